@@ -1,0 +1,100 @@
+#include "core/json.hpp"
+
+#include <cstring>
+
+namespace readscale::decoder {
+
+namespace {
+
+/* Escaped size of one byte: 1, 2 (\n, \") or 6 (\u00XX). */
+std::size_t
+escaped_size(unsigned char c) noexcept {
+	if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t')
+		return 2;
+	return c < 0x20 ? 6 : 1;
+}
+
+bool
+is_non_finite(const char *text, std::size_t length) noexcept {
+	auto is = [&](const char *word) { return length == std::strlen(word) && std::memcmp(text, word, length) == 0; };
+	return is("NaN") || is("Infinity") || is("-Infinity");
+}
+
+char *
+write_raw(const char *text, std::size_t length, char *dest) noexcept {
+	std::memcpy(dest, text, length);
+	return dest + length;
+}
+
+} // namespace
+
+std::size_t
+quoted_length(const char *text, std::size_t length) noexcept {
+	std::size_t total = 2;
+	for (std::size_t i = 0; i < length; ++i)
+		total += escaped_size(static_cast<unsigned char>(text[i]));
+	return total;
+}
+
+char *
+write_quoted(const char *text, std::size_t length, char *dest) noexcept {
+	static constexpr char kHex[] = "0123456789abcdef";
+	*dest++ = '"';
+	for (std::size_t i = 0; i < length; ++i) {
+		auto c = static_cast<unsigned char>(text[i]);
+		switch (c) {
+		case '"': *dest++ = '\\'; *dest++ = '"'; break;
+		case '\\': *dest++ = '\\'; *dest++ = '\\'; break;
+		case '\b': *dest++ = '\\'; *dest++ = 'b'; break;
+		case '\f': *dest++ = '\\'; *dest++ = 'f'; break;
+		case '\n': *dest++ = '\\'; *dest++ = 'n'; break;
+		case '\r': *dest++ = '\\'; *dest++ = 'r'; break;
+		case '\t': *dest++ = '\\'; *dest++ = 't'; break;
+		default:
+			if (c < 0x20) {
+				std::memcpy(dest, "\\u00", 4);
+				dest[4] = kHex[c >> 4];
+				dest[5] = kHex[c & 0xF];
+				dest += 6;
+			} else {
+				*dest++ = static_cast<char>(c);
+			}
+		}
+	}
+	*dest++ = '"';
+	return dest;
+}
+
+std::size_t
+encoded_length(JsonKind kind, const char *text, std::size_t length) noexcept {
+	switch (kind) {
+	case JsonKind::Integer:
+	case JsonKind::Json:
+		return length;
+	case JsonKind::Float:
+		return is_non_finite(text, length) ? length + 2 : length;
+	case JsonKind::Bool:
+		return length == 1 && text[0] == 't' ? 4 : 5;
+	case JsonKind::String:
+		break;
+	}
+	return quoted_length(text, length);
+}
+
+char *
+encode(JsonKind kind, const char *text, std::size_t length, char *dest) noexcept {
+	switch (kind) {
+	case JsonKind::Integer:
+	case JsonKind::Json:
+		return write_raw(text, length, dest);
+	case JsonKind::Float:
+		return is_non_finite(text, length) ? write_quoted(text, length, dest) : write_raw(text, length, dest);
+	case JsonKind::Bool:
+		return length == 1 && text[0] == 't' ? write_raw("true", 4, dest) : write_raw("false", 5, dest);
+	case JsonKind::String:
+		break;
+	}
+	return write_quoted(text, length, dest);
+}
+
+} // namespace readscale::decoder

@@ -1,0 +1,72 @@
+/*
+ * postgres.hpp: the one place C++ code includes PostgreSQL (STYLE B7).
+ *
+ * - Standard and Boost headers come first: PostgreSQL's port.h renames
+ *   snprintf, printf, strerror, ... to pg_* macros, which breaks <string> and
+ *   friends if they are included afterwards; the renames are undone below.
+ * - PostgreSQL's headers have no __cplusplus guards, so they sit in extern "C".
+ * - The Makefiles pass the server include directory with -isystem so that
+ *   -Wall -Wextra -Werror applies to our code, not to theirs (s_lock.h uses
+ *   "register", ilist.h has unused parameters).
+ * - We build with -fvisibility=hidden, so PGDLLEXPORT (empty on Linux in 15)
+ *   is defined as default visibility before c.h reads it.
+ */
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#define PGDLLEXPORT __attribute__((visibility("default")))
+
+extern "C" {
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "access/xlog_internal.h"
+#include "access/xlogrecovery.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "replication/logical.h"
+#include "replication/output_plugin.h"
+#include "utils/builtins.h"
+#include "utils/elog.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/pg_lsn.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "nodes/bitmapset.h"
+#include "access/sysattr.h"
+}
+
+#undef printf
+#undef vprintf
+#undef snprintf
+#undef vsnprintf
+#undef sprintf
+#undef vsprintf
+#undef fprintf
+#undef vfprintf
+#undef strerror
+#undef strerror_r
+
+/* xlogdefs.h's version uses __builtin_types_compatible_p, which C++ lacks. */
+#undef LSN_FORMAT_ARGS
+#define LSN_FORMAT_ARGS(lsn) static_cast<uint32>((lsn) >> 32), static_cast<uint32>(lsn)
+
+/* PostgreSQL 15 does not declare these; we export them ourselves. */
+extern "C" PGDLLEXPORT void _PG_init(void);

@@ -1,0 +1,17 @@
+/*
+ * module.cpp: the library's entry (PG_MODULE_MAGIC, _PG_init). Later features
+ * register their GUCs, shared memory and workers from here.
+ */
+#include "bridge/guard.hpp"
+#include "bridge/postgres.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+}
+
+void
+_PG_init(void) {
+	readscale::pg::guarded([]() {
+		MarkGUCPrefixReserved("readscale");
+	});
+}

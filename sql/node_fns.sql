@@ -1,0 +1,25 @@
+-- readscale.node_role() and readscale.current_token() on a primary.
+SELECT readscale.node_role();
+
+CREATE TABLE token_probe (id int);
+INSERT INTO token_probe VALUES (1);
+
+-- The token covers everything flushed, including this session's commit,
+-- and never lies past what has been inserted.
+SELECT readscale.current_token() >= pg_current_wal_flush_lsn() AS covers_flush,
+       readscale.current_token() <= pg_current_wal_insert_lsn() AS not_past_insert,
+       pg_typeof(readscale.current_token()) AS type;
+
+-- With asynchronous commit the session's own commit is still covered.
+SET synchronous_commit = off;
+INSERT INTO token_probe VALUES (2);
+SELECT readscale.current_token() >= pg_current_wal_flush_lsn() AS covers_flush;
+RESET synchronous_commit;
+
+-- Bad calls: neither function takes arguments.
+SELECT readscale.node_role('primary');
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.current_token(NULL);
+\echo :LAST_ERROR_SQLSTATE
+
+DROP TABLE token_probe;
