@@ -1,0 +1,44 @@
+# Shared helpers for scripts/setup, scripts/test and scripts/demo. Sourced, not run.
+# shellcheck shell=bash
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_BIN=/usr/lib/postgresql/15/bin
+
+# Debian packages the project needs to build, test and demo.
+PACKAGES=(
+	postgresql-15 postgresql-server-dev-15 postgresql-client-15 postgresql-15-wal2json
+	g++ make cmake libboost-dev libgtest-dev libipc-run-perl clang libclang-rt-dev
+	binutils ca-certificates
+)
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || die "run as root: it installs packages and starts PostgreSQL as the postgres user"
+}
+
+# Runs a command as the postgres OS user (PostgreSQL refuses to run as root).
+as_postgres() {
+	runuser -u postgres -- env PATH="$PG_BIN:$PATH" "$@"
+}
+
+# A TCP port on 127.0.0.1 with nothing listening, starting from $1.
+free_port() {
+	local port=$1
+	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+		port=$((port + 1))
+	done
+	echo "$port"
+}
+
+# A scratch directory owned by postgres, holding a copy of what the tests read
+# (the checkout itself may sit under a directory postgres cannot enter).
+make_scratch() {
+	local dir
+	dir=$(mktemp -d /tmp/readscale.XXXXXX)
+	mkdir -p "$dir/src"
+	cp -r "$REPO/Makefile" "$REPO/sql" "$REPO/expected" "$REPO/test" "$REPO/build" "$dir/src/"
+	chown -R postgres: "$dir"
+	echo "$dir"
+}

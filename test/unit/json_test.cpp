@@ -1,0 +1,53 @@
+#include "core/json.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using readscale::decoder::JsonKind;
+
+namespace {
+
+std::string
+encode(JsonKind kind, const std::string &text) {
+	std::string out(readscale::decoder::encoded_length(kind, text.data(), text.size()), '?');
+	char *end = readscale::decoder::encode(kind, text.data(), text.size(), out.data());
+	EXPECT_EQ(static_cast<std::size_t>(end - out.data()), out.size()) << "length and writer disagree";
+	return out;
+}
+
+} // namespace
+
+TEST(Json, StringsEscapePerRfc8259) {
+	EXPECT_EQ(encode(JsonKind::String, "plain"), "\"plain\"");
+	EXPECT_EQ(encode(JsonKind::String, "a\"b\\c"), "\"a\\\"b\\\\c\"");
+	EXPECT_EQ(encode(JsonKind::String, "\b\f\n\r\t"), "\"\\b\\f\\n\\r\\t\"");
+	EXPECT_EQ(encode(JsonKind::String, std::string("\x01\x1f", 2)), "\"\\u0001\\u001f\"");
+	EXPECT_EQ(encode(JsonKind::String, std::string("\0", 1)), "\"\\u0000\"");
+	EXPECT_EQ(encode(JsonKind::String, "h\xC3\xA9llo \xE2\x82\xAC"), "\"h\xC3\xA9llo \xE2\x82\xAC\"");
+	EXPECT_EQ(encode(JsonKind::String, ""), "\"\"");
+}
+
+TEST(Json, NumbersStayNumbersExceptNonFinite) {
+	EXPECT_EQ(encode(JsonKind::Integer, "-42"), "-42");
+	EXPECT_EQ(encode(JsonKind::Float, "1.5e+300"), "1.5e+300");
+	EXPECT_EQ(encode(JsonKind::Float, "NaN"), "\"NaN\"");
+	EXPECT_EQ(encode(JsonKind::Float, "Infinity"), "\"Infinity\"");
+	EXPECT_EQ(encode(JsonKind::Float, "-Infinity"), "\"-Infinity\"");
+}
+
+TEST(Json, BoolsAndEmbeddedJson) {
+	EXPECT_EQ(encode(JsonKind::Bool, "t"), "true");
+	EXPECT_EQ(encode(JsonKind::Bool, "f"), "false");
+	EXPECT_EQ(encode(JsonKind::Json, "{\"k\": [1]}"), "{\"k\": [1]}");
+}
+
+TEST(Json, EveryByteRoundTripsThroughLengthAndWriter) {
+	std::string all;
+	for (int c = 0; c < 256; ++c)
+		all.push_back(static_cast<char>(c));
+	std::string out = encode(JsonKind::String, all);
+	for (unsigned char c : out.substr(1, out.size() - 2))
+		if (c < 0x20)
+			ADD_FAILURE() << "raw control byte " << int(c);
+}
