@@ -42,3 +42,12 @@ make_scratch() {
 	chown -R postgres: "$dir"
 	echo "$dir"
 }
+
+# Runs on one machine share the installed libraries: take turns. Child scripts
+# inherit the held lock through READSCALE_LOCK_HELD.
+take_install_lock() {
+	[ -n "${READSCALE_LOCK_HELD:-}" ] && return 0
+	exec 9>/tmp/readscale-test.lock
+	flock 9
+	export READSCALE_LOCK_HELD=1
+}
