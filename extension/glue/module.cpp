@@ -1,9 +1,13 @@
 /*
- * module.cpp: the library's entry (PG_MODULE_MAGIC, _PG_init). Later features
- * register their GUCs, shared memory and workers from here.
+ * module.cpp: the library's entry (PG_MODULE_MAGIC, _PG_init): GUCs always;
+ * shared memory and the replay wake-up only when preloaded
+ * (shared_preload_libraries), since they must exist before the startup
+ * process forks. Without the preload, waits poll (readscale.wait_mode()).
  */
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/gate.hpp"
+#include "glue/waiters.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -12,6 +16,13 @@ PG_MODULE_MAGIC;
 void
 _PG_init(void) {
 	readscale::pg::guarded([]() {
+		readscale::pg::define_gate_gucs();
+		if (process_shared_preload_libraries_in_progress) {
+			readscale::pg::define_waiter_gucs();
+			readscale::pg::install_waiter_shmem_hooks();
+			readscale::pg::install_redo_wrappers();
+		}
 		MarkGUCPrefixReserved("readscale");
+		readscale::pg::install_gate_hooks();
 	});
 }

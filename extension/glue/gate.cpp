@@ -1,0 +1,238 @@
+/*
+ * gate.cpp: the transparent read gate (readscale.min_lsn) and the reported
+ * readscale.last_commit_lsn.
+ *
+ * The snapshot rule: no statement may read from a snapshot older than
+ * min_lsn. PostgreSQL takes a statement's snapshot in PortalStart, before
+ * ExecutorStart, and a REPEATABLE READ transaction freezes its first one, so
+ * waiting in ExecutorStart is too late. Waiting while holding a snapshot can
+ * also stall replay (recovery conflicts). So:
+ * - SET [LOCAL] readscale.min_lsn waits in ProcessUtility: a SET holds no
+ *   snapshot, and every snapshot taken afterwards includes the LSN. In a
+ *   REPEATABLE READ transaction that already took its snapshot it refuses.
+ * - After parse analysis in READ COMMITTED (the execution snapshot comes
+ *   later, in PortalStart) a min_lsn set otherwise (set_config(), connection
+ *   options) is checked without waiting.
+ * - ExecutorStart refuses any statement when neither check proved the LSN
+ *   replayed before its snapshot.
+ * verified_lsn only ever holds a position seen replayed *before* the
+ * snapshots it vouches for, so it never lets an old snapshot through.
+ */
+#include "core/lsn.hpp"
+#include "core/sqlstate.hpp"
+#include "core/wait_policy.hpp"
+
+#include "bridge/guard.hpp"
+#include "bridge/pg_call.hpp"
+#include "bridge/postgres.hpp"
+#include "glue/gate.hpp"
+#include "glue/wait_loop.hpp"
+#include "glue/waiters.hpp"
+
+namespace readscale::pg {
+
+namespace {
+
+char *min_lsn_text = nullptr;
+XLogRecPtr min_lsn = InvalidXLogRecPtr; /* parsed by the assign hook */
+int gate_timeout_ms = 1000;
+int gate_on_timeout = static_cast<int>(GateOnTimeout::Error);
+char *last_commit_lsn_text = nullptr;
+XLogRecPtr verified_lsn = InvalidXLogRecPtr;
+XLogRecPtr reported_commit_lsn = InvalidXLogRecPtr;
+
+ProcessUtility_hook_type prev_process_utility = nullptr;
+ExecutorStart_hook_type prev_executor_start = nullptr;
+post_parse_analyze_hook_type prev_post_parse_analyze = nullptr;
+
+const struct config_enum_entry gate_on_timeout_options[] = {
+    {"error", static_cast<int>(GateOnTimeout::Error), false},
+    {"warning", static_cast<int>(GateOnTimeout::Warning), false},
+    {"proceed", static_cast<int>(GateOnTimeout::Proceed), false},
+    {nullptr, 0, false},
+};
+
+bool
+check_min_lsn(char **newval, void **extra, GucSource) {
+	bool ok = true;
+	guarded_no_throw(WARNING, [&]() {
+		std::string_view text = *newval ? *newval : "";
+		if (text.empty())
+			return;
+		auto parsed = parse_lsn(text);
+		if (!parsed.ok()) {
+			ok = false;
+			return;
+		}
+		auto *value = static_cast<XLogRecPtr *>(malloc(sizeof(XLogRecPtr))) /* GUC frees extra with free() */;
+		if (value == nullptr) {
+			ok = false;
+			return;
+		}
+		*value = parsed.value();
+		*extra = value;
+	});
+	if (!ok) {
+		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
+		GUC_check_errdetail("\"readscale.min_lsn\" takes an LSN such as \"0/16B3748\", or an empty string.");
+	}
+	return ok;
+}
+
+void
+assign_min_lsn(const char *, void *extra) {
+	min_lsn = extra != nullptr ? *static_cast<XLogRecPtr *>(extra) : InvalidXLogRecPtr;
+}
+
+/* C-shaped: the configured reaction when the gate cannot prove min_lsn. */
+void
+gate_fail(const char *why, XLogRecPtr position) {
+	count(kGateRefused);
+	auto action = static_cast<GateOnTimeout>(gate_on_timeout);
+	if (action == GateOnTimeout::Proceed)
+		return;
+	ereport(action == GateOnTimeout::Error ? ERROR : WARNING,
+	        (errcode(MAKE_SQLSTATE('5', '5', 'R', '0', '1')),
+	         errmsg("replica has not replayed LSN %X/%X required by \"readscale.min_lsn\"", LSN_FORMAT_ARGS(min_lsn)),
+	         errdetail("%s Last replayed LSN is %X/%X.", why, LSN_FORMAT_ARGS(position)),
+	         errhint("Read from the primary, or raise \"readscale.gate_timeout\".")));
+}
+
+/* Position now, without waiting; on a primary also refuses tokens from nowhere. */
+XLogRecPtr
+position_now() {
+	return current_position(WaitMode::Replay, RecoveryInProgress(), nullptr);
+}
+
+void
+gate_after_set() {
+	if (min_lsn == InvalidXLogRecPtr || verified_lsn >= min_lsn)
+		return;
+	if (IsolationUsesXactSnapshot() && FirstSnapshotSet) {
+		XLogRecPtr position = position_now();
+		gate_fail("The transaction's snapshot was taken before the gate was set; SET LOCAL readscale.min_lsn must "
+		          "come before the first query of a REPEATABLE READ transaction.",
+		          position);
+		return;
+	}
+	bool in_recovery = RecoveryInProgress();
+	if (!in_recovery && min_lsn > GetXLogInsertRecPtr())
+		ereport(ERROR, (errcode(MAKE_SQLSTATE('5', '5', 'R', '0', '3')),
+		                errmsg("LSN %X/%X in \"readscale.min_lsn\" is ahead of this server's WAL", LSN_FORMAT_ARGS(min_lsn)),
+		                errdetail("This server has written WAL up to %X/%X.", LSN_FORMAT_ARGS(GetXLogInsertRecPtr())),
+		                errhint("Check that the token was taken on this cluster's primary.")));
+	WaitRequest request{min_lsn, gate_timeout_ms, in_recovery ? WaitMode::Replay : WaitMode::PrimaryFlush, true, 0};
+	WaitResult result;
+	wait_for_position(&request, &result);
+	if (result.outcome == WaitOutcome::Success || result.outcome == WaitOutcome::NotInRecovery) {
+		if (result.position >= min_lsn)
+			verified_lsn = Max(verified_lsn, result.position);
+		else
+			gate_fail("Recovery ended before the LSN was replayed.", result.position);
+		return;
+	}
+	gate_fail(result.failed_fast ? result.reason : "The wait timed out.", result.position);
+}
+
+bool
+is_min_lsn_set(Node *statement) {
+	if (statement == nullptr || !IsA(statement, VariableSetStmt))
+		return false;
+	auto *set = reinterpret_cast<VariableSetStmt *>(statement);
+	return set->name != nullptr && strcmp(set->name, "readscale.min_lsn") == 0;
+}
+
+extern "C" void
+readscale_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
+                          ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *query_env,
+                          DestReceiver *dest, QueryCompletion *qc) {
+	if (prev_process_utility)
+		prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+	if (is_min_lsn_set(pstmt->utilityStmt))
+		guarded([]() { gate_after_set(); });
+}
+
+void
+verify_before_snapshot() {
+	if (min_lsn == InvalidXLogRecPtr || verified_lsn >= min_lsn || IsolationUsesXactSnapshot())
+		return;
+	/* READ COMMITTED: the execution snapshot is taken after this point. */
+	XLogRecPtr position = position_now();
+	if (position >= min_lsn)
+		verified_lsn = position;
+}
+
+extern "C" void
+readscale_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate) {
+	if (prev_post_parse_analyze)
+		prev_post_parse_analyze(pstate, query, jstate);
+	guarded([]() { verify_before_snapshot(); });
+}
+
+void
+check_gate(int eflags) {
+	if (min_lsn != InvalidXLogRecPtr && verified_lsn < min_lsn && !(eflags & EXEC_FLAG_EXPLAIN_ONLY))
+		gate_fail("The statement's snapshot may be older than the LSN: set the gate with SET or SET LOCAL, which "
+		          "waits before the snapshot is taken.",
+		          position_now());
+}
+
+extern "C" void
+readscale_executor_start(QueryDesc *query_desc, int eflags) {
+	guarded([=]() { check_gate(eflags); });
+	if (prev_executor_start)
+		prev_executor_start(query_desc, eflags);
+	else
+		standard_ExecutorStart(query_desc, eflags);
+}
+
+/* Commit callback (B3): must not raise after the commit record; errors become a WARNING. */
+extern "C" void
+readscale_xact_callback(XactEvent event, void *) {
+	if (event != XACT_EVENT_COMMIT || XactLastCommitEnd == reported_commit_lsn || XactLastCommitEnd == 0)
+		return;
+	reported_commit_lsn = XactLastCommitEnd;
+	char text[32];
+	snprintf(text, sizeof(text), "%X/%X", LSN_FORMAT_ARGS(reported_commit_lsn));
+	auto set = [&]() { SetConfigOption("readscale.last_commit_lsn", text, PGC_INTERNAL, PGC_S_OVERRIDE); };
+	if (ErrorData *error = try_pg(set)) {
+		error->elevel = WARNING;
+		ThrowErrorData(error);
+	}
+}
+
+} // namespace
+
+void
+define_gate_gucs() {
+	DefineCustomStringVariable("readscale.min_lsn",
+	                           "Sets the LSN this standby must have replayed before a statement reads.",
+	                           "SET and SET LOCAL wait for it (up to readscale.gate_timeout); empty means no gate.",
+	                           &min_lsn_text, "", PGC_USERSET, 0, check_min_lsn, assign_min_lsn, nullptr);
+	DefineCustomIntVariable("readscale.gate_timeout", "Sets how long the gate waits for readscale.min_lsn.", nullptr,
+	                        &gate_timeout_ms, 1000, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+	DefineCustomEnumVariable("readscale.gate_on_timeout",
+	                         "Sets what the gate does when readscale.min_lsn is not replayed in time.", nullptr,
+	                         &gate_on_timeout, static_cast<int>(GateOnTimeout::Error), gate_on_timeout_options,
+	                         PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomStringVariable("readscale.last_commit_lsn",
+	                           "Shows the end LSN of this session's last committed write transaction.",
+	                           "Reported to the client with each commit, so drivers get a token without a query.",
+	                           &last_commit_lsn_text, "", PGC_INTERNAL, GUC_REPORT | GUC_NOT_IN_SAMPLE, nullptr,
+	                           nullptr, nullptr);
+}
+
+void
+install_gate_hooks() {
+	prev_process_utility = ProcessUtility_hook;
+	ProcessUtility_hook = readscale_process_utility;
+	prev_post_parse_analyze = post_parse_analyze_hook;
+	post_parse_analyze_hook = readscale_post_parse_analyze;
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = readscale_executor_start;
+	RegisterXactCallback(readscale_xact_callback, nullptr);
+}
+
+} // namespace readscale::pg

@@ -1,0 +1,140 @@
+/*
+ * wait_loop.cpp: the wait itself (see waiters.cpp for how replay wakes it).
+ *
+ * Sleeping: registered replay waiters sleep on their latch and are woken by
+ * the startup process; they also re-check every 100 ms for promotion and
+ * shutdown. Flush/write waits and backends without the preload poll with
+ * backoff (1, 2, 4, then 8 ms). Every sleep is capped by the deadline, so no
+ * wait outlives its timeout by more than one latch wake-up.
+ */
+#include "core/failure.hpp"
+#include "core/wait_policy.hpp"
+
+#include "bridge/postgres.hpp"
+#include "glue/wait_loop.hpp"
+#include "glue/waiters.hpp"
+
+namespace readscale::pg {
+
+namespace {
+
+constexpr long kRecheckMs = 100;
+
+StandbySituation
+read_situation() {
+	StandbySituation situation;
+	situation.replay_paused = GetRecoveryPauseState() != RECOVERY_NOT_PAUSED;
+	situation.min_apply_delay_ms = recovery_min_apply_delay;
+	situation.receiver_streaming = WalRcv != nullptr && WalRcv->walRcvState == WALRCV_STREAMING;
+	situation.received = GetWalRcvFlushRecPtr(nullptr, nullptr);
+	return situation;
+}
+
+/* C++ only, no PostgreSQL calls: copies core's reason into the POD result. */
+bool
+explain_fail_fast(const StandbySituation &situation, const WaitRequest *request, WaitResult *result) {
+	auto reason = fail_fast_reason(situation, request->target, request->timeout_ms, request->mode);
+	if (!reason)
+		return false;
+	copy_truncated(result->reason, sizeof(result->reason), reason->data(), reason->size());
+	return true;
+}
+
+bool
+reached(const WaitRequest *request, WaitResult *result, bool in_recovery) {
+	TimeLineID timeline = 0;
+	result->position = current_position(request->mode, in_recovery, &timeline);
+	if (request->min_timeline != 0 && in_recovery && timeline < request->min_timeline)
+		return false;
+	return result->position >= request->target;
+}
+
+void
+run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, bool registered) {
+	for (int round = 0;; round++) {
+		ResetLatch(MyLatch);
+		bool in_recovery = RecoveryInProgress();
+		if (reached(request, result, in_recovery)) {
+			result->outcome = WaitOutcome::Success;
+			count(round == 0 ? kImmediate : kReached);
+			return;
+		}
+		if (!in_recovery && request->mode != WaitMode::PrimaryFlush) {
+			result->outcome = WaitOutcome::NotInRecovery;
+			count(kNotInRecovery);
+			return;
+		}
+		TimestampTz now = GetCurrentTimestamp();
+		if (now >= deadline) {
+			result->outcome = WaitOutcome::Timeout;
+			count(kTimeouts);
+			return;
+		}
+		if (request->fail_fast && in_recovery && explain_fail_fast(read_situation(), request, result)) {
+			result->outcome = WaitOutcome::Timeout;
+			result->failed_fast = true;
+			count(kTimeouts);
+			count(kFailFast);
+			return;
+		}
+		long remaining_ms = static_cast<long>((deadline - now + 999) / 1000);
+		long sleep_ms = registered ? kRecheckMs : static_cast<long>(poll_backoff_ms(round));
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, Min(sleep_ms, remaining_ms),
+		                 PG_WAIT_EXTENSION);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+} // namespace
+
+XLogRecPtr
+current_position(WaitMode mode, bool in_recovery, TimeLineID *timeline) {
+	if (!in_recovery || mode == WaitMode::PrimaryFlush)
+		return GetFlushRecPtr(timeline);
+	switch (mode) {
+	case WaitMode::Flush:
+		return GetWalRcvFlushRecPtr(nullptr, timeline);
+	case WaitMode::Write:
+		return GetWalRcvWriteRecPtr();
+	default:
+		return replayed_position(timeline);
+	}
+}
+
+bool
+interval_to_ms(const Interval *interval, int64 *out) {
+	int64 days = static_cast<int64>(interval->month) * DAYS_PER_MONTH + interval->day;
+	int64 usec = 0;
+	if (pg_mul_s64_overflow(days, USECS_PER_DAY, &usec) || pg_add_s64_overflow(usec, interval->time, &usec))
+		return false;
+	*out = usec / 1000 + (usec % 1000 > 0 ? 1 : 0); /* round sub-millisecond waits up */
+	return true;
+}
+
+void
+wait_for_position(const WaitRequest *request, WaitResult *result) {
+	result->outcome = WaitOutcome::Timeout;
+	result->failed_fast = false;
+	result->reason[0] = '\0';
+	count(kWaits);
+	TimestampTz start = GetCurrentTimestamp();
+	TimestampTz deadline = start + request->timeout_ms * 1000;
+	bool registered = false;
+	if (request->mode == WaitMode::Replay && RecoveryInProgress())
+		registered = register_waiter(request->target);
+	PG_TRY();
+	{
+		run_loop(request, result, deadline, registered);
+	}
+	PG_CATCH();
+	{
+		unregister_waiter();
+		count(kCancelled);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	unregister_waiter();
+	count_wait_time(GetCurrentTimestamp() - start);
+}
+
+} // namespace readscale::pg

@@ -1,0 +1,37 @@
+/*
+ * wait_loop.hpp: the C-shaped wait shared by wait_for_lsn(), wait_for_token()
+ * and the gate. Plain structs in, plain structs out.
+ */
+#pragma once
+
+#include "core/wait_policy.hpp"
+
+#include "bridge/postgres.hpp"
+
+namespace readscale::pg {
+
+struct WaitRequest {
+	XLogRecPtr target;
+	int64 timeout_ms;
+	WaitMode mode;
+	bool fail_fast;
+	TimeLineID min_timeline; /* 0, or the timeline replay must reach (causal tokens) */
+};
+
+struct WaitResult {
+	WaitOutcome outcome;
+	XLogRecPtr position; /* the position compared at the end */
+	bool failed_fast;
+	char reason[512]; /* DETAIL sentence when failed_fast */
+};
+
+/* Waits as requested. May ERROR on cancel, statement_timeout or a full registry; never leaks its slot. */
+void wait_for_position(const WaitRequest *request, WaitResult *result);
+
+/* Current position for mode (on a primary: flushed WAL). */
+XLogRecPtr current_position(WaitMode mode, bool in_recovery, TimeLineID *timeline);
+
+/* Converts an interval to milliseconds; false on overflow. */
+bool interval_to_ms(const Interval *interval, int64 *out);
+
+} // namespace readscale::pg

@@ -1,0 +1,256 @@
+/*
+ * waiters.cpp: the shared-memory waiter registry and the replay wake-up.
+ *
+ * Protocol. A waiter stores its target in its slot and lowers min_target
+ * under the spinlock, then (after a barrier) reads the replay position; if not
+ * reached it sleeps on its latch. The startup process, after each replayed
+ * record, publishes the record's end in replayed_through, issues a barrier,
+ * and reads min_target; if some waiter is reached it takes the spinlock, sets
+ * the latch of every reached waiter and recomputes min_target. Each side
+ * writes before it reads the other's value, so no wake-up is lost.
+ *
+ * The wrapper. PostgreSQL 15 reads RmgrTable by value for every replayed
+ * record and made it writable (for custom resource managers). In the
+ * postmaster, _PG_init replaces rm_redo of each built-in resource manager
+ * with one wrapper that calls the original and then publishes; the startup
+ * process inherits it at fork. It runs in the startup process, where any
+ * ERROR stops the standby: it never raises, allocates or calls C++; it
+ * publishes record->EndRecPtr itself because lastReplayedEndRecPtr is only
+ * updated after rm_redo returns. Waiters also re-check every 100 ms (promotion,
+ * shutdown), and without the preload they poll with backoff instead.
+ */
+#include "core/sqlstate.hpp"
+
+#include "bridge/guard.hpp"
+#include "bridge/postgres.hpp"
+#include "glue/waiters.hpp"
+
+namespace readscale::pg {
+
+namespace {
+
+struct WaiterSlot {
+	XLogRecPtr target; /* InvalidXLogRecPtr when free */
+	int procno;
+	bool woken;
+};
+
+struct WaitShared {
+	slock_t mutex;
+	pg_atomic_uint64 replayed_through;
+	pg_atomic_uint64 min_target; /* PG_UINT64_MAX when nobody waits */
+	pg_atomic_uint32 redo_wrapper_seen;
+	pg_atomic_uint64 counters[kWaitCounterCount];
+	pg_atomic_uint64 buckets[kWaitBucketCount];
+	pg_atomic_uint64 wait_us_total;
+	int slot_count;
+	WaiterSlot slots[FLEXIBLE_ARRAY_MEMBER];
+};
+
+int max_waiters = 1000;
+WaitShared *shared = nullptr;
+int my_slot = -1;
+bool exit_callback_registered = false;
+shmem_request_hook_type prev_shmem_request_hook = nullptr;
+shmem_startup_hook_type prev_shmem_startup_hook = nullptr;
+void (*original_redo[RM_MAX_BUILTIN_ID + 1])(XLogReaderState *record);
+
+Size
+shared_size() {
+	return add_size(offsetof(WaitShared, slots), mul_size(sizeof(WaiterSlot), static_cast<Size>(max_waiters)));
+}
+
+/* Caller holds the spinlock. */
+void
+recompute_min_target() {
+	uint64 min = PG_UINT64_MAX;
+	for (int i = 0; i < shared->slot_count; i++) {
+		const WaiterSlot &slot = shared->slots[i];
+		if (slot.target != InvalidXLogRecPtr && !slot.woken && slot.target < min)
+			min = slot.target;
+	}
+	pg_atomic_write_u64(&shared->min_target, min);
+}
+
+/* Startup process: never raises, never allocates. */
+void
+wake_reached(XLogRecPtr replayed) {
+	SpinLockAcquire(&shared->mutex);
+	for (int i = 0; i < shared->slot_count; i++) {
+		WaiterSlot &slot = shared->slots[i];
+		if (slot.target != InvalidXLogRecPtr && !slot.woken && slot.target <= replayed) {
+			slot.woken = true;
+			SetLatch(&ProcGlobal->allProcs[slot.procno].procLatch);
+		}
+	}
+	recompute_min_target();
+	SpinLockRelease(&shared->mutex);
+}
+
+extern "C" void
+readscale_redo(XLogReaderState *record) {
+	original_redo[XLogRecGetRmid(record)](record);
+	if (shared == nullptr)
+		return;
+	XLogRecPtr end = record->EndRecPtr;
+	pg_atomic_write_u64(&shared->replayed_through, end);
+	pg_memory_barrier();
+	if (end >= pg_atomic_read_u64(&shared->min_target))
+		wake_reached(end);
+}
+
+extern "C" void
+readscale_shmem_request(void) {
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(shared_size());
+}
+
+extern "C" void
+readscale_shmem_startup(void) {
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	bool found = false;
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	shared = static_cast<WaitShared *>(ShmemInitStruct("pg_readscale waiters", shared_size(), &found));
+	if (!found) {
+		SpinLockInit(&shared->mutex);
+		pg_atomic_init_u64(&shared->replayed_through, 0);
+		pg_atomic_init_u64(&shared->min_target, PG_UINT64_MAX);
+		pg_atomic_init_u32(&shared->redo_wrapper_seen, 0);
+		for (auto &counter : shared->counters)
+			pg_atomic_init_u64(&counter, 0);
+		for (auto &bucket : shared->buckets)
+			pg_atomic_init_u64(&bucket, 0);
+		pg_atomic_init_u64(&shared->wait_us_total, 0);
+		shared->slot_count = max_waiters;
+		for (int i = 0; i < max_waiters; i++)
+			shared->slots[i] = WaiterSlot{InvalidXLogRecPtr, -1, false};
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/* Exit callback (B3): only clears our slot. */
+extern "C" void
+readscale_waiter_exit(int, Datum) {
+	unregister_waiter();
+}
+
+} // namespace
+
+void
+define_waiter_gucs() {
+	DefineCustomIntVariable("readscale.max_waiters", "Sets the maximum number of sessions waiting for an LSN at once.",
+	                        "Each waiting session holds one slot in shared memory.", &max_waiters, 1000, 1, 100000,
+	                        PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+}
+
+void
+install_waiter_shmem_hooks() {
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = readscale_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = readscale_shmem_startup;
+}
+
+void
+install_redo_wrappers() {
+	for (int id = 0; id <= RM_MAX_BUILTIN_ID; id++) {
+		if (RmgrTable[id].rm_name == nullptr || RmgrTable[id].rm_redo == nullptr)
+			continue;
+		original_redo[id] = RmgrTable[id].rm_redo;
+		RmgrTable[id].rm_redo = readscale_redo;
+	}
+}
+
+bool
+waiters_available() {
+	return shared != nullptr;
+}
+
+const char *
+wake_mode() {
+	return shared != nullptr ? "redo hook" : "polling";
+}
+
+bool
+register_waiter(XLogRecPtr target) {
+	if (shared == nullptr)
+		return false;
+	if (!exit_callback_registered) {
+		before_shmem_exit(readscale_waiter_exit, 0);
+		exit_callback_registered = true;
+	}
+	SpinLockAcquire(&shared->mutex);
+	if (my_slot < 0) {
+		for (int i = 0; i < shared->slot_count && my_slot < 0; i++)
+			if (shared->slots[i].target == InvalidXLogRecPtr)
+				my_slot = i;
+	}
+	if (my_slot >= 0) {
+		shared->slots[my_slot] = WaiterSlot{target, MyProc->pgprocno, false};
+		if (target < pg_atomic_read_u64(&shared->min_target))
+			pg_atomic_write_u64(&shared->min_target, target);
+	}
+	SpinLockRelease(&shared->mutex);
+	pg_memory_barrier();
+	if (my_slot < 0)
+		ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED), errmsg("too many sessions waiting for an LSN"),
+		                errdetail("All %d waiter slots are in use.", max_waiters),
+		                errhint("Raise \"readscale.max_waiters\" (needs a restart), or read from the primary.")));
+	return true;
+}
+
+void
+unregister_waiter() {
+	if (shared == nullptr || my_slot < 0)
+		return;
+	SpinLockAcquire(&shared->mutex);
+	shared->slots[my_slot] = WaiterSlot{InvalidXLogRecPtr, -1, false};
+	recompute_min_target();
+	SpinLockRelease(&shared->mutex);
+	my_slot = -1;
+}
+
+XLogRecPtr
+replayed_position(TimeLineID *timeline) {
+	XLogRecPtr replayed = GetXLogReplayRecPtr(timeline);
+	if (shared != nullptr) {
+		XLogRecPtr published = pg_atomic_read_u64(&shared->replayed_through);
+		if (published > replayed)
+			replayed = published;
+	}
+	return replayed;
+}
+
+void
+count(WaitCounter counter) {
+	if (shared != nullptr)
+		pg_atomic_fetch_add_u64(&shared->counters[counter], 1);
+}
+
+void
+count_wait_time(int64 elapsed_us) {
+	if (shared == nullptr)
+		return;
+	static constexpr int64 kBounds[kWaitBucketCount - 1] = {1000, 5000, 20000, 100000, 1000000};
+	int bucket = 0;
+	while (bucket < kWaitBucketCount - 1 && elapsed_us >= kBounds[bucket])
+		bucket++;
+	pg_atomic_fetch_add_u64(&shared->buckets[bucket], 1);
+	pg_atomic_fetch_add_u64(&shared->wait_us_total, static_cast<uint64>(elapsed_us));
+}
+
+bool
+read_wait_stats(WaitStatsSnapshot *out) {
+	if (shared == nullptr)
+		return false;
+	for (int i = 0; i < kWaitCounterCount; i++)
+		out->counters[i] = pg_atomic_read_u64(&shared->counters[i]);
+	for (int i = 0; i < kWaitBucketCount; i++)
+		out->buckets[i] = pg_atomic_read_u64(&shared->buckets[i]);
+	out->wait_us_total = pg_atomic_read_u64(&shared->wait_us_total);
+	return true;
+}
+
+} // namespace readscale::pg

@@ -1,0 +1,90 @@
+-- LSN-gated reads on a single primary: the API and every bad input.
+SELECT readscale.wait_mode();
+
+-- a target at or behind the flushed WAL returns at once
+SELECT readscale.wait_for_lsn(pg_current_wal_flush_lsn());
+SELECT readscale.wait_for_lsn('0/0', '0');
+SELECT readscale.wait_for_lsn(readscale.current_token(), '10ms', 'return', 'primary_flush');
+SELECT readscale.is_caught_up(pg_current_wal_flush_lsn()), readscale.is_caught_up('FFFFFFFF/0');
+
+-- a target ahead of anything this server has written: a token from elsewhere
+-- (terse: the DETAIL names this server's current LSN)
+\set VERBOSITY terse
+SELECT readscale.wait_for_lsn('FFFFFFFF/0');
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+
+-- bad arguments
+SELECT readscale.wait_for_lsn(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.wait_for_lsn('0/0', NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.wait_for_lsn('0/0', '-1s');
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.wait_for_lsn('0/0', '2 days');
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.wait_for_lsn('0/0', '1s', 'explode');
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.wait_for_lsn('0/0', '1s', 'error', 'sideways');
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.wait_for_lsn('0/0', '1s', 'error', 'replay', NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.wait_for_lsn('not an lsn');
+\echo :LAST_ERROR_SQLSTATE
+
+-- causal tokens: the shape, a round trip, and refusals
+SELECT readscale.current_causal_token() ~ '^rs1:[0-9]+:1:[0-9A-F]+/[0-9A-F]+$' AS token_shape;
+SELECT readscale.wait_for_token(readscale.current_causal_token());
+\set VERBOSITY terse
+SELECT readscale.wait_for_token('rs1:1:1:0/0');
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+SELECT readscale.wait_for_token('rs1:' || (SELECT system_identifier FROM pg_control_system()) || ':7:0/0');
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.wait_for_token('0/3000060');
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.wait_for_token('rs1:abc:1:0/0');
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.wait_for_token('rs1:1:0:0/0');
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.wait_for_token(NULL);
+\echo :LAST_ERROR_SQLSTATE
+
+-- the gate GUCs: bad values are refused, good ones pass on a primary
+SET readscale.min_lsn = 'garbage';
+\echo :LAST_ERROR_SQLSTATE
+SET readscale.gate_timeout = -1;
+\echo :LAST_ERROR_SQLSTATE
+SET readscale.gate_on_timeout = 'maybe';
+\echo :LAST_ERROR_SQLSTATE
+SET readscale.last_commit_lsn = '0/1';
+\echo :LAST_ERROR_SQLSTATE
+SET readscale.gate_timeout = '250ms';
+SHOW readscale.gate_timeout;
+BEGIN;
+SET LOCAL readscale.min_lsn = '0/1';
+SELECT 1 AS gated_read;
+COMMIT;
+SHOW readscale.min_lsn;
+\set VERBOSITY terse
+SET readscale.min_lsn = 'FFFFFFFF/0';
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+RESET readscale.min_lsn;
+RESET readscale.gate_timeout;
+
+-- the reported last commit LSN follows this session's writes
+CREATE TABLE wait_probe (id int);
+INSERT INTO wait_probe VALUES (1);
+SELECT current_setting('readscale.last_commit_lsn')::pg_lsn <= pg_current_wal_flush_lsn() AS reported,
+       current_setting('readscale.last_commit_lsn') <> '' AS nonempty;
+DROP TABLE wait_probe;
+
+-- gate_stats is for pg_monitor
+SELECT wake_mode, waits >= 4 AS counted FROM readscale.gate_stats;
+CREATE ROLE wait_nobody;
+SET ROLE wait_nobody;
+SELECT * FROM readscale.gate_stats;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+DROP ROLE wait_nobody;
