@@ -1,0 +1,120 @@
+# wait_for_lsn on a real hot standby: reached, timeout with SQLSTATE 55R01 and
+# a fail-fast reason while replay is paused, release on resume, 100 concurrent
+# waiters none released early, cancel and statement_timeout, the page-header
+# fencepost, and promotion during a wait.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use ReadScale::Pair qw(new_primary new_standby);
+use ReadScale::Waiters qw(start_psql finish_psql);
+
+my $primary = new_primary('primary', "max_connections = 150\n");
+my $standby = new_standby($primary, 'standby', "max_connections = 150\n");
+$primary->safe_psql('postgres', 'CREATE TABLE t (id int PRIMARY KEY)');
+$primary->wait_for_catchup($standby, 'replay');
+is($standby->safe_psql('postgres', 'SELECT readscale.wait_mode()'), 'redo hook', 'waiters are woken by the redo hook');
+
+sub write_row
+{
+	my ($id) = @_;
+	return $primary->safe_psql('postgres', "INSERT INTO t VALUES ($id); SELECT readscale.current_token()");
+}
+
+# Reached: the row is visible to the next statement.
+my $token = write_row(1);
+is($standby->safe_psql('postgres',
+		"SELECT readscale.wait_for_lsn('$token', '10s'); SELECT count(*) FROM t WHERE id = 1"),
+	"success\n1", 'wait returns success and the write is visible');
+
+# Paused replay: fail fast with the reason, or wait out the timeout when asked not to fail fast.
+$standby->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
+$token = write_row(2);
+my ($ret, $out, $err) = $standby->psql('postgres', "SELECT readscale.wait_for_lsn('$token', '5s')",
+	extra_params => [ '-v', 'VERBOSITY=default' ]);
+like($err, qr/replica has not replayed LSN \Q$token\E within 5000 ms/, 'timeout error names the LSN');
+like($err, qr/DETAIL:.*Replay is paused/, 'detail gives the fail-fast reason');
+($ret, $out, $err) = $standby->psql('postgres', "SELECT readscale.wait_for_lsn('$token', '5s')",
+	extra_params => [ '-v', 'VERBOSITY=sqlstate' ]);
+like($err, qr/55R01/, 'SQLSTATE 55R01');
+is($standby->safe_psql('postgres',
+		"SELECT readscale.wait_for_lsn('$token', '200ms', on_timeout => 'return', fail_fast => false)"),
+	'timeout', 'without fail-fast the wait runs to its timeout and returns the status');
+is($standby->safe_psql('postgres', "SELECT readscale.is_caught_up('$token')"), 'f', 'not caught up while paused');
+
+# 100 concurrent waiters on 100 different targets, all waiting while paused.
+my @sessions;
+for my $id (101 .. 200)
+{
+	my $row_token = write_row($id);
+	push @sessions, start_psql($standby,
+		"SELECT readscale.wait_for_lsn('$row_token', '120s', fail_fast => false); SELECT count(*) FROM t WHERE id = $id");
+}
+ok($standby->poll_query_until('postgres',
+		"SELECT count(*) = 100 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
+	'100 sessions are waiting');
+is($standby->safe_psql('postgres', 'SELECT count(*) FROM t WHERE id > 100'), '0', 'none of their rows is visible yet');
+
+# A waiter can be cancelled; statement_timeout ends a wait too.
+my $cancelled = start_psql($standby, "SELECT readscale.wait_for_lsn('$token', '120s', fail_fast => false)");
+ok($standby->poll_query_until('postgres',
+		"SELECT count(*) = 101 FROM pg_stat_activity WHERE wait_event = 'Extension'"), 'one more waiter');
+$standby->safe_psql('postgres',
+	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'Extension' AND query LIKE '%120s'', fail_fast => false)'");
+($ret, $out, $err) = finish_psql($cancelled);
+like($err, qr/canceling statement due to user request/, 'pg_cancel_backend ends a wait');
+($ret, $out, $err) = $standby->psql('postgres',
+	"SET statement_timeout = '100ms'; SELECT readscale.wait_for_lsn('$token', '60s', fail_fast => false)");
+like($err, qr/canceling statement due to statement timeout/, 'statement_timeout ends a wait');
+
+$standby->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
+my $released = 0;
+for my $session (@sessions)
+{
+	($ret, $out, $err) = finish_psql($session);
+	$released++ if $ret == 0 && $out eq "success\n1";
+}
+is($released, 100, 'all 100 waiters released on resume, each seeing its own row');
+my $stats = $standby->safe_psql('postgres', 'SELECT waits >= 100, reached >= 100, cancelled >= 2 FROM readscale.gate_stats');
+is($stats, 't|t|t', 'gate_stats counted the waits');
+
+# Fencepost: the replayed LSN itself is caught up, one byte more is not.
+$primary->wait_for_catchup($standby, 'replay');
+my $replayed = $standby->safe_psql('postgres', 'SELECT pg_last_wal_replay_lsn()');
+is($standby->safe_psql('postgres',
+		"SELECT readscale.is_caught_up('$replayed'), readscale.is_caught_up('$replayed'::pg_lsn + 100000)"),
+	't|f', 'fencepost at the replayed LSN');
+
+# Page header: after a WAL switch replay stops exactly at the next segment's start S.
+# A target inside S's long page header (S + 40) counts as reached; S + 41 does not.
+my $segment_start = $primary->safe_psql('postgres',
+	"SELECT pg_switch_wal(); SELECT pg_walfile_name_offset(pg_current_wal_lsn())");
+$primary->wait_for_catchup($standby, 'replay');
+my ($at, $header_end, $past) = split /\|/, $standby->safe_psql('postgres',
+	"SELECT pg_last_wal_replay_lsn(), readscale.is_caught_up(pg_last_wal_replay_lsn() + 40), "
+	  . "readscale.is_caught_up(pg_last_wal_replay_lsn() + 41)");
+SKIP:
+{
+	my $at_boundary = $standby->safe_psql('postgres', "SELECT ('$at'::pg_lsn - '0/0') % (16 * 1024 * 1024) = 0");
+	skip 'more WAL arrived after the switch', 2 unless $at_boundary eq 't';
+	is($header_end, 't', 'a target inside the page header is reached at the page boundary');
+	is($past, 'f', 'the first byte after the header is not');
+}
+
+# Promotion during a wait: the waiter learns the server is no longer in recovery.
+# (Promotion replays all WAL received, so the target lies beyond anything written.)
+$token = $primary->safe_psql('postgres', "SELECT readscale.current_token() + 1024 * 1024 * 1024");
+my $promoted_waiter = start_psql($standby,
+	"SELECT readscale.wait_for_lsn('$token', '120s', on_timeout => 'return', fail_fast => false)");
+ok($standby->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
+	'a waiter waits before promotion');
+$standby->promote;
+($ret, $out, $err) = finish_psql($promoted_waiter);
+is($out, 'not in recovery', 'promotion ends the wait with "not in recovery"');
+
+$primary->stop;
+$standby->stop;
+unlike(slurp_file($_->logfile), qr/terminated by signal/, $_->name . ' log shows no crash') for ($primary, $standby);
+
+done_testing();
