@@ -51,6 +51,9 @@ extern "C" {
 #include "utils/relcache.h"
 #include "nodes/bitmapset.h"
 #include "access/sysattr.h"
+#include "replication/walreceiver.h"
+#include "utils/array.h"
+#include "utils/timestamp.h"
 }
 
 #undef printf

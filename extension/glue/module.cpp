@@ -4,6 +4,7 @@
  */
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/lag_gucs.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -12,6 +13,7 @@ PG_MODULE_MAGIC;
 void
 _PG_init(void) {
 	readscale::pg::guarded([]() {
+		readscale_define_lag_gucs();
 		MarkGUCPrefixReserved("readscale");
 	});
 }
