@@ -13,6 +13,9 @@ SELECT * FROM readscale._lag_verdict('catchup', 0, '0', NULL, NULL, NULL, NULL, 
 SELECT * FROM readscale._lag_verdict('catchup', 0, '0', NULL, NULL, NULL, NULL, false);
 -- Explicit thresholds win over the GUCs; changing a GUC changes the default.
 SELECT * FROM readscale._lag_verdict('streaming', 2048, '0', '1 min', '2 min', 1000, 4000, true);
+-- Absurd intervals saturate instead of overflowing into a negative lag.
+SELECT verdict FROM readscale._lag_verdict('streaming', 0, '178000000 years', NULL, NULL, NULL, NULL, NULL);
+SELECT verdict FROM readscale._lag_verdict('streaming', 0, '-178000000 years', NULL, NULL, NULL, NULL, NULL);
 SET readscale.lag_warning = '100ms';
 SELECT * FROM readscale._lag_verdict('streaming', 0, '200 ms', NULL, NULL, NULL, NULL, NULL);
 SET readscale.lag_warning = -1;

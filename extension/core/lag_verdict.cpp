@@ -95,7 +95,10 @@ verdict_name(Verdict verdict) noexcept {
 }
 
 LagJudgement
-judge_lag(const LagSample &sample, const LagThresholds &t) {
+judge_lag(const LagSample &raw, const LagThresholds &t) {
+	LagSample sample = raw;
+	if (sample.lag_ms && *sample.lag_ms < 0)
+		sample.lag_ms = 0; /* clock skew or nonsense input: never "less than caught up" */
 	if (sample.state != "streaming" && t.non_streaming_is_critical)
 		return {Verdict::kCritical, "standby is \"" + std::string(sample.state.empty() ? "disconnected" : sample.state) +
 		                                "\", not streaming"};

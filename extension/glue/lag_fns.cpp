@@ -19,16 +19,26 @@ namespace {
 
 constexpr std::size_t kReasonCapacity = 512;
 
-/* Interval to milliseconds, a month counted as 30 days (as interval comparison does). */
+/*
+ * Interval to milliseconds, a month counted as 30 days (as interval comparison
+ * does), saturated: '178000000 years' must not overflow into a negative lag.
+ */
 std::int64_t
 interval_ms(const Interval *iv) {
-	return (iv->time + (static_cast<std::int64_t>(iv->month) * DAYS_PER_MONTH + iv->day) * USECS_PER_DAY) / 1000;
+	__int128 us = static_cast<__int128>(iv->time) +
+	              (static_cast<__int128>(iv->month) * DAYS_PER_MONTH + iv->day) * USECS_PER_DAY;
+	__int128 ms = us / 1000;
+	if (ms > INT64_MAX)
+		return INT64_MAX;
+	if (ms < INT64_MIN)
+		return INT64_MIN;
+	return static_cast<std::int64_t>(ms);
 }
 
 Datum
 ms_interval(std::int64_t ms) {
 	auto *iv = static_cast<Interval *>(palloc0(sizeof(Interval)));
-	iv->time = ms * 1000;
+	iv->time = ms > INT64_MAX / 1000 ? INT64_MAX : ms * 1000;
 	return IntervalPGetDatum(iv);
 }
 

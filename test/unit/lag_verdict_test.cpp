@@ -49,6 +49,10 @@ TEST(JudgeLag, UnknownTimeLagJudgedByBytesOnly) {
 	EXPECT_EQ(j.reason, "replay lag unknown, 10 bytes is within the thresholds");
 }
 
+TEST(JudgeLag, NegativeLagCountsAsZero) {
+	EXPECT_EQ(judge_lag({"streaming", 0, -5000}, thresholds()).reason, "replay lag 0 ms, 0 bytes is within the thresholds");
+}
+
 TEST(JudgeLag, NegativeThresholdDisables) {
 	LagThresholds t;
 	EXPECT_EQ(judge_lag({"streaming", UINT64_MAX, INT64_MAX}, t).verdict, Verdict::kOk);
