@@ -25,6 +25,12 @@
 #include <utility>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #define PGDLLEXPORT __attribute__((visibility("default")))
 
 extern "C" {
@@ -54,6 +60,11 @@ extern "C" {
 #include "replication/walreceiver.h"
 #include "utils/array.h"
 #include "utils/timestamp.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/wait_event.h"
 }
 
 #undef printf

@@ -4,6 +4,7 @@
  */
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/health_worker.hpp"
 #include "glue/lag_gucs.hpp"
 
 extern "C" {
@@ -14,6 +15,7 @@ void
 _PG_init(void) {
 	readscale::pg::guarded([]() {
 		readscale_define_lag_gucs();
+		readscale_register_health_worker();
 		MarkGUCPrefixReserved("readscale");
 	});
 }
