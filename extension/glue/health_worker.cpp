@@ -51,12 +51,12 @@ struct Connection {
 };
 Connection connections[kMaxConnections]; /* plain data (B8) */
 
-/* No PostgreSQL calls: validates a listen address, copying the reason into detail. */
+/* No PostgreSQL calls: validates a listen address, copying what to write instead (a full sentence) into detail. */
 bool
 listen_address_valid(const char *text, char *detail, std::size_t capacity) {
 	auto parsed = readscale::http::parse_listen_address(text);
 	if (!parsed.ok())
-		std::snprintf(detail, capacity, "%s", parsed.error().message().c_str());
+		std::snprintf(detail, capacity, "%s", parsed.error().hint().c_str());
 	return parsed.ok();
 }
 

@@ -80,6 +80,17 @@ is((http_raw($primary_port, "GET / HTTP/1.1\r\nX: " . ('v' x 5000) . "\r\n\r\n")
 is((http_raw($primary_port, "\x00\x01garbage\r\n\r\n"))[0], 400, 'garbage 400');
 is((http_raw($primary_port, "GET /health HTTP/1.1\r\n"))[0], 408, 'incomplete request times out with 408');
 
+# Connection cap: 16 idle connections are held, the 17th is answered 503 at once.
+my @idle;
+for (1 .. 16)
+{
+	push @idle, IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $primary_port, Proto => 'tcp');
+}
+($status, $body) = http_get($primary_port, '/health');
+ok($status == 503 && $body eq "busy\n", 'beyond the connection cap: 503 busy');
+close $_ for @idle;
+ok(poll_http($primary_port, '/health', 200), 'served again once the idle connections are gone');
+
 # Paused replay with WAL waiting: /replica?max_lag=1ms says 503, /replica alone 503 (paused).
 $standby->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
 ok($standby->poll_query_until('postgres', "SELECT pg_get_wal_replay_pause_state() = 'paused'"), 'replay paused');
