@@ -1,4 +1,5 @@
-/* libFuzzer target: the health endpoint's request parser and router on arbitrary bytes. */
+/* libFuzzer target: the health endpoint's request parser, router and value parsers on arbitrary bytes. */
+#include "core/health_state.hpp"
 #include "core/http_request.hpp"
 
 #include <cstddef>
@@ -16,5 +17,8 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 		auto response = readscale::http::route(result.request, node);
 		(void) readscale::http::format_response(response, result.request.head, "text/plain");
 	}
+	(void) readscale::http::parse_listen_address(input);
+	(void) readscale::http::parse_duration_ms(input);
+	(void) readscale::http::parse_size_bytes(input);
 	return 0;
 }

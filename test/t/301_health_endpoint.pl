@@ -104,7 +104,12 @@ $standby->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
 $primary->wait_for_catchup($standby, 'replay');
 ok(poll_http($standby_port, '/replica?max_lag=1ms', 200), 'caught up again: /replica?max_lag=1ms 200');
 
+# Promotion: the old standby's endpoint now answers /primary 200 and /replica 503.
 $primary->stop;
+$standby->promote;
+ok(poll_http($standby_port, '/primary', 200), 'promoted standby: /primary 200');
+is((http_get($standby_port, '/replica'))[0], 503, 'promoted standby: /replica 503');
+
 $standby->stop;
 for my $node ($primary, $standby)
 {
