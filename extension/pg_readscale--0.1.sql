@@ -146,7 +146,7 @@ COMMENT ON VIEW readscale.local_lag IS
 
 CREATE FUNCTION readscale.check_lag(OUT scope text, OUT application_name text, OUT verdict text, OUT reason text)
 RETURNS SETOF record
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql VOLATILE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT 'standby', s.application_name, s.verdict, s.reason FROM readscale.standby_lag s

@@ -110,6 +110,17 @@ $standby->promote;
 ok(poll_http($standby_port, '/primary', 200), 'promoted standby: /primary 200');
 is((http_get($standby_port, '/replica'))[0], 503, 'promoted standby: /replica 503');
 
+# A listen address already in use: the worker reports why (53000) instead of serving.
+my $taken_port = PostgreSQL::Test::Cluster::get_free_port();
+my $squatter = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $taken_port, Listen => 1, ReuseAddr => 1)
+  or die "cannot listen on $taken_port: $!";
+$standby->append_conf('postgresql.conf', "readscale.http_listen = '$taken_port'\n");
+my $log_offset = -s $standby->logfile;
+$standby->restart;
+ok($standby->wait_for_log(qr/could not listen on "$taken_port": Address already in use/, $log_offset),
+	'address in use is reported in the server log');
+close $squatter;
+
 $standby->stop;
 for my $node ($primary, $standby)
 {
