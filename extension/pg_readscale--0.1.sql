@@ -82,44 +82,18 @@ COMMENT ON TABLE readscale.lag_policy IS
     'Lag SLA per standby application_name LIKE pattern; NULL thresholds inherit the readscale.lag_* GUCs';
 SELECT pg_catalog.pg_extension_config_dump('readscale.lag_policy', '');
 
+CREATE FUNCTION readscale._standby_lag(
+    OUT pid integer, OUT application_name text, OUT client_addr inet, OUT state text, OUT sync_state text,
+    OUT sent_lsn pg_lsn, OUT write_lsn pg_lsn, OUT flush_lsn pg_lsn, OUT replay_lsn pg_lsn,
+    OUT pending_send_bytes bigint, OUT network_bytes bigint, OUT apply_bytes bigint, OUT total_lag_bytes bigint,
+    OUT write_lag interval, OUT flush_lag interval, OUT replay_lag interval, OUT reply_time timestamptz,
+    OUT policy text, OUT verdict text, OUT reason text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_standby_lag';
+
 CREATE VIEW readscale.standby_lag AS
-WITH policy AS (
-    SELECT array_agg(application_name_pattern ORDER BY application_name_pattern) AS patterns
-    FROM readscale.lag_policy
-), r AS (
-    SELECT s.pid, s.application_name, s.client_addr, s.state, s.sync_state,
-           s.sent_lsn, s.write_lsn, s.flush_lsn, s.replay_lsn, s.write_lag, s.flush_lag, s.replay_lag,
-           s.reply_time,
-           CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END AS current_lsn
-    FROM pg_catalog.pg_stat_replication s
-), b AS (
-    SELECT r.*,
-           greatest(pg_wal_lsn_diff(r.current_lsn, r.sent_lsn), 0)::bigint AS pending_send_bytes,
-           greatest(pg_wal_lsn_diff(r.sent_lsn, r.flush_lsn), 0)::bigint AS network_bytes,
-           greatest(pg_wal_lsn_diff(r.flush_lsn, r.replay_lsn), 0)::bigint AS apply_bytes,
-           greatest(pg_wal_lsn_diff(r.current_lsn, r.replay_lsn), 0)::bigint AS total_bytes,
-           r.state = 'streaming' AS streaming,
-           coalesce(r.replay_lsn >= r.current_lsn, false) AS caught_up,
-           p.application_name_pattern AS policy, p.warning_lag, p.critical_lag, p.warning_bytes,
-           p.critical_bytes, p.non_streaming_is_critical
-    FROM r CROSS JOIN policy
-    LEFT JOIN readscale.lag_policy p
-        ON p.application_name_pattern = policy.patterns[readscale._match_policy(r.application_name, policy.patterns)]
-), t AS (
-    SELECT b.*,
-           readscale._effective_lag(b.write_lag, b.streaming, b.caught_up) AS eff_write_lag,
-           readscale._effective_lag(b.flush_lag, b.streaming, b.caught_up) AS eff_flush_lag,
-           readscale._effective_lag(b.replay_lag, b.streaming, b.caught_up) AS eff_replay_lag
-    FROM b
-)
-SELECT t.pid, t.application_name, t.client_addr, t.state, t.sync_state,
-       t.sent_lsn, t.write_lsn, t.flush_lsn, t.replay_lsn,
-       t.pending_send_bytes, t.network_bytes, t.apply_bytes, t.total_bytes AS total_lag_bytes,
-       t.eff_write_lag AS write_lag, t.eff_flush_lag AS flush_lag, t.eff_replay_lag AS replay_lag,
-       t.reply_time, t.policy, v.verdict, v.reason
-FROM t
-CROSS JOIN LATERAL readscale._lag_verdict(t.state, t.total_bytes, t.eff_replay_lag, t.warning_lag, t.critical_lag,
-                                          t.warning_bytes, t.critical_bytes, t.non_streaming_is_critical) v;
+SELECT * FROM readscale._standby_lag();
 COMMENT ON VIEW readscale.standby_lag IS
     'On a primary: each connected standby''s byte and time lag, the lag_policy pattern that applied (NULL: GUC defaults) and its verdict';
 
@@ -333,11 +307,11 @@ COMMENT ON FUNCTION readscale.metrics() IS
 REVOKE ALL ON readscale.lag_policy FROM PUBLIC;
 GRANT SELECT ON readscale.lag_policy TO pg_monitor;
 GRANT SELECT ON readscale.standby_lag, readscale.local_lag, readscale.failover_candidates TO pg_monitor;
-REVOKE ALL ON FUNCTION readscale._match_policy(text, text[]), readscale._effective_lag(interval, boolean, boolean),
+REVOKE ALL ON FUNCTION readscale._standby_lag(), readscale._match_policy(text, text[]), readscale._effective_lag(interval, boolean, boolean),
     readscale._lag_verdict(text, bigint, interval, interval, interval, bigint, bigint, boolean),
     readscale._local_staleness(), readscale._prom_label(text), readscale._sync_standby_names(text),
     readscale.check_lag(), readscale.config_audit(), readscale.metrics() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION readscale._match_policy(text, text[]), readscale._effective_lag(interval, boolean, boolean),
+GRANT EXECUTE ON FUNCTION readscale._standby_lag(), readscale._match_policy(text, text[]), readscale._effective_lag(interval, boolean, boolean),
     readscale._lag_verdict(text, bigint, interval, interval, interval, bigint, bigint, boolean),
     readscale._local_staleness(), readscale._prom_label(text), readscale._sync_standby_names(text),
     readscale.check_lag(), readscale.config_audit(), readscale.metrics() TO pg_monitor;

@@ -65,6 +65,8 @@ extern "C" {
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
 #include "utils/wait_event.h"
+#include "executor/spi.h"
+#include "utils/tuplestore.h"
 }
 
 #undef printf

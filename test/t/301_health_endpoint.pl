@@ -15,6 +15,10 @@ my $standby_port = PostgreSQL::Test::Cluster::get_free_port();
 my $primary = new_primary('health_primary', "readscale.http_listen = '$primary_port'\n");
 my $standby = new_standby($primary, 'health_standby', "readscale.http_listen = '127.0.0.1:$standby_port'\n");
 
+# Staleness is unknown until the standby has replayed a commit: give it one.
+$primary->safe_psql('postgres', 'CREATE TABLE warm_up (i int)');
+$primary->wait_for_catchup($standby, 'replay');
+
 # Sends raw bytes, returns (status, body) of the answer, or (0, '') when nobody listens.
 sub http_raw
 {

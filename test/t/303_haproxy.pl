@@ -20,6 +20,10 @@ for my $name ('ha_standby1', 'ha_standby2')
 	push @standbys, new_standby($primary, $name, "${tcp}readscale.http_listen = '$http{$name}'\n");
 }
 
+# Staleness is unknown until a standby has replayed a commit: give them one.
+$primary->safe_psql('postgres', 'CREATE TABLE warm_up (i int)');
+$primary->wait_for_catchup($_, 'replay') for @standbys;
+
 my $proxy_port = PostgreSQL::Test::Cluster::get_free_port();
 my $servers = join '', map {
 	sprintf("    server %s 127.0.0.1:%d check port %d\n", $_->name, $_->port, $http{ $_->name })
