@@ -26,7 +26,9 @@ COMMENT ON FUNCTION readscale.current_token() IS
 -- from pg_stat_replication / pg_stat_wal_receiver (which take the right locks
 -- and hide details from roles without pg_read_all_stats); every decision
 -- (verdicts, policy matching, staleness, the NULL-when-idle rule) is made by
--- the C++ core (extension/core/lag_verdict.hpp) through the _ helpers below.
+-- the C++ core (extension/core/lag_verdict.hpp): standby_lag is a view over
+-- the C++ set-returning function _standby_lag(), the other _ helpers expose
+-- single decisions to SQL. See docs/lag.md.
 
 CREATE FUNCTION readscale._valid_pattern(pattern text)
 RETURNS boolean

@@ -205,7 +205,8 @@ namespace {
 const char *const kReplicationQuery =
     "SELECT pid, application_name, client_addr, state, sync_state, sent_lsn, write_lsn, flush_lsn, replay_lsn,"
     " write_lag, flush_lag, replay_lag, reply_time,"
-    " CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END"
+    " CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_receive_lsn()"
+    " ELSE pg_catalog.pg_current_wal_lsn() END"
     " FROM pg_catalog.pg_stat_replication ORDER BY application_name, pid";
 const char *const kPolicyQuery =
     "SELECT application_name_pattern, warning_lag, critical_lag, warning_bytes, critical_bytes,"
