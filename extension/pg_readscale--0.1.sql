@@ -86,3 +86,302 @@ COMMENT ON VIEW readscale.gate_stats IS
 REVOKE ALL ON readscale.gate_stats FROM PUBLIC;
 GRANT SELECT ON readscale.gate_stats TO pg_monitor;
 GRANT EXECUTE ON FUNCTION readscale._gate_stats() TO pg_monitor;
+-- Lag SLA checks ------------------------------------------------------------
+-- Policies, per-standby verdicts on a primary, local staleness on a standby,
+-- failover ranking, a configuration audit and Prometheus metrics. Data comes
+-- from pg_stat_replication / pg_stat_wal_receiver (which take the right locks
+-- and hide details from roles without pg_read_all_stats); every decision
+-- (verdicts, policy matching, staleness, the NULL-when-idle rule) is made by
+-- the C++ core (extension/core/lag_verdict.hpp): standby_lag is a view over
+-- the C++ set-returning function _standby_lag(), the other _ helpers expose
+-- single decisions to SQL. See docs/lag.md.
+
+CREATE FUNCTION readscale._valid_pattern(pattern text)
+RETURNS boolean
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_valid_pattern';
+COMMENT ON FUNCTION readscale._valid_pattern(text) IS
+    'Whether a lag_policy application name pattern is a valid LIKE pattern';
+
+CREATE FUNCTION readscale._match_policy(application_name text, patterns text[])
+RETURNS integer
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_match_policy';
+
+CREATE FUNCTION readscale._lag_verdict(state text, bytes bigint, lag interval,
+    warning_lag interval, critical_lag interval, warning_bytes bigint, critical_bytes bigint,
+    non_streaming_is_critical boolean, OUT verdict text, OUT reason text)
+RETURNS record
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_lag_verdict';
+
+CREATE FUNCTION readscale._effective_lag(reported interval, streaming boolean, caught_up boolean)
+RETURNS interval
+LANGUAGE c IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_effective_lag';
+
+CREATE FUNCTION readscale._local_staleness()
+RETURNS interval
+LANGUAGE c VOLATILE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_local_staleness';
+
+CREATE FUNCTION readscale._prom_label(value text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT replace(replace(replace(value, '\', '\\'), '"', '\"'), E'\n', '\n') $$;
+
+-- Patterns are SQL LIKE patterns (% any run, _ one character, \ escapes);
+-- the most specific match wins: an exact name, then more literal characters,
+-- then the smaller pattern text. A NULL threshold inherits the GUC default
+-- (readscale.lag_warning, lag_critical, lag_warning_bytes, lag_critical_bytes).
+CREATE TABLE readscale.lag_policy (
+    application_name_pattern text PRIMARY KEY
+        CONSTRAINT lag_policy_pattern_valid CHECK (readscale._valid_pattern(application_name_pattern)),
+    warning_lag interval CONSTRAINT lag_policy_warning_lag_nonnegative CHECK (warning_lag >= interval '0'),
+    critical_lag interval CONSTRAINT lag_policy_critical_lag_nonnegative CHECK (critical_lag >= interval '0'),
+    warning_bytes bigint CONSTRAINT lag_policy_warning_bytes_nonnegative CHECK (warning_bytes >= 0),
+    critical_bytes bigint CONSTRAINT lag_policy_critical_bytes_nonnegative CHECK (critical_bytes >= 0),
+    non_streaming_is_critical boolean NOT NULL DEFAULT true,
+    CONSTRAINT lag_policy_lag_order CHECK (warning_lag <= critical_lag),
+    CONSTRAINT lag_policy_bytes_order CHECK (warning_bytes <= critical_bytes)
+);
+COMMENT ON TABLE readscale.lag_policy IS
+    'Lag SLA per standby application_name LIKE pattern; NULL thresholds inherit the readscale.lag_* GUCs';
+SELECT pg_catalog.pg_extension_config_dump('readscale.lag_policy', '');
+
+CREATE FUNCTION readscale._standby_lag(
+    OUT pid integer, OUT application_name text, OUT client_addr inet, OUT state text, OUT sync_state text,
+    OUT sent_lsn pg_lsn, OUT write_lsn pg_lsn, OUT flush_lsn pg_lsn, OUT replay_lsn pg_lsn,
+    OUT pending_send_bytes bigint, OUT network_bytes bigint, OUT apply_bytes bigint, OUT total_lag_bytes bigint,
+    OUT write_lag interval, OUT flush_lag interval, OUT replay_lag interval, OUT reply_time timestamptz,
+    OUT policy text, OUT verdict text, OUT reason text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_standby_lag';
+
+CREATE VIEW readscale.standby_lag AS
+SELECT * FROM readscale._standby_lag();
+COMMENT ON VIEW readscale.standby_lag IS
+    'On a primary: each connected standby''s byte and time lag, the lag_policy pattern that applied (NULL: GUC defaults) and its verdict';
+
+CREATE VIEW readscale.local_lag AS
+SELECT pg_last_wal_receive_lsn() AS receive_lsn,
+       pg_last_wal_replay_lsn() AS replay_lsn,
+       greatest(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::bigint AS receive_replay_bytes,
+       readscale._local_staleness() AS staleness,
+       pg_last_xact_replay_timestamp() AS last_replayed_xact_time,
+       coalesce(w.status, 'stopped') AS wal_receiver_status,
+       coalesce(w.status = 'streaming', false) AS wal_receiver_streaming,
+       w.last_msg_receipt_time,
+       now() - w.last_msg_receipt_time AS since_last_message,
+       pg_get_wal_replay_pause_state() <> 'not paused' AS replay_paused,
+       v.verdict, v.reason
+FROM (SELECT 1) AS one
+LEFT JOIN pg_catalog.pg_stat_wal_receiver w ON true
+CROSS JOIN LATERAL readscale._lag_verdict(coalesce(w.status, 'stopped'),
+    greatest(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::bigint,
+    readscale._local_staleness(), NULL, NULL, NULL, NULL, NULL) v
+WHERE pg_is_in_recovery();
+COMMENT ON VIEW readscale.local_lag IS
+    'On a standby (no row on a primary): received and replayed WAL, staleness (0 when replay has caught up with everything received), WAL receiver state and the verdict under the GUC defaults';
+
+CREATE FUNCTION readscale.check_lag(OUT scope text, OUT application_name text, OUT verdict text, OUT reason text)
+RETURNS SETOF record
+LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 'standby', s.application_name, s.verdict, s.reason FROM readscale.standby_lag s
+    UNION ALL
+    SELECT 'local', NULL, l.verdict, l.reason FROM readscale.local_lag l
+    ORDER BY 1, 2
+$$;
+COMMENT ON FUNCTION readscale.check_lag() IS
+    'Verdict rows: one per connected standby (scope standby) and, on a standby, one for this server (scope local)';
+
+CREATE FUNCTION readscale.assert_fresh(max_lag interval DEFAULT NULL)
+RETURNS void
+LANGUAGE c VOLATILE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_assert_fresh';
+COMMENT ON FUNCTION readscale.assert_fresh(interval) IS
+    'On a standby: raises SQLSTATE 55R02 when staleness exceeds max_lag (NULL: readscale.lag_critical and readscale.lag_critical_bytes); does nothing on a primary';
+
+CREATE VIEW readscale.failover_candidates AS
+SELECT rank() OVER (ORDER BY s.state = 'streaming' DESC, s.flush_lsn DESC NULLS LAST, s.replay_lsn DESC NULLS LAST,
+                    s.sync_state = 'sync' DESC, s.sync_state = 'quorum' DESC) AS rank,
+       s.application_name, s.client_addr, s.state, s.sync_state, s.flush_lsn, s.replay_lsn,
+       s.network_bytes + s.pending_send_bytes AS missing_bytes, s.verdict
+FROM readscale.standby_lag s;
+COMMENT ON VIEW readscale.failover_candidates IS
+    'On a primary: standbys ranked for promotion: streaming first, then by WAL flushed, then replayed, then sync state';
+
+-- Standby names listed in a synchronous_standby_names value ("FIRST n (...)",
+-- "ANY n (...)", "n (...)" or a plain list), without quotes and "*".
+CREATE FUNCTION readscale._sync_standby_names(spec text)
+RETURNS SETOF text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT DISTINCT btrim(n, ' "')
+    FROM unnest(string_to_array(regexp_replace(spec, '^\s*((FIRST|ANY)\s+)?\d+\s*\((.*)\)\s*$', '\3', 'i'), ',')) AS n
+    WHERE btrim(n, ' "') NOT IN ('', '*')
+    ORDER BY 1
+$$;
+
+CREATE FUNCTION readscale.config_audit(OUT setting text, OUT severity text, OUT finding text, OUT recommendation text)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    standby boolean := pg_is_in_recovery();
+    senders int := current_setting('max_wal_senders')::int;
+    senders_used int := (SELECT count(*) FROM pg_stat_replication);
+    slots int := current_setting('max_replication_slots')::int;
+    slots_used int := (SELECT count(*) FROM pg_replication_slots);
+    sync_names text := current_setting('synchronous_standby_names');
+    missing text;
+BEGIN
+    IF current_setting('wal_level') = 'minimal' THEN
+        RETURN QUERY SELECT 'wal_level', 'critical', 'wal_level is minimal, so no standby can replicate from this server',
+            'Set wal_level to replica (or logical) and restart.';
+    END IF;
+    IF NOT standby AND senders = 0 THEN
+        RETURN QUERY SELECT 'max_wal_senders', 'critical', 'max_wal_senders is 0, so no standby can connect',
+            'Set max_wal_senders to the number of standbys plus two and restart.';
+    ELSIF senders_used >= senders - 1 AND senders > 0 THEN
+        RETURN QUERY SELECT 'max_wal_senders', 'warning',
+            format('%s of %s WAL senders are in use', senders_used, senders),
+            'Raise max_wal_senders so a reconnecting standby or a base backup finds a free sender.';
+    END IF;
+    IF slots_used >= slots AND slots > 0 THEN
+        RETURN QUERY SELECT 'max_replication_slots', 'warning',
+            format('%s of %s replication slots are in use', slots_used, slots),
+            'Raise max_replication_slots, or drop slots nobody consumes.';
+    END IF;
+    IF current_setting('max_slot_wal_keep_size') = '-1' THEN
+        RETURN QUERY SELECT 'max_slot_wal_keep_size', 'warning',
+            'max_slot_wal_keep_size is unlimited, so an abandoned slot can retain WAL until the disk is full',
+            'Set max_slot_wal_keep_size to the WAL volume the disk can hold.';
+    END IF;
+    IF NOT standby AND current_setting('wal_keep_size') = '0' AND slots_used = 0 THEN
+        RETURN QUERY SELECT 'wal_keep_size', 'warning',
+            'wal_keep_size is 0 and no replication slot exists, so a standby that falls behind may need WAL that was already removed',
+            'Use a physical replication slot per standby, or set wal_keep_size.';
+    END IF;
+    IF sync_names <> '' THEN
+        FOR missing IN
+            SELECT n FROM readscale._sync_standby_names(sync_names) AS n
+            WHERE lower(n) NOT IN (SELECT lower(s.application_name) FROM pg_stat_replication s)
+            ORDER BY 1
+        LOOP
+            RETURN QUERY SELECT 'synchronous_standby_names', 'warning',
+                format('synchronous_standby_names names "%s", which is not connected', missing),
+                'Start that standby, or remove it from synchronous_standby_names so commits do not wait for it.';
+        END LOOP;
+    END IF;
+    IF standby AND NOT current_setting('hot_standby')::boolean THEN
+        RETURN QUERY SELECT 'hot_standby', 'critical', 'hot_standby is off, so this standby serves no reads',
+            'Set hot_standby to on and restart.';
+    END IF;
+    IF standby AND NOT current_setting('hot_standby_feedback')::boolean THEN
+        RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
+            'hot_standby_feedback is off, so vacuum on the primary can cancel long reads here',
+            'Set hot_standby_feedback to on, accepting some bloat on the primary.';
+    END IF;
+    IF standby AND NOT current_setting('default_transaction_read_only')::boolean THEN
+        RETURN QUERY SELECT 'default_transaction_read_only', 'info',
+            'default_transaction_read_only is off, so after a promotion this server accepts writes from clients meant for a replica',
+            'Set default_transaction_read_only to on on standbys; clear it when promoting on purpose.';
+    END IF;
+    IF current_setting('wal_sender_timeout') = '0' THEN
+        RETURN QUERY SELECT 'wal_sender_timeout', 'warning', 'wal_sender_timeout is 0, so a dead standby connection is never noticed',
+            'Set wal_sender_timeout to a minute or so.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION readscale.config_audit() IS
+    'Replication settings checked against a production-readiness list: one row per finding';
+
+CREATE FUNCTION readscale.metrics()
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text := '';
+    r record;
+BEGIN
+    out := out || E'# HELP readscale_in_recovery Whether this server is a standby (1) or a primary (0).\n'
+               || E'# TYPE readscale_in_recovery gauge\n'
+               || format(E'readscale_in_recovery %s\n', pg_is_in_recovery()::int);
+    out := out || E'# HELP readscale_standbys Standbys connected to this server.\n'
+               || E'# TYPE readscale_standbys gauge\n'
+               || format(E'readscale_standbys %s\n', (SELECT count(*) FROM pg_stat_replication));
+    out := out || E'# HELP readscale_standby_lag_bytes WAL a standby has not yet sent (pending_send), flushed (network) or replayed (apply).\n'
+               || E'# TYPE readscale_standby_lag_bytes gauge\n';
+    FOR r IN SELECT DISTINCT ON (application_name) * FROM readscale.standby_lag ORDER BY application_name, replay_lsn LOOP
+        out := out || format(E'readscale_standby_lag_bytes{application_name="%s",kind="pending_send"} %s\n'
+                             'readscale_standby_lag_bytes{application_name="%s",kind="network"} %s\n'
+                             'readscale_standby_lag_bytes{application_name="%s",kind="apply"} %s\n',
+                             readscale._prom_label(r.application_name), r.pending_send_bytes,
+                             readscale._prom_label(r.application_name), r.network_bytes,
+                             readscale._prom_label(r.application_name), r.apply_bytes);
+    END LOOP;
+    out := out || E'# HELP readscale_standby_lag_seconds Time from a local flush until a standby flushed (network) or replayed (apply) it.\n'
+               || E'# TYPE readscale_standby_lag_seconds gauge\n';
+    FOR r IN SELECT DISTINCT ON (application_name) * FROM readscale.standby_lag ORDER BY application_name, replay_lsn LOOP
+        IF r.flush_lag IS NOT NULL THEN
+            out := out || format(E'readscale_standby_lag_seconds{application_name="%s",kind="network"} %s\n',
+                                 readscale._prom_label(r.application_name), extract(epoch FROM r.flush_lag));
+        END IF;
+        IF r.replay_lag IS NOT NULL THEN
+            out := out || format(E'readscale_standby_lag_seconds{application_name="%s",kind="apply"} %s\n',
+                                 readscale._prom_label(r.application_name), extract(epoch FROM r.replay_lag));
+        END IF;
+    END LOOP;
+    out := out || E'# HELP readscale_standby_verdict Lag SLA verdict per standby: 0 ok, 1 warning, 2 critical.\n'
+               || E'# TYPE readscale_standby_verdict gauge\n';
+    FOR r IN SELECT DISTINCT ON (application_name) * FROM readscale.standby_lag ORDER BY application_name, replay_lsn LOOP
+        out := out || format(E'readscale_standby_verdict{application_name="%s"} %s\n', readscale._prom_label(r.application_name),
+                             array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
+    END LOOP;
+    FOR r IN SELECT * FROM readscale.local_lag LOOP
+        out := out || E'# HELP readscale_local_staleness_seconds Age of the data this standby serves (0 when replay has caught up).\n'
+                   || E'# TYPE readscale_local_staleness_seconds gauge\n';
+        IF r.staleness IS NOT NULL THEN
+            out := out || format(E'readscale_local_staleness_seconds %s\n', extract(epoch FROM r.staleness));
+        END IF;
+        out := out || E'# HELP readscale_local_unreplayed_bytes WAL received but not yet replayed.\n'
+                   || E'# TYPE readscale_local_unreplayed_bytes gauge\n'
+                   || format(E'readscale_local_unreplayed_bytes %s\n', r.receive_replay_bytes)
+                   || E'# HELP readscale_wal_receiver_up Whether the WAL receiver is streaming from the primary.\n'
+                   || E'# TYPE readscale_wal_receiver_up gauge\n'
+                   || format(E'readscale_wal_receiver_up %s\n', r.wal_receiver_streaming::int)
+                   || E'# HELP readscale_local_replay_paused Whether WAL replay is paused.\n'
+                   || E'# TYPE readscale_local_replay_paused gauge\n'
+                   || format(E'readscale_local_replay_paused %s\n', r.replay_paused::int)
+                   || E'# HELP readscale_local_verdict Lag SLA verdict of this standby: 0 ok, 1 warning, 2 critical.\n'
+                   || E'# TYPE readscale_local_verdict gauge\n'
+                   || format(E'readscale_local_verdict %s\n', array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
+    END LOOP;
+    RETURN out;
+END
+$$;
+COMMENT ON FUNCTION readscale.metrics() IS
+    'Prometheus text exposition (format 0.0.4) of lag, staleness, verdicts and WAL receiver state';
+
+-- Monitoring is for pg_monitor; policy changes for the owner (or roles it grants).
+REVOKE ALL ON readscale.lag_policy FROM PUBLIC;
+GRANT SELECT ON readscale.lag_policy TO pg_monitor;
+GRANT SELECT ON readscale.standby_lag, readscale.local_lag, readscale.failover_candidates TO pg_monitor;
+REVOKE ALL ON FUNCTION readscale._standby_lag(), readscale._match_policy(text, text[]), readscale._effective_lag(interval, boolean, boolean),
+    readscale._lag_verdict(text, bigint, interval, interval, interval, bigint, bigint, boolean),
+    readscale._local_staleness(), readscale._prom_label(text), readscale._sync_standby_names(text),
+    readscale.check_lag(), readscale.config_audit(), readscale.metrics() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._standby_lag(), readscale._match_policy(text, text[]), readscale._effective_lag(interval, boolean, boolean),
+    readscale._lag_verdict(text, bigint, interval, interval, interval, bigint, bigint, boolean),
+    readscale._local_staleness(), readscale._prom_label(text), readscale._sync_standby_names(text),
+    readscale.check_lag(), readscale.config_audit(), readscale.metrics() TO pg_monitor;
+-- _valid_pattern stays executable by PUBLIC: lag_policy's CHECK runs it as whoever writes the table.
+-- assert_fresh stays executable by PUBLIC: applications call it on the standby they read from.

@@ -8,7 +8,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 PACKAGES=(
 	postgresql-15 postgresql-server-dev-15 postgresql-client-15 postgresql-15-wal2json
 	g++ make cmake libboost-dev libgtest-dev libipc-run-perl clang libclang-rt-dev
-	binutils ca-certificates
+	binutils ca-certificates prometheus haproxy
 )
 
 say() { printf '==> %s\n' "$*"; }
@@ -38,7 +38,7 @@ make_scratch() {
 	local dir
 	dir=$(mktemp -d /tmp/readscale.XXXXXX)
 	mkdir -p "$dir/src"
-	cp -r "$REPO/Makefile" "$REPO/sql" "$REPO/expected" "$REPO/test" "$REPO/build" "$dir/src/"
+	cp -r "$REPO/Makefile" "$REPO/sql" "$REPO/expected" "$REPO/test" "$REPO/build" "$REPO/deploy" "$dir/src/"
 	chown -R postgres: "$dir"
 	echo "$dir"
 }

@@ -25,6 +25,12 @@
 #include <utility>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #define PGDLLEXPORT __attribute__((visibility("default")))
 
 extern "C" {
@@ -73,6 +79,16 @@ extern "C" {
 #include "utils/relcache.h"
 #include "nodes/bitmapset.h"
 #include "access/sysattr.h"
+#include "replication/walreceiver.h"
+#include "utils/array.h"
+#include "utils/timestamp.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/wait_event.h"
+#include "executor/spi.h"
+#include "utils/tuplestore.h"
 }
 
 #undef printf

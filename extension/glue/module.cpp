@@ -8,6 +8,8 @@
 #include "bridge/postgres.hpp"
 #include "glue/gate.hpp"
 #include "glue/waiters.hpp"
+#include "glue/health_worker.hpp"
+#include "glue/lag_gucs.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -22,6 +24,8 @@ _PG_init(void) {
 			readscale::pg::install_waiter_shmem_hooks();
 			readscale::pg::install_redo_wrappers();
 		}
+		readscale_define_lag_gucs();
+		readscale_register_health_worker();
 		MarkGUCPrefixReserved("readscale");
 		readscale::pg::install_gate_hooks();
 	});

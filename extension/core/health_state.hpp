@@ -1,0 +1,32 @@
+/*
+ * health_state.hpp: what the health endpoint says about this node beyond the
+ * route verdicts (http_request.hpp): the Prometheus text for /metrics, the
+ * JSON for /status, and the readscale.http_listen setting's parser.
+ * The worker has no transaction, so /metrics carries only this node's own
+ * state (per-standby series stay in readscale.metrics()).
+ */
+#pragma once
+
+#include "core/error.hpp"
+#include "core/http_request.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace readscale::http {
+
+struct ListenAddress {
+	std::string host; /* dotted IPv4 */
+	std::uint16_t port = 0;
+};
+
+/* "8008" (127.0.0.1) or "a.b.c.d:8008"; "" is off and not accepted here. Error 22023 otherwise. */
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
+std::string node_metrics_text(const NodeState &node);
+std::string node_status_json(const NodeState &node);
+
+} // namespace readscale::http
+
+#include "core/cpp_only.hpp"

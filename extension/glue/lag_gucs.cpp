@@ -1,0 +1,37 @@
+/*
+ * lag_gucs.cpp: defines the default lag SLA GUCs (see lag_gucs.hpp).
+ * PGC_SUSET like pg_stat_statements' knobs: the thresholds decide verdicts
+ * other roles see, so only superusers change them.
+ */
+#include "glue/lag_gucs.hpp"
+
+#include "bridge/postgres.hpp"
+
+namespace readscale::pg {
+int lag_warning_ms = 10000;
+int lag_critical_ms = 60000;
+int lag_warning_bytes = 16 * 1024 * 1024;
+int lag_critical_bytes = 256 * 1024 * 1024;
+} // namespace readscale::pg
+
+/* Called from _PG_init inside its guard; DefineCustomIntVariable may ERROR, so only plain locals here. */
+void
+readscale_define_lag_gucs() {
+	using namespace readscale::pg;
+	DefineCustomIntVariable("readscale.lag_warning", "Sets the replay lag above which a standby is in warning.",
+	                        "Applies when no row of readscale.lag_policy matches the standby; -1 disables.",
+	                        &lag_warning_ms, 10000, -1, INT_MAX, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("readscale.lag_critical", "Sets the replay lag above which a standby is critical.",
+	                        "Applies when no row of readscale.lag_policy matches the standby; -1 disables.",
+	                        &lag_critical_ms, 60000, -1, INT_MAX, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("readscale.lag_warning_bytes",
+	                        "Sets the amount of unreplayed WAL above which a standby is in warning.",
+	                        "Applies when no row of readscale.lag_policy matches the standby; -1 disables.",
+	                        &lag_warning_bytes, 16 * 1024 * 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_BYTE, nullptr,
+	                        nullptr, nullptr);
+	DefineCustomIntVariable("readscale.lag_critical_bytes",
+	                        "Sets the amount of unreplayed WAL above which a standby is critical.",
+	                        "Applies when no row of readscale.lag_policy matches the standby; -1 disables.",
+	                        &lag_critical_bytes, 256 * 1024 * 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_BYTE, nullptr,
+	                        nullptr, nullptr);
+}

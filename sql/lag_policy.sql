@@ -1,0 +1,77 @@
+-- Lag SLA: GUC defaults, the verdict function, the NULL-when-idle rule, policies and their constraints.
+SET extra_float_digits = 0;
+
+-- Defaults of the GUCs, and their units.
+SELECT name, setting, unit, context FROM pg_settings WHERE name LIKE 'readscale.lag%' ORDER BY name;
+
+-- The verdict function under the GUC defaults (10 s / 60 s, 16 MB / 256 MB).
+SELECT * FROM readscale._lag_verdict('streaming', 0, '0', NULL, NULL, NULL, NULL, NULL);
+SELECT * FROM readscale._lag_verdict('streaming', 0, '11 s', NULL, NULL, NULL, NULL, NULL);
+SELECT * FROM readscale._lag_verdict('streaming', 300000000, '1 s', NULL, NULL, NULL, NULL, NULL);
+SELECT * FROM readscale._lag_verdict('streaming', 100, NULL, NULL, NULL, NULL, NULL, NULL);
+SELECT * FROM readscale._lag_verdict('catchup', 0, '0', NULL, NULL, NULL, NULL, NULL);
+SELECT * FROM readscale._lag_verdict('catchup', 0, '0', NULL, NULL, NULL, NULL, false);
+-- Explicit thresholds win over the GUCs; changing a GUC changes the default.
+SELECT * FROM readscale._lag_verdict('streaming', 2048, '0', '1 min', '2 min', 1000, 4000, true);
+-- Absurd intervals saturate instead of overflowing into a negative lag.
+SELECT verdict FROM readscale._lag_verdict('streaming', 0, '178000000 years', NULL, NULL, NULL, NULL, NULL);
+SELECT verdict FROM readscale._lag_verdict('streaming', 0, '-178000000 years', NULL, NULL, NULL, NULL, NULL);
+SET readscale.lag_warning = '100ms';
+SELECT * FROM readscale._lag_verdict('streaming', 0, '200 ms', NULL, NULL, NULL, NULL, NULL);
+SET readscale.lag_warning = -1;
+SELECT * FROM readscale._lag_verdict('streaming', 0, '20 s', NULL, NULL, NULL, NULL, NULL);
+RESET readscale.lag_warning;
+SET readscale.lag_critical_bytes = '1kB';
+SHOW readscale.lag_critical_bytes;
+RESET readscale.lag_critical_bytes;
+-- Bad GUC values.
+SET readscale.lag_warning = -2;
+\echo :LAST_ERROR_SQLSTATE
+SET readscale.lag_warning_bytes = 'lots';
+\echo :LAST_ERROR_SQLSTATE
+SET readscale.no_such_setting = 1;
+\echo :LAST_ERROR_SQLSTATE
+
+-- NULL-when-idle: a caught-up streaming standby is 0, anything else stays unknown.
+SELECT readscale._effective_lag(NULL, true, true) AS idle_caught_up,
+       readscale._effective_lag(NULL, true, false) IS NULL AS idle_behind_unknown,
+       readscale._effective_lag(NULL, false, true) IS NULL AS not_streaming_unknown,
+       readscale._effective_lag('1.5 s', true, false) AS reported;
+
+-- Policies: LIKE patterns, most specific match wins.
+INSERT INTO readscale.lag_policy (application_name_pattern, warning_lag, critical_lag, warning_bytes, critical_bytes)
+VALUES ('%', '5 s', '30 s', NULL, NULL),
+       ('replica%', '1 s', '5 s', 1024, 8192),
+       ('replica_', NULL, NULL, NULL, NULL),
+       ('replica1', '100 ms', '1 s', 0, 0),
+       ('batch\_%', NULL, NULL, NULL, NULL);
+SELECT name, p[readscale._match_policy(name, p)] AS policy
+FROM (SELECT array_agg(application_name_pattern ORDER BY application_name_pattern) AS p FROM readscale.lag_policy) ps,
+     unnest(ARRAY['replica1', 'replica2', 'replica22', 'batch_x', 'batchx', 'other']) AS name
+ORDER BY name;
+SELECT readscale._match_policy('x', ARRAY['a%', NULL, '%']) AS with_null_pattern,
+       readscale._match_policy('x', ARRAY[]::text[]) IS NULL AS empty_list;
+SELECT readscale._match_policy('x', ARRAY[['a'], ['b']]);
+\echo :LAST_ERROR_SQLSTATE
+
+-- Bad policy rows are rejected by their constraints (23514) or keys (23505, 23502).
+INSERT INTO readscale.lag_policy (application_name_pattern) VALUES ('');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO readscale.lag_policy (application_name_pattern) VALUES ('dangling\');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO readscale.lag_policy (application_name_pattern, warning_lag) VALUES ('neg', '-1 s');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO readscale.lag_policy (application_name_pattern, critical_bytes) VALUES ('neg', -1);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO readscale.lag_policy (application_name_pattern, warning_lag, critical_lag) VALUES ('order', '10 s', '1 s');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO readscale.lag_policy (application_name_pattern, warning_bytes, critical_bytes) VALUES ('order', 10, 1);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO readscale.lag_policy (application_name_pattern) VALUES ('%');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO readscale.lag_policy (application_name_pattern) VALUES (NULL);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO readscale.lag_policy (application_name_pattern, non_streaming_is_critical) VALUES ('x', NULL);
+\echo :LAST_ERROR_SQLSTATE
+
+DELETE FROM readscale.lag_policy;
