@@ -88,3 +88,13 @@ SELECT * FROM readscale.gate_stats;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 DROP ROLE wait_nobody;
+
+-- bounded staleness: bad values refused; on a primary it never fires
+SET readscale.max_staleness = -2;
+\echo :LAST_ERROR_SQLSTATE
+SET readscale.max_staleness = 'soon';
+\echo :LAST_ERROR_SQLSTATE
+SET readscale.max_staleness = '1ms';
+SELECT 'served by the primary' AS result;
+RESET readscale.max_staleness;
+SHOW readscale.max_staleness;

@@ -26,6 +26,7 @@
 #include "bridge/pg_call.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/gate.hpp"
+#include "glue/staleness.hpp"
 #include "glue/wait_loop.hpp"
 #include "glue/waiters.hpp"
 
@@ -36,6 +37,7 @@ namespace {
 char *min_lsn_text = nullptr;
 XLogRecPtr min_lsn = InvalidXLogRecPtr; /* parsed by the assign hook */
 int gate_timeout_ms = 1000;
+int max_staleness_ms = -1; /* -1: off */
 int gate_on_timeout = static_cast<int>(GateOnTimeout::Error);
 char *last_commit_lsn_text = nullptr;
 XLogRecPtr verified_lsn = InvalidXLogRecPtr;
@@ -171,6 +173,17 @@ readscale_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jsta
 	guarded([]() { verify_before_snapshot(); });
 }
 
+/* Bounded staleness: on a standby, refuse (55R02) when staler than readscale.max_staleness. */
+void
+check_staleness(int eflags) {
+	if (max_staleness_ms < 0 || (eflags & EXEC_FLAG_EXPLAIN_ONLY) || !RecoveryInProgress())
+		return;
+	std::int64_t staleness_ms = 0;
+	std::uint64_t unreplayed = 0;
+	bool known = local_staleness(&staleness_ms, &unreplayed);
+	require_fresh(known, staleness_ms, unreplayed, max_staleness_ms, -1);
+}
+
 void
 check_gate(int eflags) {
 	if (min_lsn != InvalidXLogRecPtr && verified_lsn < min_lsn && !(eflags & EXEC_FLAG_EXPLAIN_ONLY))
@@ -181,7 +194,10 @@ check_gate(int eflags) {
 
 extern "C" void
 readscale_executor_start(QueryDesc *query_desc, int eflags) {
-	guarded([=]() { check_gate(eflags); });
+	guarded([=]() {
+		check_gate(eflags);
+		check_staleness(eflags);
+	});
 	if (prev_executor_start)
 		prev_executor_start(query_desc, eflags);
 	else
@@ -217,6 +233,11 @@ define_gate_gucs() {
 	                         "Sets what the gate does when readscale.min_lsn is not replayed in time.", nullptr,
 	                         &gate_on_timeout, static_cast<int>(GateOnTimeout::Error), gate_on_timeout_options,
 	                         PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("readscale.max_staleness",
+	                        "Sets the largest staleness a standby may serve reads with; -1 disables the check.",
+	                        "Staleness is 0 when everything received is replayed, else the time since the last "
+	                        "replayed commit (see docs/reads.md).",
+	                        &max_staleness_ms, -1, -1, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
 	DefineCustomStringVariable("readscale.last_commit_lsn",
 	                           "Shows the end LSN of this session's last committed write transaction.",
 	                           "Reported to the client with each commit, so drivers get a token without a query.",

@@ -14,6 +14,7 @@
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/lag_gucs.hpp"
+#include "glue/staleness.hpp"
 
 namespace {
 
@@ -71,6 +72,10 @@ pick_policy(const char *const *patterns, const bool *nulls, int count, const cha
 	return best ? positions[*best] : -1;
 }
 
+} // namespace
+
+namespace readscale::pg {
+
 /* No PostgreSQL calls; throws the 55R02 Error when the standby is too stale. */
 void
 require_fresh(bool has_staleness, std::int64_t staleness_ms, std::uint64_t unreplayed, std::int64_t max_ms,
@@ -96,7 +101,10 @@ local_staleness(std::int64_t *staleness_ms, std::uint64_t *unreplayed) {
 	return staleness.has_value();
 }
 
-} // namespace
+} // namespace readscale::pg
+
+using readscale::pg::local_staleness;
+using readscale::pg::require_fresh;
 
 /* _lag_verdict(state, bytes, lag, warning_lag, critical_lag, warning_bytes, critical_bytes, non_streaming_is_critical) */
 READSCALE_SQL_FUNCTION(readscale_lag_verdict) {

@@ -79,6 +79,24 @@ my @seen = split /\n/, $stdout;
 is(scalar(@seen), $iterations, "$iterations gated reads ran") or diag $stderr;
 is(scalar(grep { $_ eq '1' } @seen), $iterations, 'every read saw its own write');
 
+# Bounded staleness: quiet on an idle primary, fires with SQLSTATE 55R02 when replay is paused.
+$primary->wait_for_catchup($standby, 'replay');
+my $idle_since = $standby->safe_psql('postgres', 'SELECT clock_timestamp()');
+ok($standby->poll_query_until('postgres', "SELECT clock_timestamp() - '$idle_since' > interval '1.5s'"),
+	'the primary stays idle for longer than the bound');
+is($standby->safe_psql('postgres', "SET readscale.max_staleness = '1s'; SELECT 'served'"), 'served',
+	'an idle primary does not make the standby look stale');
+$standby->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
+write_row(2000);
+ok($standby->poll_query_until('postgres',
+		"SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn() AND now() - pg_last_xact_replay_timestamp() > interval '1.2s'"),
+	'paused replay falls behind');
+($ret, $out, $err) = $standby->psql('postgres', "SET readscale.max_staleness = '1s'; SELECT 'served'",
+	extra_params => [ '-v', 'VERBOSITY=sqlstate' ]);
+like($err, qr/55R02/, 'a stale standby refuses the read with 55R02');
+isnt($out, 'served', 'and serves nothing');
+$standby->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
+
 $primary->stop;
 $standby->stop;
 unlike(slurp_file($_->logfile), qr/terminated by signal/, $_->name . ' log shows no crash') for ($primary, $standby);
