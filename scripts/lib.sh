@@ -6,7 +6,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 
 # Debian packages the project needs to build, test and demo.
 PACKAGES=(
-	postgresql-15 postgresql-server-dev-15 postgresql-client-15 postgresql-15-wal2json
+	postgresql-15 postgresql-server-dev-15 libpq-dev pgbouncer postgresql-client-15 postgresql-15-wal2json
 	g++ make cmake libboost-dev libgtest-dev libipc-run-perl clang libclang-rt-dev
 	binutils ca-certificates prometheus haproxy
 )
