@@ -16,6 +16,22 @@ INSERT INTO token_probe VALUES (2);
 SELECT readscale.current_token() >= pg_current_wal_flush_lsn() AS covers_flush;
 RESET synchronous_commit;
 
+-- A token taken before the transaction's own COMMIT cannot cover its write: refused.
+BEGIN;
+INSERT INTO token_probe VALUES (3);
+SELECT readscale.current_token();
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+INSERT INTO token_probe VALUES (3);
+SELECT readscale.current_causal_token();
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+-- a read-only transaction may take one
+BEGIN;
+SELECT readscale.current_token() IS NOT NULL AS token_in_read_only_transaction;
+COMMIT;
+
 -- Bad calls: neither function takes arguments.
 SELECT readscale.node_role('primary');
 \echo :LAST_ERROR_SQLSTATE

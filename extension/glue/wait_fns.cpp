@@ -15,6 +15,7 @@
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/node_fns.hpp"
 #include "glue/wait_loop.hpp"
 #include "glue/waiters.hpp"
 
@@ -146,6 +147,7 @@ READSCALE_SQL_FUNCTION(readscale_current_causal_token) {
 		throw rs::Error(rs::sqlstate::kObjectNotInPrerequisiteState, "recovery is in progress",
 		                "A causal token names WAL written by the primary.",
 		                "Call readscale.current_causal_token() on the primary, after the write.");
+	rs::pg::require_no_uncommitted_writes();
 	TimeLineID timeline = 0;
 	XLogRecPtr flushed = GetFlushRecPtr(&timeline);
 	rs::CausalToken token{GetSystemIdentifier(), timeline, rs::choose_primary_token(XactLastCommitEnd, flushed)};
