@@ -79,6 +79,7 @@ run_void_body(Body &body, Failure *failure, ErrorData **pg_error) noexcept {
 template <typename Body>
 auto
 guarded(Body body) -> decltype(body()) {
+	static_assert(std::is_trivially_destructible_v<Body>, "a guarded body may be longjmp'd over: capture only plain values");
 	using Out = decltype(body());
 	Failure failure;
 	ErrorData *pg_error = nullptr;
@@ -102,6 +103,7 @@ guarded(Body body) -> decltype(body()) {
 template <typename Body>
 void
 guarded_no_throw(int elevel, Body body) noexcept {
+	static_assert(std::is_trivially_destructible_v<Body>, "a guarded body may be longjmp'd over: capture only plain values");
 	Failure failure;
 	ErrorData *pg_error = nullptr;
 	if (!run_void_body(body, &failure, &pg_error))

@@ -54,25 +54,25 @@ const struct config_enum_entry gate_on_timeout_options[] = {
     {nullptr, 0, false},
 };
 
+/* GUC check hook (B3: returns false, never raises). ok is set only once the value is fully accepted. */
 bool
 check_min_lsn(char **newval, void **extra, GucSource) {
-	bool ok = true;
+	bool ok = false;
 	guarded_no_throw(WARNING, [&]() {
 		std::string_view text = *newval ? *newval : "";
-		if (text.empty())
+		if (text.empty()) {
+			ok = true;
 			return;
+		}
 		auto parsed = parse_lsn(text);
-		if (!parsed.ok()) {
-			ok = false;
+		if (!parsed.ok())
 			return;
-		}
-		auto *value = static_cast<XLogRecPtr *>(malloc(sizeof(XLogRecPtr))) /* GUC frees extra with free() */;
-		if (value == nullptr) {
-			ok = false;
+		auto *value = static_cast<XLogRecPtr *>(malloc(sizeof(XLogRecPtr))); /* GUC frees extra with free() */
+		if (value == nullptr)
 			return;
-		}
 		*value = parsed.value();
 		*extra = value;
+		ok = true;
 	});
 	if (!ok) {
 		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
@@ -86,9 +86,13 @@ assign_min_lsn(const char *, void *extra) {
 	min_lsn = extra != nullptr ? *static_cast<XLogRecPtr *>(extra) : InvalidXLogRecPtr;
 }
 
-/* C-shaped: the configured reaction when the gate cannot prove min_lsn. */
+constexpr const char *kTimeoutHint = "Read from the primary, or raise \"readscale.gate_timeout\".";
+constexpr const char *kUseSetHint = "Use SET or SET LOCAL readscale.min_lsn before the transaction's first query: "
+                                    "it waits before the snapshot is taken.";
+
+/* C-shaped: the configured reaction (readscale.gate_on_timeout) when the gate cannot prove min_lsn. */
 void
-gate_fail(const char *why, XLogRecPtr position) {
+gate_fail(const char *why, XLogRecPtr position, const char *hint) {
 	count(kGateRefused);
 	auto action = static_cast<GateOnTimeout>(gate_on_timeout);
 	if (action == GateOnTimeout::Proceed)
@@ -96,8 +100,7 @@ gate_fail(const char *why, XLogRecPtr position) {
 	ereport(action == GateOnTimeout::Error ? ERROR : WARNING,
 	        (errcode(MAKE_SQLSTATE('5', '5', 'R', '0', '1')),
 	         errmsg("replica has not replayed LSN %X/%X required by \"readscale.min_lsn\"", LSN_FORMAT_ARGS(min_lsn)),
-	         errdetail("%s Last replayed LSN is %X/%X.", why, LSN_FORMAT_ARGS(position)),
-	         errhint("Read from the primary, or raise \"readscale.gate_timeout\".")));
+	         errdetail("%s Last replayed LSN is %X/%X.", why, LSN_FORMAT_ARGS(position)), errhint("%s", hint)));
 }
 
 /* Position now, without waiting; on a primary also refuses tokens from nowhere. */
@@ -111,11 +114,12 @@ gate_after_set() {
 	if (min_lsn == InvalidXLogRecPtr || verified_lsn >= min_lsn)
 		return;
 	if (IsolationUsesXactSnapshot() && FirstSnapshotSet) {
-		XLogRecPtr position = position_now();
-		gate_fail("The transaction's snapshot was taken before the gate was set; SET LOCAL readscale.min_lsn must "
-		          "come before the first query of a REPEATABLE READ transaction.",
-		          position);
-		return;
+		/* Not a timeout: no wait can make this transaction's snapshot newer. Always refused. */
+		count(kGateRefused);
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		                errmsg("cannot set \"readscale.min_lsn\" after the transaction's snapshot was taken"),
+		                errdetail("A REPEATABLE READ or SERIALIZABLE transaction keeps the snapshot of its first query."),
+		                errhint("%s", kUseSetHint)));
 	}
 	bool in_recovery = RecoveryInProgress();
 	if (!in_recovery && min_lsn > GetXLogInsertRecPtr())
@@ -130,10 +134,10 @@ gate_after_set() {
 		if (result.position >= min_lsn)
 			verified_lsn = Max(verified_lsn, result.position);
 		else
-			gate_fail("Recovery ended before the LSN was replayed.", result.position);
+			gate_fail("Recovery ended before the LSN was replayed.", result.position, kTimeoutHint);
 		return;
 	}
-	gate_fail(result.failed_fast ? result.reason : "The wait timed out.", result.position);
+	gate_fail(result.failed_fast ? result.reason : "The wait timed out.", result.position, kTimeoutHint);
 }
 
 bool
@@ -187,9 +191,8 @@ check_staleness(int eflags) {
 void
 check_gate(int eflags) {
 	if (min_lsn != InvalidXLogRecPtr && verified_lsn < min_lsn && !(eflags & EXEC_FLAG_EXPLAIN_ONLY))
-		gate_fail("The statement's snapshot may be older than the LSN: set the gate with SET or SET LOCAL, which "
-		          "waits before the snapshot is taken.",
-		          position_now());
+		gate_fail("The statement's snapshot may be older than the LSN (the gate was not set with SET).", position_now(),
+		          kUseSetHint);
 }
 
 extern "C" void
@@ -204,19 +207,20 @@ readscale_executor_start(QueryDesc *query_desc, int eflags) {
 		standard_ExecutorStart(query_desc, eflags);
 }
 
-/* Commit callback (B3): must not raise after the commit record; errors become a WARNING. */
+/* Commit callback (B3): must not raise after the commit record; a failure is logged as a WARNING. */
+void
+report_commit_lsn() {
+	reported_commit_lsn = XactLastCommitEnd;
+	char text[32];
+	snprintf(text, sizeof(text), "%X/%X", LSN_FORMAT_ARGS(reported_commit_lsn));
+	call(SetConfigOption, "readscale.last_commit_lsn", static_cast<const char *>(text), PGC_INTERNAL, PGC_S_OVERRIDE);
+}
+
 extern "C" void
 readscale_xact_callback(XactEvent event, void *) {
 	if (event != XACT_EVENT_COMMIT || XactLastCommitEnd == reported_commit_lsn || XactLastCommitEnd == 0)
 		return;
-	reported_commit_lsn = XactLastCommitEnd;
-	char text[32];
-	snprintf(text, sizeof(text), "%X/%X", LSN_FORMAT_ARGS(reported_commit_lsn));
-	auto set = [&]() { SetConfigOption("readscale.last_commit_lsn", text, PGC_INTERNAL, PGC_S_OVERRIDE); };
-	if (ErrorData *error = try_pg(set)) {
-		error->elevel = WARNING;
-		ThrowErrorData(error);
-	}
+	guarded_no_throw(WARNING, []() { report_commit_lsn(); });
 }
 
 } // namespace

@@ -30,14 +30,22 @@ read_situation() {
 	return situation;
 }
 
-/* C++ only, no PostgreSQL calls: copies core's reason into the POD result. */
+/*
+ * C++ only, no PostgreSQL calls: copies core's reason into the POD result.
+ * It runs inside wait_for_position's PG_TRY, which no exception may leave
+ * (B6), so it catches everything; without a reason the wait just goes on.
+ */
 bool
-explain_fail_fast(const StandbySituation &situation, const WaitRequest *request, WaitResult *result) {
-	auto reason = fail_fast_reason(situation, request->target, request->timeout_ms, request->mode);
-	if (!reason)
+explain_fail_fast(const StandbySituation &situation, const WaitRequest *request, WaitResult *result) noexcept {
+	try {
+		auto reason = fail_fast_reason(situation, request->target, request->timeout_ms, request->mode);
+		if (!reason)
+			return false;
+		copy_truncated(result->reason, sizeof(result->reason), reason->data(), reason->size());
+		return true;
+	} catch (...) {
 		return false;
-	copy_truncated(result->reason, sizeof(result->reason), reason->data(), reason->size());
-	return true;
+	}
 }
 
 bool

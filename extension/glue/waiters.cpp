@@ -72,21 +72,38 @@ recompute_min_target() {
 	pg_atomic_write_u64(&shared->min_target, min);
 }
 
-/* Startup process: never raises, never allocates. */
+/*
+ * Startup process: never raises, never allocates. Reached waiters are marked
+ * and collected under the spinlock, and their latches set after it is
+ * released (SetLatch may signal), in batches of kWakeBatch.
+ */
+constexpr int kWakeBatch = 64;
+
 void
 wake_reached(XLogRecPtr replayed) {
-	SpinLockAcquire(&shared->mutex);
-	for (int i = 0; i < shared->slot_count; i++) {
-		WaiterSlot &slot = shared->slots[i];
-		if (slot.target != InvalidXLogRecPtr && !slot.woken && slot.target <= replayed) {
-			slot.woken = true;
-			SetLatch(&ProcGlobal->allProcs[slot.procno].procLatch);
+	int procnos[kWakeBatch];
+	int collected;
+	do {
+		collected = 0;
+		SpinLockAcquire(&shared->mutex);
+		for (int i = 0; i < shared->slot_count && collected < kWakeBatch; i++) {
+			WaiterSlot &slot = shared->slots[i];
+			if (slot.target != InvalidXLogRecPtr && !slot.woken && slot.target <= replayed) {
+				slot.woken = true;
+				procnos[collected++] = slot.procno;
+			}
 		}
-	}
-	recompute_min_target();
-	SpinLockRelease(&shared->mutex);
+		recompute_min_target();
+		SpinLockRelease(&shared->mutex);
+		for (int i = 0; i < collected; i++)
+			SetLatch(&ProcGlobal->allProcs[procnos[i]].procLatch);
+	} while (collected == kWakeBatch);
 }
 
+/*
+ * Deliberately not a guarded trampoline: it runs for every replayed record in
+ * the startup process, contains no C++ that can throw, and must not add work.
+ */
 extern "C" void
 readscale_redo(XLogReaderState *record) {
 	original_redo[XLogRecGetRmid(record)](record);
@@ -99,15 +116,20 @@ readscale_redo(XLogReaderState *record) {
 		wake_reached(end);
 }
 
-extern "C" void
-readscale_shmem_request(void) {
+void
+request_shmem() {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(shared_size());
 }
 
 extern "C" void
-readscale_shmem_startup(void) {
+readscale_shmem_request(void) {
+	guarded([]() { request_shmem(); });
+}
+
+void
+attach_shmem() {
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	bool found = false;
@@ -130,10 +152,15 @@ readscale_shmem_startup(void) {
 	LWLockRelease(AddinShmemInitLock);
 }
 
+extern "C" void
+readscale_shmem_startup(void) {
+	guarded([]() { attach_shmem(); });
+}
+
 /* Exit callback (B3): only clears our slot. */
 extern "C" void
 readscale_waiter_exit(int, Datum) {
-	unregister_waiter();
+	guarded_no_throw(WARNING, []() { unregister_waiter(); });
 }
 
 } // namespace

@@ -37,7 +37,7 @@ my ($ret, $out, $err) = $standby->psql('postgres',
 	"BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1; SET LOCAL readscale.min_lsn = '$token'; "
 	  . "SELECT count(*) FROM t WHERE id = 3; COMMIT;",
 	extra_params => [ '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=default' ]);
-like($err, qr/snapshot was taken before the gate was set/, 'REPEATABLE READ after its snapshot: refused');
+like($err, qr/cannot set "readscale.min_lsn" after the transaction's snapshot was taken/, 'REPEATABLE READ after its snapshot: refused');
 unlike($out, qr/^0$/m, 'no stale answer was returned');
 
 $token = write_row(4);
