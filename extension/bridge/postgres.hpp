@@ -25,6 +25,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/flat_map.hpp>
+
 #define PGDLLEXPORT __attribute__((visibility("default")))
 
 extern "C" {
@@ -51,6 +53,10 @@ extern "C" {
 #include "utils/relcache.h"
 #include "nodes/bitmapset.h"
 #include "access/sysattr.h"
+#include "mb/pg_wchar.h"
+#include "replication/origin.h"
+#include "utils/inval.h"
+#include "utils/timestamp.h"
 }
 
 #undef printf

@@ -1,0 +1,192 @@
+/*
+ * output.cpp: the ndjson record writers (see output.hpp). Field order is
+ * fixed: op, schema, table, then the optional xid, lsn, commit_time,
+ * origin, then the payload, so a line can be compared as text.
+ */
+#include "core/json.hpp"
+
+#include "bridge/postgres.hpp"
+#include "glue/output.hpp"
+
+namespace readscale::decoder::glue {
+
+namespace {
+
+void
+append_json(StringInfo out, JsonKind kind, const char *text, std::size_t length) {
+	std::size_t needed = encoded_length(kind, text, length);
+	enlargeStringInfo(out, static_cast<int>(needed));
+	char *end = encode(kind, text, length, out->data + out->len);
+	out->len = static_cast<int>(end - out->data);
+	out->data[out->len] = '\0';
+}
+
+void
+append_text(StringInfo out, const std::string &text) {
+	appendBinaryStringInfo(out, text.data(), static_cast<int>(text.size()));
+}
+
+bool
+is_unchanged_toast(const Form_pg_attribute attr, Datum value, bool isnull) {
+	return !isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value);
+}
+
+/*
+ * Appends {"col":value,...}. key_only restricts output to the replica
+ * identity key: an old tuple logged under REPLICA IDENTITY DEFAULT or USING
+ * INDEX holds NULLs in every other column. Returns whether an unchanged
+ * TOASTed value was left out.
+ */
+bool
+append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, TupleDesc desc, HeapTuple tuple,
+             bool key_only) {
+	bool first = true;
+	bool toast_left_out = false;
+	appendStringInfoChar(out, '{');
+	for (std::size_t i = 0; i < entry->plan.columns.size(); i++) {
+		const ColumnPlan *column = &entry->plan.columns[i];
+		if (key_only && !column->identity_key)
+			continue;
+		Form_pg_attribute attr = TupleDescAttr(desc, column->attribute_index);
+		bool isnull = false;
+		Datum value = heap_getattr(tuple, column->attribute_index + 1, desc, &isnull);
+		if (is_unchanged_toast(attr, value, isnull)) {
+			toast_left_out = true;
+			continue;
+		}
+		if (!first)
+			appendStringInfoChar(out, ',');
+		first = false;
+		append_text(out, column->key);
+		if (isnull) {
+			appendBinaryStringInfo(out, "null", 4);
+			continue;
+		}
+		char *text = OutputFunctionCall(const_cast<FmgrInfo *>(&entry->output[i]), value);
+		if (state->convert_to_utf8)
+			text = pg_server_to_any(text, static_cast<int>(strlen(text)), PG_UTF8);
+		append_json(out, column->kind, text, strlen(text));
+	}
+	appendStringInfoChar(out, '}');
+	return toast_left_out;
+}
+
+/* ,"unchanged_toast":["a","b"]: a second pass, taken only when the first found one. */
+void
+append_unchanged_toast(StringInfo out, const RelEntry *entry, TupleDesc desc, HeapTuple tuple) {
+	bool first = true;
+	appendStringInfoString(out, ",\"unchanged_toast\":[");
+	for (const ColumnPlan &column : entry->plan.columns) {
+		bool isnull = false;
+		Datum value = heap_getattr(tuple, column.attribute_index + 1, desc, &isnull);
+		if (!is_unchanged_toast(TupleDescAttr(desc, column.attribute_index), value, isnull))
+			continue;
+		if (!first)
+			appendStringInfoChar(out, ',');
+		first = false;
+		append_text(out, column.quoted_name);
+	}
+	appendStringInfoChar(out, ']');
+}
+
+/* The optional transaction fields shared by every change record. */
+void
+append_common(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn) {
+	const DecoderOptions &options = state_of(ctx)->options;
+	StringInfo out = ctx->out;
+	if (options.include_xids && txn != nullptr)
+		appendStringInfo(out, ",\"xid\":%u", txn->xid);
+	if (options.include_lsn)
+		appendStringInfo(out, ",\"lsn\":\"%X/%X\"", LSN_FORMAT_ARGS(lsn));
+	if (options.include_timestamp && txn != nullptr)
+		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
+	if (options.include_origin && txn != nullptr && txn->origin_id != InvalidRepOriginId)
+		appendStringInfo(out, ",\"origin\":%u", static_cast<unsigned>(txn->origin_id));
+}
+
+} // namespace
+
+void
+write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
+	DecoderState *state = state_of(ctx);
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfoString(ctx->out, "{\"op\":\"begin\"");
+	if (state->options.include_xids)
+		appendStringInfo(ctx->out, ",\"xid\":%u", txn->xid);
+	appendStringInfoChar(ctx->out, '}');
+	OutputPluginWrite(ctx, true);
+	state->begin_sent = true;
+}
+
+void
+write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) {
+	DecoderState *state = state_of(ctx);
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfoString(ctx->out, "{\"op\":\"commit\"");
+	if (state->options.include_xids)
+		appendStringInfo(ctx->out, ",\"xid\":%u", txn->xid);
+	if (state->options.include_lsn)
+		appendStringInfo(ctx->out, ",\"commit_lsn\":\"%X/%X\"", LSN_FORMAT_ARGS(commit_lsn));
+	if (state->options.include_timestamp)
+		appendStringInfo(ctx->out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
+	appendStringInfoChar(ctx->out, '}');
+	OutputPluginWrite(ctx, true);
+}
+
+void
+write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, const RelEntry *entry,
+                 ReorderBufferChange *change, const char *operation) {
+	DecoderState *state = state_of(ctx);
+	TupleDesc desc = RelationGetDescr(relation);
+	StringInfo out = ctx->out;
+	bool toast_left_out = false;
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfo(out, "{\"op\":\"%s\"", operation);
+	append_text(out, entry->plan.head);
+	append_common(ctx, txn, change->lsn);
+	if (change->data.tp.newtuple != nullptr) {
+		appendStringInfoString(out, ",\"new\":");
+		toast_left_out = append_tuple(state, out, entry, desc, &change->data.tp.newtuple->tuple, false);
+	}
+	if (change->data.tp.oldtuple != nullptr) {
+		bool key_only = relation->rd_rel->relreplident != REPLICA_IDENTITY_FULL;
+		appendStringInfoString(out, ",\"old\":");
+		append_tuple(state, out, entry, desc, &change->data.tp.oldtuple->tuple, key_only);
+	}
+	if (toast_left_out)
+		append_unchanged_toast(out, entry, desc, &change->data.tp.newtuple->tuple);
+	appendStringInfoChar(out, '}');
+	OutputPluginWrite(ctx, true);
+}
+
+void
+write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntry *entry,
+               ReorderBufferChange *change) {
+	StringInfo out = ctx->out;
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfoString(out, "{\"op\":\"truncate\"");
+	append_text(out, entry->plan.head);
+	append_common(ctx, txn, change->lsn);
+	appendStringInfo(out, ",\"cascade\":%s,\"restart_identity\":%s}", change->data.truncate.cascade ? "true" : "false",
+	                 change->data.truncate.restart_seqs ? "true" : "false");
+	OutputPluginWrite(ctx, true);
+}
+
+void
+write_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
+              const char *prefix, Size size, const char *content) {
+	DecoderState *state = state_of(ctx);
+	StringInfo out = ctx->out;
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfoString(out, "{\"op\":\"message\"");
+	append_common(ctx, transactional ? txn : nullptr, lsn);
+	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
+	const char *prefix_text = state->convert_to_utf8 ? pg_server_to_any(prefix, static_cast<int>(strlen(prefix)), PG_UTF8) : prefix;
+	append_json(out, JsonKind::String, prefix_text, strlen(prefix_text));
+	appendStringInfoString(out, ",\"content\":");
+	append_json(out, JsonKind::String, content, size);
+	appendStringInfoChar(out, '}');
+	OutputPluginWrite(ctx, true);
+}
+
+} // namespace readscale::decoder::glue

@@ -1,0 +1,168 @@
+/*
+ * rel_cache.cpp: per-relation decisions (is the table sent, which columns,
+ * their output functions and pre-escaped keys), built once per relation and
+ * invalidated with the relcache, so a change of a filtered-out table costs a
+ * hash-free lookup (the last relation is remembered) and nothing else: no
+ * catalog access, no allocation, no string compare.
+ */
+#include "core/options.hpp"
+#include "core/relation_plan.hpp"
+
+#include "bridge/guard.hpp"
+#include "bridge/postgres.hpp"
+#include "glue/state.hpp"
+
+namespace readscale::decoder::glue {
+
+namespace {
+
+/* The state receiving invalidations: plain data (STYLE B8), one decoding context per backend. */
+DecoderState *invalidation_target = nullptr;
+bool callback_registered = false;
+
+void
+invalidate_impl(Oid relid) noexcept {
+	if (invalidation_target != nullptr)
+		invalidation_target->relations.invalidate(relid);
+}
+
+/* B3: runs in the middle of unrelated code; only marks entries. */
+extern "C" void
+decoder_relcache_callback(Datum arg, Oid relid) {
+	(void) arg;
+	readscale::pg::guarded_no_throw(WARNING, [=]() { invalidate_impl(relid); });
+}
+
+JsonKind
+json_kind_of(Oid type, bool numeric_as_string) {
+	switch (type) {
+	case INT2OID:
+	case INT4OID:
+	case INT8OID:
+	case OIDOID:
+		return JsonKind::Integer;
+	case FLOAT4OID:
+	case FLOAT8OID:
+		return JsonKind::Float;
+	case NUMERICOID:
+		return numeric_as_string ? JsonKind::String : JsonKind::Float;
+	case BOOLOID:
+		return JsonKind::Bool;
+	case JSONOID:
+	case JSONBOID:
+		return JsonKind::Json;
+	default:
+		return JsonKind::String;
+	}
+}
+
+const char *
+to_utf8(const DecoderState *state, const char *text) {
+	return state->convert_to_utf8 ? pg_server_to_any(text, static_cast<int>(strlen(text)), PG_UTF8) : text;
+}
+
+/* C++ only: plans and stores; no PostgreSQL call, so its std::string temporaries may be alive here. */
+RelEntry *
+install_plan(DecoderState *state, Oid relid, const char *schema, const char *table, const ColumnSource *columns,
+             int count) {
+	return state->relations.install(
+	    relid, plan_relation(state->options, schema, table, columns, static_cast<std::size_t>(count)));
+}
+
+/* C-shaped: reads the tuple descriptor and catalogs into a palloc'd POD array. */
+ColumnSource *
+gather_columns(DecoderState *state, Relation relation) {
+	TupleDesc desc = RelationGetDescr(relation);
+	auto *columns = static_cast<ColumnSource *>(palloc0(sizeof(ColumnSource) * (desc->natts + 1)));
+	Bitmapset *key = nullptr;
+	char identity = relation->rd_rel->relreplident;
+	if (identity == REPLICA_IDENTITY_DEFAULT || identity == REPLICA_IDENTITY_INDEX)
+		key = RelationGetIndexAttrBitmap(relation, INDEX_ATTR_BITMAP_IDENTITY_KEY);
+	for (int i = 0; i < desc->natts; i++) {
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+		ColumnSource *column = &columns[i];
+		column->name = to_utf8(state, NameStr(attr->attname));
+		column->dropped = attr->attisdropped;
+		column->generated = attr->attgenerated != '\0';
+		column->identity_key = bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, key);
+		if (column->dropped)
+			continue;
+		Oid output_fn = InvalidOid;
+		bool is_varlena = false;
+		getTypeOutputInfo(attr->atttypid, &output_fn, &is_varlena);
+		column->output_function = output_fn;
+		column->kind = json_kind_of(attr->atttypid, state->options.numeric_as_string);
+	}
+	return columns;
+}
+
+/* C-shaped: sizes the FmgrInfo array (C++, POD elements), then fills it through the catalogs. */
+void
+prepare_output_functions(DecoderState *state, RelEntry *entry) {
+	std::size_t count = entry->plan.columns.size();
+	entry->output.resize(count);
+	for (std::size_t i = 0; i < count; i++)
+		fmgr_info_cxt(entry->plan.columns[i].output_function, &entry->output[i], state->session_context);
+}
+
+} // namespace
+
+RelEntry *
+RelCache::install(Oid relid, RelationPlan plan) {
+	RelEntry &entry = entries_[relid]; /* may move other entries: last_ is reset below */
+	entry.plan = std::move(plan);
+	entry.output.clear();
+	entry.valid = false; /* valid once its output functions are ready */
+	last_relid_ = relid;
+	last_ = &entry;
+	return &entry;
+}
+
+void
+RelCache::invalidate(Oid relid) noexcept {
+	if (relid == InvalidOid) {
+		for (auto &item : entries_)
+			item.second.valid = false;
+		return;
+	}
+	auto it = entries_.find(relid);
+	if (it != entries_.end())
+		it->second.valid = false;
+}
+
+RelEntry *
+relation_entry(DecoderState *state, Relation relation) {
+	Oid relid = RelationGetRelid(relation);
+	RelEntry *entry = state->relations.find(relid);
+	if (entry != nullptr)
+		return entry;
+	const char *schema = to_utf8(state, get_namespace_name(RelationGetNamespace(relation)));
+	const char *table = to_utf8(state, RelationGetRelationName(relation));
+	ColumnSource *columns = nullptr;
+	int count = 0;
+	if (table_included(state->options, schema, table)) {
+		columns = gather_columns(state, relation);
+		count = RelationGetDescr(relation)->natts;
+	}
+	entry = install_plan(state, relid, schema, table, columns, count);
+	prepare_output_functions(state, entry);
+	entry->valid = true;
+	return entry;
+}
+
+void
+attach_invalidation(DecoderState *state) {
+	if (!callback_registered) {
+		CacheRegisterRelcacheCallback(decoder_relcache_callback, (Datum) 0);
+		callback_registered = true;
+	}
+	invalidation_target = state;
+}
+
+void
+detach_invalidation(DecoderState *state) noexcept {
+	if (invalidation_target == state)
+		invalidation_target = nullptr;
+}
+
+} // namespace readscale::decoder::glue

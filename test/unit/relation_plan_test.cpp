@@ -1,0 +1,79 @@
+#include "core/relation_plan.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace readscale::decoder;
+
+namespace {
+
+DecoderOptions
+options_of(std::vector<RawOption> raw) {
+	return parse_options(raw).take();
+}
+
+std::vector<ColumnSource>
+users_columns() {
+	return {
+	    {"id", 1, JsonKind::Integer, false, false, true},
+	    {"........pg.dropped.2........", 2, JsonKind::String, true, false, false},
+	    {"email", 3, JsonKind::String, false, false, false},
+	    {"name \"n\"", 4, JsonKind::String, false, false, false},
+	    {"total", 5, JsonKind::Float, false, true, false},
+	};
+}
+
+} // namespace
+
+TEST(RelationPlan, DefaultSendsEveryLiveStoredColumnPreEscaped) {
+	auto columns = users_columns();
+	auto plan = plan_relation(DecoderOptions{}, "public", "us\"ers", columns.data(), columns.size());
+	ASSERT_TRUE(plan.included);
+	EXPECT_EQ(plan.head, ",\"schema\":\"public\",\"table\":\"us\\\"ers\"");
+	ASSERT_EQ(plan.columns.size(), 3u);
+	EXPECT_EQ(plan.columns[0].key, "\"id\":");
+	EXPECT_TRUE(plan.columns[0].identity_key);
+	EXPECT_EQ(plan.columns[1].attribute_index, 2);
+	EXPECT_EQ(plan.columns[1].output_function, 3u);
+	EXPECT_EQ(plan.columns[2].quoted_name, "\"name \\\"n\\\"\"");
+}
+
+TEST(RelationPlan, GeneratedColumnsOnRequest) {
+	auto columns = users_columns();
+	auto options = options_of({{"include-generated-columns", std::nullopt}});
+	auto plan = plan_relation(options, "public", "users", columns.data(), columns.size());
+	ASSERT_EQ(plan.columns.size(), 4u);
+	EXPECT_EQ(plan.columns[3].key, "\"total\":");
+}
+
+TEST(RelationPlan, TableFilters) {
+	auto options = options_of({{"add-tables", "public.*,*.orders"}, {"filter-tables", "public.secret"}});
+	EXPECT_TRUE(table_included(options, "public", "users"));
+	EXPECT_TRUE(table_included(options, "sales", "orders"));
+	EXPECT_FALSE(table_included(options, "sales", "items"));
+	EXPECT_FALSE(table_included(options, "public", "secret"));
+	auto columns = users_columns();
+	auto plan = plan_relation(options, "sales", "items", columns.data(), columns.size());
+	EXPECT_FALSE(plan.included);
+	EXPECT_TRUE(plan.columns.empty());
+	EXPECT_TRUE(plan.head.empty());
+}
+
+TEST(RelationPlan, ColumnFilters) {
+	auto columns = users_columns();
+	auto excluded = options_of({{"filter-columns", "public.users.email"}});
+	auto plan = plan_relation(excluded, "public", "users", columns.data(), columns.size());
+	ASSERT_EQ(plan.columns.size(), 2u);
+	EXPECT_EQ(plan.columns[1].key, "\"name \\\"n\\\"\":");
+	EXPECT_EQ(plan_relation(excluded, "public", "other", columns.data(), columns.size()).columns.size(), 3u);
+
+	auto only = options_of({{"add-columns", "public.users.id,public.users.email"}});
+	plan = plan_relation(only, "public", "users", columns.data(), columns.size());
+	ASSERT_EQ(plan.columns.size(), 2u);
+	EXPECT_EQ(plan.columns[1].key, "\"email\":");
+	EXPECT_EQ(plan_relation(only, "public", "other", columns.data(), columns.size()).columns.size(), 3u);
+}
+
+TEST(RelationPlan, JsonQuoted) {
+	EXPECT_EQ(json_quoted("a\nb"), "\"a\\nb\"");
+	EXPECT_EQ(json_quoted(""), "\"\"");
+}
