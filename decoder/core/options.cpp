@@ -147,6 +147,7 @@ constexpr OptionSpec kOptions[] = {
     {"include-transaction", set_bool<&DecoderOptions::include_transaction>},
     {"include-xids", set_bool<&DecoderOptions::include_xids>},
     {"numeric-as-string", set_bool<&DecoderOptions::numeric_as_string>},
+    {"stream-changes", set_bool<&DecoderOptions::stream_changes>},
     {"skip-empty-xacts", set_bool<&DecoderOptions::skip_empty_xacts>},
 };
 

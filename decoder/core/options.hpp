@@ -39,6 +39,7 @@ struct DecoderOptions {
 	bool include_origin = false;      /* origin id of replicated transactions */
 	bool numeric_as_string = false;   /* numeric as a JSON string instead of a number */
 	bool include_generated_columns = false;
+	bool stream_changes = false; /* stream large in-progress transactions (stream_* records) */
 	unsigned actions = kAllActions; /* Action bits */
 	std::vector<TablePattern> add_tables;    /* empty: every table */
 	std::vector<TablePattern> filter_tables; /* excluded, wins over add-tables */

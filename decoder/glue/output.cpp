@@ -89,19 +89,41 @@ append_unchanged_toast(StringInfo out, const RelEntry *entry, TupleDesc desc, He
 	appendStringInfoChar(out, ']');
 }
 
+/*
+ * ,"xid":top[,"subxid":sub]: with include-xids, and always inside a stream,
+ * where a consumer needs them to apply a later stream_abort.
+ */
+void
+append_xids(StringInfo out, ReorderBufferTXN *txn) {
+	if (txn->toptxn != nullptr)
+		appendStringInfo(out, ",\"xid\":%u,\"subxid\":%u", txn->toptxn->xid, txn->xid);
+	else
+		appendStringInfo(out, ",\"xid\":%u", txn->xid);
+}
+
 /* The optional transaction fields shared by every change record. */
 void
 append_common(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn) {
-	const DecoderOptions &options = state_of(ctx)->options;
+	const DecoderState *state = state_of(ctx);
+	const DecoderOptions &options = state->options;
 	StringInfo out = ctx->out;
-	if (options.include_xids && txn != nullptr)
-		appendStringInfo(out, ",\"xid\":%u", txn->xid);
+	if ((options.include_xids || state->in_stream) && txn != nullptr)
+		append_xids(out, txn);
 	if (options.include_lsn)
 		appendStringInfo(out, ",\"lsn\":\"%X/%X\"", LSN_FORMAT_ARGS(lsn));
-	if (options.include_timestamp && txn != nullptr)
+	if (options.include_timestamp && txn != nullptr && !state->in_stream)
 		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
 	if (options.include_origin && txn != nullptr && txn->origin_id != InvalidRepOriginId)
 		appendStringInfo(out, ",\"origin\":%u", static_cast<unsigned>(txn->origin_id));
+}
+
+/*
+ * Inside a stream the callback's txn is the top-level transaction; the
+ * change's own (sub)transaction is what a later stream_abort names.
+ */
+ReorderBufferTXN *
+change_txn(const DecoderState *state, ReorderBufferTXN *txn, ReorderBufferChange *change) {
+	return state->in_stream && change->txn != nullptr ? change->txn : txn;
 }
 
 } // namespace
@@ -116,6 +138,26 @@ write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 	appendStringInfoChar(ctx->out, '}');
 	OutputPluginWrite(ctx, true);
 	state->begin_sent = true;
+}
+
+void
+write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRecord *record) {
+	const DecoderOptions &options = state_of(ctx)->options;
+	StringInfo out = ctx->out;
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfo(out, "{\"op\":\"%s\"", record->op);
+	if (record->always_xid || options.include_xids)
+		append_xids(out, txn);
+	if (record->lsn_key != nullptr && options.include_lsn)
+		appendStringInfo(out, ",\"%s\":\"%X/%X\"", record->lsn_key, LSN_FORMAT_ARGS(record->lsn));
+	if (record->with_time && options.include_timestamp)
+		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
+	if (record->gid != nullptr) {
+		appendStringInfoString(out, ",\"gid\":");
+		append_json(out, JsonKind::String, record->gid, strlen(record->gid));
+	}
+	appendStringInfoChar(out, '}');
+	OutputPluginWrite(ctx, true);
 }
 
 void
@@ -143,7 +185,7 @@ write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation re
 	OutputPluginPrepareWrite(ctx, true);
 	appendStringInfo(out, "{\"op\":\"%s\"", operation);
 	append_text(out, entry->plan.head);
-	append_common(ctx, txn, change->lsn);
+	append_common(ctx, change_txn(state, txn, change), change->lsn);
 	if (change->data.tp.newtuple != nullptr) {
 		appendStringInfoString(out, ",\"new\":");
 		toast_left_out = append_tuple(state, out, entry, desc, &change->data.tp.newtuple->tuple, false);
@@ -166,7 +208,7 @@ write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntr
 	OutputPluginPrepareWrite(ctx, true);
 	appendStringInfoString(out, "{\"op\":\"truncate\"");
 	append_text(out, entry->plan.head);
-	append_common(ctx, txn, change->lsn);
+	append_common(ctx, change_txn(state_of(ctx), txn, change), change->lsn);
 	appendStringInfo(out, ",\"cascade\":%s,\"restart_identity\":%s}", change->data.truncate.cascade ? "true" : "false",
 	                 change->data.truncate.restart_seqs ? "true" : "false");
 	OutputPluginWrite(ctx, true);

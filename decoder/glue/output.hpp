@@ -12,6 +12,17 @@
 namespace readscale::decoder::glue {
 
 void write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
+
+/* A transaction-level record of streaming and two-phase decoding. */
+struct TxnRecord {
+	const char *op;
+	bool always_xid;     /* streamed records always say which transaction they belong to */
+	const char *lsn_key; /* nullptr: no LSN field; shown only with include-lsn */
+	XLogRecPtr lsn;
+	bool with_time;      /* commit_time, with include-timestamp */
+	const char *gid;     /* prepared transaction's GID, or nullptr */
+};
+void write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRecord *record);
 void write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn);
 
 /* insert, update, delete of an included relation. */

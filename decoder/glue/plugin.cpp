@@ -17,6 +17,7 @@
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/callbacks.hpp"
 #include "glue/output.hpp"
 #include "glue/state.hpp"
 
@@ -48,7 +49,7 @@ read_options(List *elements) {
 /* C++: parses options and constructs the state in memory already allocated; throws on bad options. */
 DecoderState *
 construct_state(void *memory, List *elements) {
-	return new (memory) DecoderState{read_options(elements), RelCache{}, nullptr, nullptr, false, false};
+	return new (memory) DecoderState{read_options(elements), RelCache{}};
 }
 
 void
@@ -82,23 +83,35 @@ decoder_startup_impl(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool
 	state->convert_to_utf8 = encoding != PG_UTF8 && encoding != PG_SQL_ASCII;
 	ctx->output_plugin_private = state;
 	attach_invalidation(state);
+	ctx->streaming &= state->options.stream_changes;
 	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
 }
+
+} // namespace
+
+namespace readscale::decoder::glue {
 
 void
 decoder_begin_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 	DecoderState *state = state_of(ctx);
 	state->begin_sent = false;
+	state->wrote_changes = false;
 	if (state->options.include_transaction && !state->options.skip_empty_xacts)
 		write_begin(ctx, txn);
 }
 
+
 void
 maybe_write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 	DecoderState *state = state_of(ctx);
-	if (state->options.include_transaction && !state->begin_sent)
+	state->wrote_changes = true;
+	if (state->in_stream) {
+		if (!state->stream_block_sent)
+			write_stream_start(ctx, txn);
+	} else if (state->options.include_transaction && !state->begin_sent) {
 		write_begin(ctx, txn);
+	}
 }
 
 void
@@ -177,6 +190,10 @@ decoder_message_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRec
 	MemoryContextReset(state->change_context);
 }
 
+} // namespace readscale::decoder::glue
+
+namespace {
+
 bool
 decoder_filter_by_origin_impl(LogicalDecodingContext *ctx, RepOriginId origin) {
 	return !origin_included(state_of(ctx)->options, origin);
@@ -236,4 +253,6 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb) {
 	cb->filter_by_origin_cb = decoder_filter_by_origin;
 	cb->commit_cb = decoder_commit;
 	cb->shutdown_cb = decoder_shutdown;
+	set_stream_callbacks(cb);
+	set_two_phase_callbacks(cb);
 }
