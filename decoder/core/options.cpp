@@ -49,7 +49,11 @@ set_format(DecoderOptions &options, const RawOption &option) {
 		options.format = OutputFormat::Ndjson;
 		return std::nullopt;
 	}
-	return bad_value(option, "ndjson");
+	if (option.value && *option.value == "wal2json-v2") {
+		options.format = OutputFormat::Wal2jsonV2;
+		return std::nullopt;
+	}
+	return bad_value(option, "ndjson, wal2json-v2");
 }
 
 template <std::vector<TablePattern> DecoderOptions::*Field>
@@ -145,10 +149,11 @@ constexpr OptionSpec kOptions[] = {
     {"include-origin", set_bool<&DecoderOptions::include_origin>},
     {"include-timestamp", set_bool<&DecoderOptions::include_timestamp>},
     {"include-transaction", set_bool<&DecoderOptions::include_transaction>},
+    {"include-types", set_bool<&DecoderOptions::include_types>},
     {"include-xids", set_bool<&DecoderOptions::include_xids>},
     {"numeric-as-string", set_bool<&DecoderOptions::numeric_as_string>},
-    {"stream-changes", set_bool<&DecoderOptions::stream_changes>},
     {"skip-empty-xacts", set_bool<&DecoderOptions::skip_empty_xacts>},
+    {"stream-changes", set_bool<&DecoderOptions::stream_changes>},
 };
 
 const OptionSpec *
@@ -157,6 +162,20 @@ find_option(std::string_view name) {
 		if (name == spec.name)
 			return &spec;
 	return nullptr;
+}
+
+/* wal2json's defaults for options the user did not give. */
+void
+apply_format_defaults(DecoderOptions &options, const std::vector<const OptionSpec *> &seen) {
+	if (options.format != OutputFormat::Wal2jsonV2)
+		return;
+	auto given = [&](std::string_view name) {
+		return std::any_of(seen.begin(), seen.end(), [&](const OptionSpec *spec) { return name == spec->name; });
+	};
+	if (!given("include-transaction"))
+		options.include_transaction = true;
+	if (!given("skip-empty-xacts"))
+		options.skip_empty_xacts = false;
 }
 
 } // namespace
@@ -220,6 +239,7 @@ parse_options(const std::vector<RawOption> &raw) {
 		if (auto error = spec->set(options, option))
 			return *error;
 	}
+	apply_format_defaults(options, seen);
 	return options;
 }
 

@@ -18,7 +18,12 @@
 
 namespace readscale::decoder {
 
-enum class OutputFormat { Ndjson };
+/*
+ * Ndjson: our records. Wal2jsonV2: byte for byte wal2json 2.5's
+ * format-version 2 for the options both support; it changes two defaults as
+ * wal2json has them: include-transaction on and skip-empty-xacts off.
+ */
+enum class OutputFormat { Ndjson, Wal2jsonV2 };
 
 /* Operations the "actions" option selects. */
 enum Action : unsigned {
@@ -39,6 +44,7 @@ struct DecoderOptions {
 	bool include_origin = false;      /* origin id of replicated transactions */
 	bool numeric_as_string = false;   /* numeric as a JSON string instead of a number */
 	bool include_generated_columns = false;
+	bool include_types = true;   /* wal2json-v2: "type" of each column */
 	bool stream_changes = false; /* stream large in-progress transactions (stream_* records) */
 	unsigned actions = kAllActions; /* Action bits */
 	std::vector<TablePattern> add_tables;    /* empty: every table */

@@ -31,6 +31,23 @@ json_quoted(std::string_view text) {
 	return out;
 }
 
+/*
+ * format_type_with_typemod quotes names that need it; wal2json then writes
+ * them as they are, unless an array's brackets sit outside the quotes.
+ */
+std::string
+wal2json_column_prefix(std::string_view name, const char *type_name, bool include_types) {
+	std::string prefix = "{\"name\":" + json_quoted(name);
+	if (include_types) {
+		std::string_view type = type_name != nullptr ? type_name : "";
+		bool quoted = !type.empty() && type.front() == '"' && type.back() != ']';
+		prefix += ",\"type\":";
+		prefix += quoted ? std::string(type) : json_quoted(type);
+	}
+	prefix += ",\"value\":";
+	return prefix;
+}
+
 bool
 table_included(const DecoderOptions &options, std::string_view schema, std::string_view table) noexcept {
 	if (any_matches(options.filter_tables, schema, table))
@@ -41,7 +58,8 @@ table_included(const DecoderOptions &options, std::string_view schema, std::stri
 bool
 column_included(const DecoderOptions &options, std::string_view schema, std::string_view table,
                 const ColumnSource &column) noexcept {
-	if (column.dropped || (column.generated && !options.include_generated_columns))
+	bool generated_sent = options.include_generated_columns || options.format == OutputFormat::Wal2jsonV2;
+	if (column.dropped || (column.generated && !generated_sent))
 		return false;
 	if (lists_column(options.filter_columns, schema, table, column.name))
 		return false;
@@ -64,7 +82,10 @@ plan_relation(const DecoderOptions &options, std::string_view schema, std::strin
 			continue;
 		ColumnPlan entry{static_cast<int>(i), column.output_function, column.kind, column.identity_key, {}, {}};
 		entry.quoted_name = json_quoted(column.name);
-		entry.key = entry.quoted_name + ":";
+		if (options.format == OutputFormat::Wal2jsonV2)
+			entry.key = wal2json_column_prefix(column.name, column.type_name, options.include_types);
+		else
+			entry.key = entry.quoted_name + ":";
 		plan.columns.push_back(std::move(entry));
 	}
 	return plan;

@@ -22,6 +22,7 @@ namespace readscale::decoder {
 /* One attribute of the relation's tuple descriptor, as glue read it. */
 struct ColumnSource {
 	const char *name;
+	const char *type_name;         /* format_type_with_typemod; needed in wal2json-v2 format only */
 	std::uint32_t output_function; /* opaque to core: the type's output function */
 	JsonKind kind;
 	bool dropped;
@@ -34,7 +35,7 @@ struct ColumnPlan {
 	std::uint32_t output_function;
 	JsonKind kind;
 	bool identity_key;
-	std::string key;               /* "name": escaped, with the colon */
+	std::string key;               /* "name": escaped, with the colon; wal2json-v2: {"name":..,"type":..,"value": */
 	std::string quoted_name;       /* "name" escaped, for the unchanged_toast list */
 };
 
@@ -54,6 +55,9 @@ bool column_included(const DecoderOptions &options, std::string_view schema, std
 /* The plan for a table (columns only when it is included). */
 RelationPlan plan_relation(const DecoderOptions &options, std::string_view schema, std::string_view table,
                            const ColumnSource *columns, std::size_t count);
+
+/* wal2json-v2's column prefix {"name":"n","type":"t","value": (type only with include-types). */
+std::string wal2json_column_prefix(std::string_view name, const char *type_name, bool include_types);
 
 /* text as a JSON string literal. */
 std::string json_quoted(std::string_view text);

@@ -7,6 +7,7 @@
 
 #include "bridge/postgres.hpp"
 #include "glue/output.hpp"
+#include "glue/wal2json_output.hpp"
 
 namespace readscale::decoder::glue {
 
@@ -117,6 +118,11 @@ append_common(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn
 		appendStringInfo(out, ",\"origin\":%u", static_cast<unsigned>(txn->origin_id));
 }
 
+bool
+is_wal2json(const DecoderState *state) {
+	return state->options.format == OutputFormat::Wal2jsonV2;
+}
+
 /*
  * Inside a stream the callback's txn is the top-level transaction; the
  * change's own (sub)transaction is what a later stream_abort names.
@@ -131,13 +137,15 @@ change_txn(const DecoderState *state, ReorderBufferTXN *txn, ReorderBufferChange
 void
 write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 	DecoderState *state = state_of(ctx);
+	state->begin_sent = true;
+	if (is_wal2json(state))
+		return wal2json_write_txn(ctx, txn, true, txn->final_lsn);
 	OutputPluginPrepareWrite(ctx, true);
 	appendStringInfoString(ctx->out, "{\"op\":\"begin\"");
 	if (state->options.include_xids)
 		appendStringInfo(ctx->out, ",\"xid\":%u", txn->xid);
 	appendStringInfoChar(ctx->out, '}');
 	OutputPluginWrite(ctx, true);
-	state->begin_sent = true;
 }
 
 void
@@ -163,6 +171,8 @@ write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRe
 void
 write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) {
 	DecoderState *state = state_of(ctx);
+	if (is_wal2json(state))
+		return wal2json_write_txn(ctx, txn, false, commit_lsn);
 	OutputPluginPrepareWrite(ctx, true);
 	appendStringInfoString(ctx->out, "{\"op\":\"commit\"");
 	if (state->options.include_xids)
@@ -179,6 +189,8 @@ void
 write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, const RelEntry *entry,
                  ReorderBufferChange *change, const char *operation) {
 	DecoderState *state = state_of(ctx);
+	if (is_wal2json(state))
+		return wal2json_write_change(ctx, txn, relation, entry, change);
 	TupleDesc desc = RelationGetDescr(relation);
 	StringInfo out = ctx->out;
 	bool toast_left_out = false;
@@ -204,6 +216,8 @@ write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation re
 void
 write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntry *entry,
                ReorderBufferChange *change) {
+	if (is_wal2json(state_of(ctx)))
+		return wal2json_write_truncate(ctx, txn, entry, change);
 	StringInfo out = ctx->out;
 	OutputPluginPrepareWrite(ctx, true);
 	appendStringInfoString(out, "{\"op\":\"truncate\"");
@@ -218,6 +232,8 @@ void
 write_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
               const char *prefix, Size size, const char *content) {
 	DecoderState *state = state_of(ctx);
+	if (is_wal2json(state))
+		return wal2json_write_message(ctx, txn, lsn, transactional, prefix, size, content);
 	StringInfo out = ctx->out;
 	OutputPluginPrepareWrite(ctx, true);
 	appendStringInfoString(out, "{\"op\":\"message\"");

@@ -33,6 +33,27 @@ decoder_relcache_callback(Datum arg, Oid relid) {
 	readscale::pg::guarded_no_throw(WARNING, [=]() { invalidate_impl(relid); });
 }
 
+/* wal2json 2.5's value rules (pg_decode_write_value). */
+JsonKind
+wal2json_kind_of(Oid type) {
+	switch (type) {
+	case INT2OID:
+	case INT4OID:
+	case INT8OID:
+	case OIDOID:
+	case FLOAT4OID:
+	case FLOAT8OID:
+	case NUMERICOID:
+		return JsonKind::NumberOrNull;
+	case BOOLOID:
+		return JsonKind::Bool;
+	case BYTEAOID:
+		return JsonKind::HexBytes;
+	default:
+		return JsonKind::String;
+	}
+}
+
 JsonKind
 json_kind_of(Oid type, bool numeric_as_string) {
 	switch (type) {
@@ -74,10 +95,9 @@ ColumnSource *
 gather_columns(DecoderState *state, Relation relation) {
 	TupleDesc desc = RelationGetDescr(relation);
 	auto *columns = static_cast<ColumnSource *>(palloc0(sizeof(ColumnSource) * (desc->natts + 1)));
-	Bitmapset *key = nullptr;
-	char identity = relation->rd_rel->relreplident;
-	if (identity == REPLICA_IDENTITY_DEFAULT || identity == REPLICA_IDENTITY_INDEX)
-		key = RelationGetIndexAttrBitmap(relation, INDEX_ATTR_BITMAP_IDENTITY_KEY);
+	bool wal2json = state->options.format == OutputFormat::Wal2jsonV2;
+	/* NULL under REPLICA IDENTITY FULL or NOTHING, or without a primary key. */
+	Bitmapset *key = RelationGetIndexAttrBitmap(relation, INDEX_ATTR_BITMAP_IDENTITY_KEY);
 	for (int i = 0; i < desc->natts; i++) {
 		Form_pg_attribute attr = TupleDescAttr(desc, i);
 		ColumnSource *column = &columns[i];
@@ -91,7 +111,10 @@ gather_columns(DecoderState *state, Relation relation) {
 		bool is_varlena = false;
 		getTypeOutputInfo(attr->atttypid, &output_fn, &is_varlena);
 		column->output_function = output_fn;
-		column->kind = json_kind_of(attr->atttypid, state->options.numeric_as_string);
+		column->kind = wal2json ? wal2json_kind_of(attr->atttypid)
+		                        : json_kind_of(attr->atttypid, state->options.numeric_as_string);
+		if (wal2json && state->options.include_types)
+			column->type_name = to_utf8(state, format_type_with_typemod(attr->atttypid, attr->atttypmod));
 	}
 	return columns;
 }
@@ -146,6 +169,8 @@ relation_entry(DecoderState *state, Relation relation) {
 	}
 	entry = install_plan(state, relid, schema, table, columns, count);
 	prepare_output_functions(state, entry);
+	list_free(RelationGetIndexList(relation)); /* sets rd_replidindex */
+	entry->has_identity_index = OidIsValid(relation->rd_replidindex);
 	entry->valid = true;
 	return entry;
 }

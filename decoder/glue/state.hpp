@@ -20,6 +20,7 @@ namespace readscale::decoder::glue {
 /* One relation's cached decisions; output holds the column output functions, parallel to plan.columns. */
 struct RelEntry {
 	bool valid = false;
+	bool has_identity_index = false; /* primary key or REPLICA IDENTITY USING INDEX */
 	RelationPlan plan;
 	std::vector<FmgrInfo> output;
 };

@@ -99,3 +99,21 @@ TEST(DecoderOptions, Origins) {
 	for (const char *bad : {"0", "x", "70000", "-1", "123456"})
 		EXPECT_EQ(parse_options({RawOption{"filter-origins", std::string(bad)}}).error().sqlstate(), "22023") << bad;
 }
+
+TEST(DecoderOptions, Wal2jsonFormatDefaults) {
+	auto w2j = parse_options({RawOption{"format", std::string("wal2json-v2")}}).take();
+	EXPECT_EQ(w2j.format, readscale::decoder::OutputFormat::Wal2jsonV2);
+	EXPECT_TRUE(w2j.include_transaction);
+	EXPECT_FALSE(w2j.skip_empty_xacts);
+	EXPECT_TRUE(w2j.include_types);
+	auto given = parse_options({RawOption{"include-transaction", std::string("0")},
+	                            RawOption{"format", std::string("wal2json-v2")},
+	                            RawOption{"skip-empty-xacts", std::string("1")}})
+	                 .take();
+	EXPECT_FALSE(given.include_transaction);
+	EXPECT_TRUE(given.skip_empty_xacts);
+	auto ndjson = parse_options({}).take();
+	EXPECT_FALSE(ndjson.include_transaction);
+	EXPECT_NE(parse_options({RawOption{"format", std::string("wal2json")}}).error().detail().find("wal2json-v2"),
+	          std::string::npos);
+}

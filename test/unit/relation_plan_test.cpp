@@ -14,11 +14,11 @@ options_of(std::vector<RawOption> raw) {
 std::vector<ColumnSource>
 users_columns() {
 	return {
-	    {"id", 1, JsonKind::Integer, false, false, true},
-	    {"........pg.dropped.2........", 2, JsonKind::String, true, false, false},
-	    {"email", 3, JsonKind::String, false, false, false},
-	    {"name \"n\"", 4, JsonKind::String, false, false, false},
-	    {"total", 5, JsonKind::Float, false, true, false},
+	    {"id", "integer", 1, JsonKind::Integer, false, false, true},
+	    {"........pg.dropped.2........", nullptr, 2, JsonKind::String, true, false, false},
+	    {"email", "text", 3, JsonKind::String, false, false, false},
+	    {"name \"n\"", "character varying(10)", 4, JsonKind::String, false, false, false},
+	    {"total", "\"my type\"", 5, JsonKind::Float, false, true, false},
 	};
 }
 
@@ -76,4 +76,16 @@ TEST(RelationPlan, ColumnFilters) {
 TEST(RelationPlan, JsonQuoted) {
 	EXPECT_EQ(json_quoted("a\nb"), "\"a\\nb\"");
 	EXPECT_EQ(json_quoted(""), "\"\"");
+}
+
+TEST(RelationPlan, Wal2jsonColumnPrefixes) {
+	auto columns = users_columns();
+	auto options = options_of({{"format", "wal2json-v2"}});
+	auto plan = plan_relation(options, "public", "users", columns.data(), columns.size());
+	ASSERT_EQ(plan.columns.size(), 4u); /* wal2json sends generated columns */
+	EXPECT_EQ(plan.columns[0].key, "{\"name\":\"id\",\"type\":\"integer\",\"value\":");
+	EXPECT_EQ(plan.columns[2].key, "{\"name\":\"name \\\"n\\\"\",\"type\":\"character varying(10)\",\"value\":");
+	EXPECT_EQ(plan.columns[3].key, "{\"name\":\"total\",\"type\":\"my type\",\"value\":");
+	EXPECT_EQ(wal2json_column_prefix("a", "\"t\"[]", true), "{\"name\":\"a\",\"type\":\"\\\"t\\\"[]\",\"value\":");
+	EXPECT_EQ(wal2json_column_prefix("a", "int", false), "{\"name\":\"a\",\"value\":");
 }
