@@ -89,9 +89,24 @@ results=$dir/results
 	measure "wal2json format-version 1" "$(peek s_wal2json format-version 1)"
 	measure "wal2json format-version 2" "$(peek s_wal2json format-version 2)"
 	measure "readscale_decoder ndjson" "$(peek s_readscale)"
+	measure "readscale_decoder format=wal2json-v2" "$(peek s_readscale format wal2json-v2)"
 	measure "wal2json v2, 1 table of 10" "$(peek s_wal2json format-version 2 add-tables public.t0)"
 	measure "readscale_decoder, 1 table of 10" "$(peek s_readscale add-tables public.t0)"
+	measure "readscale_decoder wal2json-v2, 1 table of 10" "$(peek s_readscale format wal2json-v2 add-tables public.t0)"
 } >"$results"
+
+# The compatibility mode must produce wal2json's bytes, not just similar ones.
+digest() { # slot options...
+	local slot=$1 opts=""
+	shift
+	for o in "$@"; do opts+=", '$o'"; done
+	q -t -A -c "SELECT md5(string_agg(data, E'\\n' ORDER BY n)) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$opts) WITH ORDINALITY AS x(l, x, data, n)"
+}
+if [ "$(digest s_wal2json format-version 2)" = "$(digest s_readscale format wal2json-v2)" ]; then
+	identical="identical"
+else
+	identical="DIFFERENT"
+fi
 
 rows=$((TXNS * per_table * 10))
 floor=$(head -1 "$results" | cut -f2)
@@ -102,3 +117,4 @@ while IFS=$'\t' read -r label ms bytes; do
 	awk -v l="$label" -v ms="$ms" -v b="$bytes" -v f="$floor" -v v2="$v2" \
 		'BEGIN { printf "| %s | %.0f | %.1f | %.2f | %.2f |\n", l, ms, b / 1048576, ms / f, v2 / ms }'
 done <"$results"
+printf '\nwal2json-v2 mode output vs wal2json format-version 2: %s bytes\n' "$identical"
