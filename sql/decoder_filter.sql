@@ -52,6 +52,17 @@ INSERT INTO public.users VALUES (4, 'Di', 44);
 COMMIT;
 SELECT data FROM pg_logical_slot_get_changes('filter_slot', NULL, NULL, 'filter-tables', 'public.orders');
 
+-- a schema renamed between changes: names and filter decisions follow it
+CREATE SCHEMA before_rename;
+CREATE TABLE before_rename.t (id int PRIMARY KEY);
+SELECT count(*) AS rows_from_ddl FROM pg_logical_slot_get_changes('filter_slot', NULL, NULL);
+INSERT INTO before_rename.t VALUES (1);
+ALTER SCHEMA before_rename RENAME TO after_rename;
+INSERT INTO after_rename.t VALUES (2);
+SELECT data FROM pg_logical_slot_peek_changes('filter_slot', NULL, NULL);
+SELECT data FROM pg_logical_slot_get_changes('filter_slot', NULL, NULL, 'add-tables', 'after_rename.*');
+DROP SCHEMA after_rename CASCADE;
+
 -- truncate, with its flags, filtered like other changes
 CREATE TABLE public.parent (id int PRIMARY KEY);
 CREATE TABLE public.child (id int REFERENCES public.parent);

@@ -34,6 +34,19 @@ decoder_relcache_callback(Datum arg, Oid relid) {
 }
 
 /* wal2json 2.5's value rules (pg_decode_write_value). */
+/*
+ * B3 as above. A schema rename changes no relation's relcache entry, yet
+ * every cached "schema" text and table-filter decision under it is stale:
+ * forget them all (renames are rare).
+ */
+extern "C" void
+decoder_namespace_callback(Datum arg, int cache_id, uint32 hash_value) {
+	(void) arg;
+	(void) cache_id;
+	(void) hash_value;
+	readscale::pg::guarded_no_throw(WARNING, []() { invalidate_impl(InvalidOid); });
+}
+
 JsonKind
 wal2json_kind_of(Oid type) {
 	switch (type) {
@@ -179,6 +192,7 @@ void
 attach_invalidation(DecoderState *state) {
 	if (!callback_registered) {
 		CacheRegisterRelcacheCallback(decoder_relcache_callback, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, decoder_namespace_callback, (Datum) 0);
 		callback_registered = true;
 	}
 	invalidation_target = state;

@@ -56,6 +56,7 @@ extern "C" {
 #include "mb/pg_wchar.h"
 #include "replication/origin.h"
 #include "utils/inval.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 }
 
