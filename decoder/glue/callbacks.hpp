@@ -11,6 +11,8 @@ namespace readscale::decoder::glue {
 
 /* Writes the deferred begin (or stream_start inside a stream) before the first record sent. */
 void maybe_write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
+/* OutputPluginUpdateProgress every 100 changes and at commit. */
+void note_progress(LogicalDecodingContext *ctx, bool skipped_xact);
 void write_stream_start(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
 
 void decoder_begin_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);

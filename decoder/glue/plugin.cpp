@@ -102,6 +102,21 @@ decoder_begin_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 }
 
 
+/*
+ * Lets a walsender send keepalives and update its progress while changes are
+ * filtered out: without it, a long transaction on tables that are not sent
+ * can outlast wal_sender_timeout (pgoutput's update_replication_progress).
+ * Every 100 changes, and at each commit.
+ */
+void
+note_progress(LogicalDecodingContext *ctx, bool skipped_xact) {
+	DecoderState *state = state_of(ctx);
+	if (ctx->end_xact || ++state->changes_since_progress >= 100) {
+		OutputPluginUpdateProgress(ctx, skipped_xact);
+		state->changes_since_progress = 0;
+	}
+}
+
 void
 maybe_write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 	DecoderState *state = state_of(ctx);
@@ -117,6 +132,7 @@ maybe_write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 void
 decoder_commit_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) {
 	DecoderState *state = state_of(ctx);
+	note_progress(ctx, !state->wrote_changes);
 	if (state->options.include_transaction && state->begin_sent)
 		write_commit(ctx, txn, commit_lsn);
 }
@@ -146,7 +162,12 @@ decoder_change_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation
 	DecoderState *state = state_of(ctx);
 	unsigned bit = 0;
 	const char *operation = operation_of(change->action, &bit);
+	note_progress(ctx, false);
 	if (operation == nullptr || (state->options.actions & bit) == 0)
+		return;
+	/* The fast path of a filtered-out table: a cache hit, no context switch or reset. */
+	RelEntry *cached = state->relations.find(RelationGetRelid(relation));
+	if (cached != nullptr && !cached->plan.included)
 		return;
 	MemoryContext caller_context = MemoryContextSwitchTo(state->change_context);
 	RelEntry *entry = relation_entry(state, relation);

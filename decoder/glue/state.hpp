@@ -67,6 +67,7 @@ struct DecoderState {
 	bool convert_to_utf8 = false;            /* server encoding is neither UTF8 nor SQL_ASCII */
 	bool begin_sent = false;                 /* begin waits for the first change sent */
 	bool wrote_changes = false;              /* a record of the current transaction was sent */
+	int changes_since_progress = 0;          /* see note_progress() */
 	bool in_stream = false;                  /* between stream_start and stream_stop callbacks */
 	bool stream_block_sent = false;          /* stream_start record written for this block */
 };

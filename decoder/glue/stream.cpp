@@ -68,6 +68,7 @@ stream_abort_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr
 
 void
 stream_commit_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) {
+	note_progress(ctx, !stream_was_sent(txn));
 	if (!stream_was_sent(txn))
 		return;
 	TxnRecord record{"stream_commit", true, "commit_lsn", commit_lsn, true, nullptr};
@@ -85,6 +86,7 @@ stream_prepare_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecP
 void
 prepare_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr prepare_lsn) {
 	DecoderState *state = state_of(ctx);
+	note_progress(ctx, !state->wrote_changes);
 	if (state->options.skip_empty_xacts && !state->wrote_changes)
 		return;
 	TxnRecord record{"prepare", false, "prepare_lsn", prepare_lsn, false, txn->gid};
@@ -93,6 +95,7 @@ prepare_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr prep
 
 void
 commit_prepared_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) {
+	note_progress(ctx, false);
 	TxnRecord record{"commit_prepared", false, "commit_lsn", commit_lsn, true, txn->gid};
 	write_txn_record(ctx, txn, &record);
 }
