@@ -84,7 +84,7 @@ template <std::vector<std::string> DecoderOptions::*Field>
 std::optional<Error>
 set_prefixes(DecoderOptions &options, const RawOption &option) {
 	if (!option.value)
-		return bad_value(option, "a comma-separated list of message prefixes");
+		return bad_value(option, "a comma-separated list of names");
 	auto parsed = parse_plain_list(*option.value, option.name);
 	if (!parsed.ok())
 		return parsed.error();
@@ -152,6 +152,7 @@ constexpr OptionSpec kOptions[] = {
     {"include-types", set_bool<&DecoderOptions::include_types>},
     {"include-xids", set_bool<&DecoderOptions::include_xids>},
     {"numeric-as-string", set_bool<&DecoderOptions::numeric_as_string>},
+    {"publication-names", set_prefixes<&DecoderOptions::publication_names>},
     {"skip-empty-xacts", set_bool<&DecoderOptions::skip_empty_xacts>},
     {"stream-changes", set_bool<&DecoderOptions::stream_changes>},
 };

@@ -53,7 +53,8 @@ struct DecoderOptions {
 	std::vector<ColumnPattern> filter_columns;
 	std::vector<std::string> add_msg_prefixes; /* empty: every prefix */
 	std::vector<std::string> filter_msg_prefixes;
-	std::vector<std::uint32_t> filter_origins; /* transactions from these origins are skipped */
+	std::vector<std::uint32_t> filter_origins;
+	std::vector<std::string> publication_names; /* tables, actions, column lists of these publications */ /* transactions from these origins are skipped */
 };
 
 struct RawOption {

@@ -59,7 +59,7 @@ bool
 column_included(const DecoderOptions &options, std::string_view schema, std::string_view table,
                 const ColumnSource &column) noexcept {
 	bool generated_sent = options.include_generated_columns || options.format == OutputFormat::Wal2jsonV2;
-	if (column.dropped || (column.generated && !generated_sent))
+	if (column.dropped || column.unpublished || (column.generated && !generated_sent))
 		return false;
 	if (lists_column(options.filter_columns, schema, table, column.name))
 		return false;

@@ -28,6 +28,7 @@ struct ColumnSource {
 	bool dropped;
 	bool generated;
 	bool identity_key; /* part of the replica identity (DEFAULT or USING INDEX) */
+	bool unpublished;  /* left out by the column lists of publication-names */
 };
 
 struct ColumnPlan {

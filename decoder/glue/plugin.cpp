@@ -167,11 +167,11 @@ decoder_change_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation
 		return;
 	/* The fast path of a filtered-out table: a cache hit, no context switch or reset. */
 	RelEntry *cached = state->relations.find(RelationGetRelid(relation));
-	if (cached != nullptr && !cached->plan.included)
+	if (cached != nullptr && (!cached->plan.included || (cached->actions & bit) == 0))
 		return;
 	MemoryContext caller_context = MemoryContextSwitchTo(state->change_context);
 	RelEntry *entry = relation_entry(state, relation);
-	if (entry->plan.included) {
+	if (entry->plan.included && (entry->actions & bit) != 0) {
 		maybe_write_begin(ctx, txn);
 		write_row_change(ctx, txn, relation, entry, change, operation);
 	}
@@ -188,7 +188,7 @@ decoder_truncate_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nr
 	MemoryContext caller_context = MemoryContextSwitchTo(state->change_context);
 	for (int i = 0; i < nrelations; i++) {
 		RelEntry *entry = relation_entry(state, relations[i]);
-		if (!entry->plan.included)
+		if (!entry->plan.included || (entry->actions & kActionTruncate) == 0)
 			continue;
 		maybe_write_begin(ctx, txn);
 		write_truncate(ctx, txn, entry, change);

@@ -10,6 +10,7 @@
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/publications.hpp"
 #include "glue/state.hpp"
 
 namespace readscale::decoder::glue {
@@ -35,9 +36,9 @@ decoder_relcache_callback(Datum arg, Oid relid) {
 
 /* wal2json 2.5's value rules (pg_decode_write_value). */
 /*
- * B3 as above. A schema rename changes no relation's relcache entry, yet
- * every cached "schema" text and table-filter decision under it is stale:
- * forget them all (renames are rare).
+ * B3 as above. A schema rename, or a change to a publication, changes no
+ * relation's relcache entry, yet cached "schema" texts and filter decisions
+ * are stale: forget them all (such changes are rare).
  */
 extern "C" void
 decoder_namespace_callback(Datum arg, int cache_id, uint32 hash_value) {
@@ -105,7 +106,7 @@ install_plan(DecoderState *state, Oid relid, const char *schema, const char *tab
 
 /* C-shaped: reads the tuple descriptor and catalogs into a palloc'd POD array. */
 ColumnSource *
-gather_columns(DecoderState *state, Relation relation) {
+gather_columns(DecoderState *state, Relation relation, Bitmapset *published) {
 	TupleDesc desc = RelationGetDescr(relation);
 	auto *columns = static_cast<ColumnSource *>(palloc0(sizeof(ColumnSource) * (desc->natts + 1)));
 	bool wal2json = state->options.format == OutputFormat::Wal2jsonV2;
@@ -118,6 +119,7 @@ gather_columns(DecoderState *state, Relation relation) {
 		column->dropped = attr->attisdropped;
 		column->generated = attr->attgenerated != '\0';
 		column->identity_key = bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, key);
+		column->unpublished = published != nullptr && !bms_is_member(attr->attnum, published);
 		if (column->dropped)
 			continue;
 		Oid output_fn = InvalidOid;
@@ -176,11 +178,18 @@ relation_entry(DecoderState *state, Relation relation) {
 	const char *table = to_utf8(state, RelationGetRelationName(relation));
 	ColumnSource *columns = nullptr;
 	int count = 0;
-	if (table_included(state->options, schema, table)) {
-		columns = gather_columns(state, relation);
+	unsigned actions = kAllActions;
+	Bitmapset *published = nullptr;
+	bool included = table_included(state->options, schema, table);
+	if (included && !state->options.publication_names.empty())
+		included = publications_include(state, relation, &actions, &published);
+	if (included) {
+		columns = gather_columns(state, relation, published);
 		count = RelationGetDescr(relation)->natts;
 	}
 	entry = install_plan(state, relid, schema, table, columns, count);
+	entry->plan.included = included;
+	entry->actions = actions;
 	prepare_output_functions(state, entry);
 	list_free(RelationGetIndexList(relation)); /* sets rd_replidindex */
 	entry->has_identity_index = OidIsValid(relation->rd_replidindex);
@@ -193,6 +202,9 @@ attach_invalidation(DecoderState *state) {
 	if (!callback_registered) {
 		CacheRegisterRelcacheCallback(decoder_relcache_callback, (Datum) 0);
 		CacheRegisterSyscacheCallback(NAMESPACEOID, decoder_namespace_callback, (Datum) 0);
+		CacheRegisterSyscacheCallback(PUBLICATIONOID, decoder_namespace_callback, (Datum) 0);
+		CacheRegisterSyscacheCallback(PUBLICATIONRELMAP, decoder_namespace_callback, (Datum) 0);
+		CacheRegisterSyscacheCallback(PUBLICATIONNAMESPACEMAP, decoder_namespace_callback, (Datum) 0);
 		callback_registered = true;
 	}
 	invalidation_target = state;

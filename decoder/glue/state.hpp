@@ -21,6 +21,7 @@ namespace readscale::decoder::glue {
 struct RelEntry {
 	bool valid = false;
 	bool has_identity_index = false; /* primary key or REPLICA IDENTITY USING INDEX */
+	unsigned actions = 0;            /* Action bits sent for this relation (publication-names) */
 	RelationPlan plan;
 	std::vector<FmgrInfo> output;
 };

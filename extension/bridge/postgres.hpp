@@ -57,6 +57,8 @@ extern "C" {
 #include "replication/origin.h"
 #include "utils/inval.h"
 #include "utils/syscache.h"
+#include "catalog/pg_publication.h"
+#include "catalog/pg_publication_rel.h"
 #include "utils/timestamp.h"
 }
 

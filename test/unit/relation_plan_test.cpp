@@ -14,11 +14,11 @@ options_of(std::vector<RawOption> raw) {
 std::vector<ColumnSource>
 users_columns() {
 	return {
-	    {"id", "integer", 1, JsonKind::Integer, false, false, true},
-	    {"........pg.dropped.2........", nullptr, 2, JsonKind::String, true, false, false},
-	    {"email", "text", 3, JsonKind::String, false, false, false},
-	    {"name \"n\"", "character varying(10)", 4, JsonKind::String, false, false, false},
-	    {"total", "\"my type\"", 5, JsonKind::Float, false, true, false},
+	    {"id", "integer", 1, JsonKind::Integer, false, false, true, false},
+	    {"........pg.dropped.2........", nullptr, 2, JsonKind::String, true, false, false, false},
+	    {"email", "text", 3, JsonKind::String, false, false, false, false},
+	    {"name \"n\"", "character varying(10)", 4, JsonKind::String, false, false, false, false},
+	    {"total", "\"my type\"", 5, JsonKind::Float, false, true, false, false},
 	};
 }
 
@@ -88,4 +88,14 @@ TEST(RelationPlan, Wal2jsonColumnPrefixes) {
 	EXPECT_EQ(plan.columns[3].key, "{\"name\":\"total\",\"type\":\"my type\",\"value\":");
 	EXPECT_EQ(wal2json_column_prefix("a", "\"t\"[]", true), "{\"name\":\"a\",\"type\":\"\\\"t\\\"[]\",\"value\":");
 	EXPECT_EQ(wal2json_column_prefix("a", "int", false), "{\"name\":\"a\",\"value\":");
+}
+
+TEST(RelationPlan, UnpublishedColumnsAreLeftOut) {
+	auto columns = users_columns();
+	columns[2].unpublished = true;
+	auto plan = plan_relation(DecoderOptions{}, "public", "users", columns.data(), columns.size());
+	ASSERT_EQ(plan.columns.size(), 2u);
+	EXPECT_EQ(plan.columns[1].key, "\"name \\\"n\\\"\":");
+	auto options = options_of({{"publication-names", "p1, \"P 2\""}});
+	EXPECT_EQ(options.publication_names, (std::vector<std::string>{"p1", "P 2"}));
 }
