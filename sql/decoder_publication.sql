@@ -45,6 +45,15 @@ SELECT data FROM pg_logical_slot_peek_changes('pub_slot', NULL, NULL, 'publicati
 SELECT data FROM pg_logical_slot_peek_changes('pub_slot', NULL, NULL, 'publication-names', '');
 \echo :LAST_ERROR_SQLSTATE
 
+-- a table added to a publication between two changes: sent from then on
+SELECT count(*) AS consumed FROM pg_logical_slot_get_changes('pub_slot', NULL, NULL);
+INSERT INTO pub_unlisted VALUES (2);
+ALTER PUBLICATION pub_inserts ADD TABLE pub_unlisted;
+INSERT INTO pub_unlisted VALUES (3);
+ALTER PUBLICATION pub_inserts DROP TABLE pub_unlisted;
+INSERT INTO pub_unlisted VALUES (4);
+SELECT data FROM pg_logical_slot_get_changes('pub_slot', NULL, NULL, 'publication-names', 'pub_inserts');
+
 SELECT pg_drop_replication_slot('pub_slot');
 DROP PUBLICATION "Pub A", pub_inserts, pub_more, pub_schema, pub_rows;
 DROP TABLE pub_a, pub_b, pub_c, pub_unlisted, pub_s.t;
