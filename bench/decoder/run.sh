@@ -93,6 +93,7 @@ results=$dir/results
 	measure "wal2json v2, 1 table of 10" "$(peek s_wal2json format-version 2 add-tables public.t0)"
 	measure "readscale_decoder, 1 table of 10" "$(peek s_readscale add-tables public.t0)"
 	measure "readscale_decoder wal2json-v2, 1 table of 10" "$(peek s_readscale format wal2json-v2 add-tables public.t0)"
+	measure "readscale_decoder, no table matched" "$(peek s_readscale add-tables public.none)"
 } >"$results"
 
 # The compatibility mode must produce wal2json's bytes, not just similar ones.

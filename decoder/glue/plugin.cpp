@@ -101,7 +101,6 @@ decoder_begin_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 		write_begin(ctx, txn);
 }
 
-
 /*
  * Lets a walsender send keepalives and update its progress while changes are
  * filtered out: without it, a long transaction on tables that are not sent
