@@ -134,13 +134,38 @@ gather_columns(DecoderState *state, Relation relation, Bitmapset *published) {
 	return columns;
 }
 
+FastOutput
+fast_output_of(Oid type) {
+	switch (type) {
+	case INT2OID:
+		return kFastInt2;
+	case INT4OID:
+		return kFastInt4;
+	case INT8OID:
+		return kFastInt8;
+	case BOOLOID:
+		return kFastBool;
+	case TEXTOID:
+	case VARCHAROID:
+		return kFastText;
+	default:
+		return kFastNone;
+	}
+}
+
 /* C-shaped: sizes the FmgrInfo array (C++, POD elements), then fills it through the catalogs. */
 void
-prepare_output_functions(DecoderState *state, RelEntry *entry) {
+prepare_output_functions(DecoderState *state, RelEntry *entry, TupleDesc desc) {
 	std::size_t count = entry->plan.columns.size();
 	entry->output.resize(count);
-	for (std::size_t i = 0; i < count; i++)
-		fmgr_info_cxt(entry->plan.columns[i].output_function, &entry->output[i], state->session_context);
+	entry->fast.resize(count);
+	for (std::size_t i = 0; i < count; i++) {
+		const ColumnPlan *column = &entry->plan.columns[i];
+		fmgr_info_cxt(column->output_function, &entry->output[i], state->session_context);
+		/* converted text must go through the output function and pg_server_to_any */
+		Oid type = TupleDescAttr(desc, column->attribute_index)->atttypid;
+		entry->fast[i] = state->convert_to_utf8 ? kFastNone : fast_output_of(type);
+	}
 }
 
 } // namespace
@@ -190,11 +215,42 @@ relation_entry(DecoderState *state, Relation relation) {
 	entry = install_plan(state, relid, schema, table, columns, count);
 	entry->plan.included = included;
 	entry->actions = actions;
-	prepare_output_functions(state, entry);
+	prepare_output_functions(state, entry, RelationGetDescr(relation));
 	list_free(RelationGetIndexList(relation)); /* sets rd_replidindex */
 	entry->has_identity_index = OidIsValid(relation->rd_replidindex);
 	entry->valid = true;
 	return entry;
+}
+
+const char *
+column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Datum value, char *buffer,
+            std::size_t *length) {
+	switch (entry->fast[i]) {
+	case kFastInt2:
+		*length = static_cast<std::size_t>(pg_itoa(DatumGetInt16(value), buffer));
+		return buffer;
+	case kFastInt4:
+		*length = static_cast<std::size_t>(pg_ltoa(DatumGetInt32(value), buffer));
+		return buffer;
+	case kFastInt8:
+		*length = static_cast<std::size_t>(pg_lltoa(DatumGetInt64(value), buffer));
+		return buffer;
+	case kFastBool:
+		*length = 1;
+		return DatumGetBool(value) ? "t" : "f";
+	case kFastText: {
+		struct varlena *text = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
+		*length = VARSIZE_ANY_EXHDR(text);
+		return VARDATA_ANY(text);
+	}
+	default:
+		break;
+	}
+	char *text = OutputFunctionCall(const_cast<FmgrInfo *>(&entry->output[i]), value);
+	if (state->convert_to_utf8)
+		text = pg_server_to_any(text, static_cast<int>(strlen(text)), PG_UTF8);
+	*length = strlen(text);
+	return text;
 }
 
 void

@@ -17,14 +17,22 @@
 
 namespace readscale::decoder::glue {
 
-/* One relation's cached decisions; output holds the column output functions, parallel to plan.columns. */
+/* Types whose text glue writes itself, skipping the output function's palloc'd copy. */
+enum FastOutput : unsigned char { kFastNone, kFastInt2, kFastInt4, kFastInt8, kFastBool, kFastText };
+
+/*
+ * One relation's cached decisions; output holds the column output functions
+ * and fast their FastOutput, both parallel to plan.columns.
+ */
 struct RelEntry {
 	bool valid = false;
 	bool has_identity_index = false; /* primary key or REPLICA IDENTITY USING INDEX */
 	unsigned actions = 0;            /* Action bits sent for this relation (publication-names) */
 	RelationPlan plan;
 	std::vector<FmgrInfo> output;
+	std::vector<unsigned char> fast;
 };
+
 
 /*
  * Relation OID -> entry. Entries are marked invalid by the relcache
@@ -72,6 +80,14 @@ struct DecoderState {
 	bool in_stream = false;                  /* between stream_start and stream_stop callbacks */
 	bool stream_block_sent = false;          /* stream_start record written for this block */
 };
+
+/*
+ * C-shaped: the text of column i's non-null value (not NUL-terminated when
+ * taken straight from a text datum); *length receives its size. buffer needs
+ * MAXINT8LEN + 1 bytes. May ERROR (output functions, detoasting).
+ */
+const char *column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Datum value, char *buffer,
+                        std::size_t *length);
 
 inline DecoderState *
 state_of(LogicalDecodingContext *ctx) {

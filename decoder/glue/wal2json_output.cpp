@@ -58,10 +58,10 @@ append_columns(const DecoderState *state, StringInfo out, const RelEntry *entry,
 			appendBinaryStringInfo(out, "null}", 5);
 			continue;
 		}
-		char *text = OutputFunctionCall(const_cast<FmgrInfo *>(&entry->output[i]), value);
-		if (state->convert_to_utf8)
-			text = pg_server_to_any(text, static_cast<int>(strlen(text)), PG_UTF8);
-		append_json(out, column->kind, text, strlen(text));
+		char buffer[MAXINT8LEN + 1];
+		std::size_t length = 0;
+		const char *text = column_text(state, entry, i, value, buffer, &length);
+		append_json(out, column->kind, text, length);
 		appendStringInfoChar(out, '}');
 	}
 	appendStringInfoChar(out, ']');
