@@ -35,5 +35,15 @@ SELECT data::jsonb ->> 'op' AS op,
 FROM pg_logical_slot_get_changes('types_slot', NULL, NULL,
     'include-timestamp', '1', 'include-lsn', '1', 'include-xids', '1');
 
+-- values written without their output function: integer limits, booleans, text and varchar, compressed text
+CREATE TABLE fast_probe (a smallint, b int, c bigint, d bool, e varchar(5), f text);
+INSERT INTO fast_probe VALUES (-32768, -2147483648, -9223372036854775808, false, '', E'x\ty"'),
+                              (32767, 2147483647, 9223372036854775807, true, 'vé', NULL);
+INSERT INTO fast_probe (f) VALUES (repeat('ab', 5000));
+SELECT CASE WHEN length(data) < 200 THEN data ELSE 'long' END AS data,
+       length(data::jsonb -> 'new' ->> 'f') AS f_length
+FROM pg_logical_slot_get_changes('types_slot', NULL, NULL, 'add-tables', 'public.fast_probe');
+DROP TABLE fast_probe;
+
 SELECT pg_drop_replication_slot('types_slot');
 DROP TABLE types_probe;
