@@ -4,6 +4,7 @@
  * origin, then the payload, so a line can be compared as text.
  */
 #include "core/json.hpp"
+#include "core/relation_plan.hpp"
 
 #include "bridge/postgres.hpp"
 #include "glue/output.hpp"

@@ -14,6 +14,7 @@
  * (as test_decoding and pgoutput do).
  */
 #include "core/options.hpp"
+#include "core/relation_plan.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"

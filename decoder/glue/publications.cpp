@@ -14,6 +14,7 @@
  * callbacks). C-shaped throughout: catalog access may ERROR.
  */
 #include "core/options.hpp"
+#include "core/relation_plan.hpp"
 
 #include "bridge/postgres.hpp"
 #include "glue/publications.hpp"

@@ -17,6 +17,8 @@
  * later as "commit_prepared" / "rollback_prepared", always sent because a
  * later decoding session cannot know whether the prepare was sent.
  */
+#include "core/relation_plan.hpp"
+
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/callbacks.hpp"

@@ -12,6 +12,7 @@
  * C-shaped throughout (see output.hpp).
  */
 #include "core/json.hpp"
+#include "core/relation_plan.hpp"
 
 #include "bridge/postgres.hpp"
 #include "glue/state.hpp"
