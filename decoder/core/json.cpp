@@ -20,6 +20,36 @@ is_non_finite(const char *text, std::size_t length) noexcept {
 	return is("NaN") || is("Infinity") || is("-Infinity");
 }
 
+bool
+starts_with_ci(const char *text, std::size_t length, const char *word) noexcept {
+	std::size_t n = std::strlen(word);
+	if (length < n)
+		return false;
+	for (std::size_t i = 0; i < n; ++i) {
+		char c = text[i];
+		if (c >= 'A' && c <= 'Z')
+			c = static_cast<char>(c - 'A' + 'a');
+		char w = word[i];
+		if (w >= 'A' && w <= 'Z')
+			w = static_cast<char>(w - 'A' + 'a');
+		if (c != w)
+			return false;
+	}
+	return true;
+}
+
+/* wal2json's test: strncasecmp against NaN, Infinity, -Infinity. */
+bool
+is_wal2json_null_number(const char *text, std::size_t length) noexcept {
+	return starts_with_ci(text, length, "NaN") || starts_with_ci(text, length, "Infinity") ||
+	       starts_with_ci(text, length, "-Infinity");
+}
+
+std::size_t
+hex_skip(std::size_t length) noexcept {
+	return length >= 2 ? 2 : length;
+}
+
 char *
 write_raw(const char *text, std::size_t length, char *dest) noexcept {
 	std::memcpy(dest, text, length);
@@ -75,6 +105,10 @@ encoded_length(JsonKind kind, const char *text, std::size_t length) noexcept {
 		return is_non_finite(text, length) ? length + 2 : length;
 	case JsonKind::Bool:
 		return length == 1 && text[0] == 't' ? 4 : 5;
+	case JsonKind::NumberOrNull:
+		return is_wal2json_null_number(text, length) ? 4 : length;
+	case JsonKind::HexBytes:
+		return quoted_length(text + hex_skip(length), length - hex_skip(length));
 	case JsonKind::String:
 		break;
 	}
@@ -91,6 +125,10 @@ encode(JsonKind kind, const char *text, std::size_t length, char *dest) noexcept
 		return is_non_finite(text, length) ? write_quoted(text, length, dest) : write_raw(text, length, dest);
 	case JsonKind::Bool:
 		return length == 1 && text[0] == 't' ? write_raw("true", 4, dest) : write_raw("false", 5, dest);
+	case JsonKind::NumberOrNull:
+		return is_wal2json_null_number(text, length) ? write_raw("null", 4, dest) : write_raw(text, length, dest);
+	case JsonKind::HexBytes:
+		return write_quoted(text + hex_skip(length), length - hex_skip(length), dest);
 	case JsonKind::String:
 		break;
 	}

@@ -19,6 +19,9 @@ enum class JsonKind {
 	Bool,    /* "t"/"f" -> true/false */
 	Json,    /* json, jsonb: already JSON text, embedded as-is */
 	String,  /* everything else: a JSON string */
+	/* wal2json format-version 2 compatibility: */
+	NumberOrNull, /* a number; NaN and [-]Infinity (any case, as a prefix) become null */
+	HexBytes,     /* bytea text \x0a1b: a JSON string of the hex digits after the \x */
 };
 
 /* Bytes encode() writes for this value. */

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace readscale::decoder {
 
@@ -48,16 +49,112 @@ set_format(DecoderOptions &options, const RawOption &option) {
 		options.format = OutputFormat::Ndjson;
 		return std::nullopt;
 	}
-	return bad_value(option, "ndjson");
+	if (option.value && *option.value == "wal2json-v2") {
+		options.format = OutputFormat::Wal2jsonV2;
+		return std::nullopt;
+	}
+	return bad_value(option, "ndjson, wal2json-v2");
+}
+
+template <std::vector<TablePattern> DecoderOptions::*Field>
+std::optional<Error>
+set_tables(DecoderOptions &options, const RawOption &option) {
+	if (!option.value)
+		return bad_value(option, "a comma-separated list of schema.table, where * matches any name");
+	auto parsed = parse_table_patterns(*option.value, option.name);
+	if (!parsed.ok())
+		return parsed.error();
+	options.*Field = std::move(parsed.value());
+	return std::nullopt;
+}
+
+template <std::vector<ColumnPattern> DecoderOptions::*Field>
+std::optional<Error>
+set_columns(DecoderOptions &options, const RawOption &option) {
+	if (!option.value)
+		return bad_value(option, "a comma-separated list of schema.table.column, where * matches any name");
+	auto parsed = parse_column_patterns(*option.value, option.name);
+	if (!parsed.ok())
+		return parsed.error();
+	options.*Field = std::move(parsed.value());
+	return std::nullopt;
+}
+
+template <std::vector<std::string> DecoderOptions::*Field>
+std::optional<Error>
+set_prefixes(DecoderOptions &options, const RawOption &option) {
+	if (!option.value)
+		return bad_value(option, "a comma-separated list of names");
+	auto parsed = parse_plain_list(*option.value, option.name);
+	if (!parsed.ok())
+		return parsed.error();
+	options.*Field = std::move(parsed.value());
+	return std::nullopt;
+}
+
+std::optional<Error>
+set_actions(DecoderOptions &options, const RawOption &option) {
+	static constexpr const char *kAccepted = "a comma-separated list of insert, update, delete, truncate";
+	if (!option.value)
+		return bad_value(option, kAccepted);
+	auto parsed = parse_plain_list(*option.value, option.name);
+	if (!parsed.ok())
+		return bad_value(option, kAccepted);
+	static constexpr std::pair<const char *, unsigned> kNames[] = {
+	    {"insert", kActionInsert}, {"update", kActionUpdate}, {"delete", kActionDelete}, {"truncate", kActionTruncate}};
+	options.actions = 0;
+	for (const auto &name : parsed.value()) {
+		unsigned bit = 0;
+		for (const auto &[known, known_bit] : kNames)
+			if (name == known)
+				bit = known_bit;
+		if (bit == 0)
+			return bad_value(option, kAccepted);
+		options.actions |= bit;
+	}
+	return std::nullopt;
+}
+
+std::optional<Error>
+set_origins(DecoderOptions &options, const RawOption &option) {
+	static constexpr const char *kAccepted = "a comma-separated list of replication origin ids (1 to 65535)";
+	if (!option.value)
+		return bad_value(option, kAccepted);
+	auto parsed = parse_plain_list(*option.value, option.name);
+	if (!parsed.ok())
+		return bad_value(option, kAccepted);
+	for (const auto &item : parsed.value()) {
+		if (item.empty() || item.size() > 5 || item.find_first_not_of("0123456789") != std::string::npos)
+			return bad_value(option, kAccepted);
+		unsigned long id = std::stoul(item);
+		if (id == 0 || id > 65535)
+			return bad_value(option, kAccepted);
+		options.filter_origins.push_back(static_cast<std::uint32_t>(id));
+	}
+	return std::nullopt;
 }
 
 constexpr OptionSpec kOptions[] = {
+    {"actions", set_actions},
+    {"add-columns", set_columns<&DecoderOptions::add_columns>},
+    {"add-msg-prefixes", set_prefixes<&DecoderOptions::add_msg_prefixes>},
+    {"add-tables", set_tables<&DecoderOptions::add_tables>},
+    {"filter-columns", set_columns<&DecoderOptions::filter_columns>},
+    {"filter-msg-prefixes", set_prefixes<&DecoderOptions::filter_msg_prefixes>},
+    {"filter-origins", set_origins},
+    {"filter-tables", set_tables<&DecoderOptions::filter_tables>},
     {"format", set_format},
+    {"include-generated-columns", set_bool<&DecoderOptions::include_generated_columns>},
     {"include-lsn", set_bool<&DecoderOptions::include_lsn>},
+    {"include-origin", set_bool<&DecoderOptions::include_origin>},
     {"include-timestamp", set_bool<&DecoderOptions::include_timestamp>},
     {"include-transaction", set_bool<&DecoderOptions::include_transaction>},
+    {"include-types", set_bool<&DecoderOptions::include_types>},
     {"include-xids", set_bool<&DecoderOptions::include_xids>},
+    {"numeric-as-string", set_bool<&DecoderOptions::numeric_as_string>},
+    {"publication-names", set_prefixes<&DecoderOptions::publication_names>},
     {"skip-empty-xacts", set_bool<&DecoderOptions::skip_empty_xacts>},
+    {"stream-changes", set_bool<&DecoderOptions::stream_changes>},
 };
 
 const OptionSpec *
@@ -66,6 +163,20 @@ find_option(std::string_view name) {
 		if (name == spec.name)
 			return &spec;
 	return nullptr;
+}
+
+/* wal2json's defaults for options the user did not give. */
+void
+apply_format_defaults(DecoderOptions &options, const std::vector<const OptionSpec *> &seen) {
+	if (options.format != OutputFormat::Wal2jsonV2)
+		return;
+	auto given = [&](std::string_view name) {
+		return std::any_of(seen.begin(), seen.end(), [&](const OptionSpec *spec) { return name == spec->name; });
+	};
+	if (!given("include-transaction"))
+		options.include_transaction = true;
+	if (!given("skip-empty-xacts"))
+		options.skip_empty_xacts = false;
 }
 
 } // namespace
@@ -79,6 +190,25 @@ accepted_option_names() {
 		names += spec.name;
 	}
 	return names;
+}
+
+bool
+message_prefix_included(const DecoderOptions &options, std::string_view prefix) noexcept {
+	for (const auto &excluded : options.filter_msg_prefixes)
+		if (prefix == excluded)
+			return false;
+	if (options.add_msg_prefixes.empty())
+		return true;
+	for (const auto &included : options.add_msg_prefixes)
+		if (prefix == included)
+			return true;
+	return false;
+}
+
+bool
+origin_included(const DecoderOptions &options, std::uint32_t origin) noexcept {
+	return std::find(options.filter_origins.begin(), options.filter_origins.end(), origin) ==
+	       options.filter_origins.end();
 }
 
 std::optional<bool>
@@ -110,6 +240,7 @@ parse_options(const std::vector<RawOption> &raw) {
 		if (auto error = spec->set(options, option))
 			return *error;
 	}
+	apply_format_defaults(options, seen);
 	return options;
 }
 

@@ -7,6 +7,9 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/table_pattern.hpp"
+
+#include <cstdint>
 
 #include <optional>
 #include <string>
@@ -15,7 +18,21 @@
 
 namespace readscale::decoder {
 
-enum class OutputFormat { Ndjson };
+/*
+ * Ndjson: our records. Wal2jsonV2: byte for byte wal2json 2.5's
+ * format-version 2 for the options both support; it changes two defaults as
+ * wal2json has them: include-transaction on and skip-empty-xacts off.
+ */
+enum class OutputFormat { Ndjson, Wal2jsonV2 };
+
+/* Operations the "actions" option selects. */
+enum Action : unsigned {
+	kActionInsert = 1u << 0,
+	kActionUpdate = 1u << 1,
+	kActionDelete = 1u << 2,
+	kActionTruncate = 1u << 3,
+};
+inline constexpr unsigned kAllActions = kActionInsert | kActionUpdate | kActionDelete | kActionTruncate;
 
 struct DecoderOptions {
 	OutputFormat format = OutputFormat::Ndjson;
@@ -24,6 +41,20 @@ struct DecoderOptions {
 	bool include_timestamp = false;
 	bool include_transaction = false; /* emit begin and commit records */
 	bool skip_empty_xacts = true;     /* begin is deferred to the first change */
+	bool include_origin = false;      /* origin id of replicated transactions */
+	bool numeric_as_string = false;   /* numeric as a JSON string instead of a number */
+	bool include_generated_columns = false;
+	bool include_types = true;   /* wal2json-v2: "type" of each column */
+	bool stream_changes = false; /* stream large in-progress transactions (stream_* records) */
+	unsigned actions = kAllActions; /* Action bits */
+	std::vector<TablePattern> add_tables;    /* empty: every table */
+	std::vector<TablePattern> filter_tables; /* excluded, wins over add-tables */
+	std::vector<ColumnPattern> add_columns;  /* a table matched here sends only these columns */
+	std::vector<ColumnPattern> filter_columns;
+	std::vector<std::string> add_msg_prefixes; /* empty: every prefix */
+	std::vector<std::string> filter_msg_prefixes;
+	std::vector<std::uint32_t> filter_origins;
+	std::vector<std::string> publication_names; /* tables, actions, column lists of these publications */ /* transactions from these origins are skipped */
 };
 
 struct RawOption {
@@ -36,6 +67,12 @@ Result<DecoderOptions> parse_options(const std::vector<RawOption> &raw);
 
 /* The accepted option names, comma-separated, for hints. */
 std::string accepted_option_names();
+
+/* Whether a logical message with this prefix passes add-msg-prefixes / filter-msg-prefixes. */
+bool message_prefix_included(const DecoderOptions &options, std::string_view prefix) noexcept;
+
+/* Whether a transaction from this replication origin passes filter-origins (0: local). */
+bool origin_included(const DecoderOptions &options, std::uint32_t origin) noexcept;
 
 /* PostgreSQL's boolean spellings: true/false, on/off, yes/no, 1/0 (case-insensitive). */
 std::optional<bool> parse_bool(std::string_view text);

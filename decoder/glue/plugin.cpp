@@ -5,18 +5,22 @@
  * function. The *_impl functions are C-shaped: they call PostgreSQL (type
  * output functions, catalog lookups, OutputPluginWrite), any of which may
  * ERROR and longjmp, so they hold only trivially destructible locals. The
- * C++ work (option parsing, JSON encoding) happens in core before or
- * between those calls, never around them.
+ * C++ work (option parsing, relation plans, JSON encoding) happens in core
+ * before or between those calls, never around them.
  *
- * Memory: each change is formatted in change_context, reset after the change
- * (as test_decoding and pgoutput do), so a large transaction does not
- * accumulate output-function garbage.
+ * Filtering comes first and costs nothing per change for a table that is
+ * not sent: the action bit, then the cached relation entry (rel_cache.cpp).
+ * Each sent change is formatted in change_context, reset after the change
+ * (as test_decoding and pgoutput do).
  */
-#include "core/json.hpp"
 #include "core/options.hpp"
+#include "core/relation_plan.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/callbacks.hpp"
+#include "glue/output.hpp"
+#include "glue/state.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -25,229 +29,200 @@ PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks *cb);
 
 namespace {
 
-using readscale::decoder::DecoderOptions;
-using readscale::decoder::JsonKind;
+using namespace readscale::decoder;
+using namespace readscale::decoder::glue;
 
-struct DecoderState {
-	DecoderOptions options;
-	MemoryContext change_context;
-	bool begin_sent; /* with skip-empty-xacts, begin waits for the first change */
-};
-static_assert(std::is_trivially_destructible_v<DecoderState>, "lives in PostgreSQL memory, never destroyed");
-
-DecoderState *
-state_of(LogicalDecodingContext *ctx) {
-	return static_cast<DecoderState *>(ctx->output_plugin_private);
-}
-
-/* C++: turns the DefElem list into core options; touches no PostgreSQL function that can ERROR. */
+/* C++: turns the DefElem list into core options; calls no PostgreSQL function that can ERROR. */
 DecoderOptions
 read_options(List *elements) {
-	std::vector<readscale::decoder::RawOption> raw;
+	std::vector<RawOption> raw;
 	ListCell *cell;
 	foreach (cell, elements) {
 		auto *element = static_cast<DefElem *>(lfirst(cell));
-		readscale::decoder::RawOption option{element->defname, std::nullopt};
+		RawOption option{element->defname, std::nullopt};
 		if (element->arg != nullptr && IsA(element->arg, String))
 			option.value = strVal(element->arg);
 		raw.push_back(std::move(option));
 	}
-	return readscale::decoder::parse_options(raw).take();
+	return parse_options(raw).take();
+}
+
+/* C++: parses options and constructs the state in memory already allocated; throws on bad options. */
+DecoderState *
+construct_state(void *memory, List *elements) {
+	return new (memory) DecoderState{read_options(elements), RelCache{}};
 }
 
 void
-append_json(StringInfo out, JsonKind kind, const char *text, std::size_t length) {
-	std::size_t needed = readscale::decoder::encoded_length(kind, text, length);
-	enlargeStringInfo(out, static_cast<int>(needed));
-	char *end = readscale::decoder::encode(kind, text, length, out->data + out->len);
-	out->len = static_cast<int>(end - out->data);
-	out->data[out->len] = '\0';
+destroy_state(DecoderState *state) noexcept {
+	detach_invalidation(state);
+	state->~DecoderState();
 }
 
-void
-append_key(StringInfo out, const char *key) {
-	append_json(out, JsonKind::String, key, strlen(key));
-	appendStringInfoChar(out, ':');
-}
-
-JsonKind
-json_kind_of(Oid type) {
-	switch (type) {
-	case INT2OID:
-	case INT4OID:
-	case INT8OID:
-	case OIDOID:
-		return JsonKind::Integer;
-	case FLOAT4OID:
-	case FLOAT8OID:
-	case NUMERICOID:
-		return JsonKind::Float;
-	case BOOLOID:
-		return JsonKind::Bool;
-	case JSONOID:
-	case JSONBOID:
-		return JsonKind::Json;
-	default:
-		return JsonKind::String;
-	}
-}
-
-/*
- * C-shaped: may ERROR inside type output functions. Unchanged TOASTed values
- * are left out. only_columns, when given, restricts output to the replica
- * identity key: an old tuple logged under REPLICA IDENTITY DEFAULT or USING
- * INDEX holds NULLs in every other column, which must not be sent as values.
- */
-void
-append_tuple(StringInfo out, TupleDesc desc, HeapTuple tuple, Bitmapset *only_columns) {
-	bool first = true;
-	appendStringInfoChar(out, '{');
-	for (int i = 0; i < desc->natts; i++) {
-		Form_pg_attribute attr = TupleDescAttr(desc, i);
-		if (attr->attisdropped || attr->attnum <= 0)
-			continue;
-		if (only_columns != nullptr && !bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, only_columns))
-			continue;
-		bool isnull = false;
-		Datum value = heap_getattr(tuple, i + 1, desc, &isnull);
-		if (!isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value))
-			continue;
-		if (!first)
-			appendStringInfoChar(out, ',');
-		first = false;
-		append_key(out, NameStr(attr->attname));
-		if (isnull) {
-			appendStringInfoString(out, "null");
-			continue;
-		}
-		Oid output_fn = InvalidOid;
-		bool is_varlena = false;
-		getTypeOutputInfo(attr->atttypid, &output_fn, &is_varlena);
-		const char *text = OidOutputFunctionCall(output_fn, value);
-		append_json(out, json_kind_of(attr->atttypid), text, strlen(text));
-	}
-	appendStringInfoChar(out, '}');
-}
-
-void
-append_lsn_field(StringInfo out, const char *key, XLogRecPtr lsn) {
-	appendStringInfo(out, ",\"%s\":\"%X/%X\"", key, LSN_FORMAT_ARGS(lsn));
-}
-
-void
-write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
-	DecoderState *state = state_of(ctx);
-	OutputPluginPrepareWrite(ctx, true);
-	appendStringInfoString(ctx->out, "{\"op\":\"begin\"");
-	if (state->options.include_xids)
-		appendStringInfo(ctx->out, ",\"xid\":%u", txn->xid);
-	appendStringInfoChar(ctx->out, '}');
-	OutputPluginWrite(ctx, true);
-	state->begin_sent = true;
+/* B3: the session context's reset callback; must not fail. */
+extern "C" void
+decoder_state_reset_callback(void *arg) {
+	readscale::pg::guarded_no_throw(WARNING, [=]() { destroy_state(static_cast<DecoderState *>(arg)); });
 }
 
 void
 decoder_startup_impl(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init) {
 	(void) is_init;
-	DecoderOptions options = read_options(ctx->output_plugin_options);
-	auto *state = static_cast<DecoderState *>(MemoryContextAllocZero(ctx->context, sizeof(DecoderState)));
-	state->options = options;
-	state->change_context =
-	    AllocSetContextCreate(ctx->context, "readscale_decoder change context", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext session =
+	    AllocSetContextCreate(ctx->context, "readscale_decoder session", ALLOCSET_SMALL_SIZES);
+	void *memory = MemoryContextAllocZero(session, sizeof(DecoderState));
+	auto *callback = static_cast<MemoryContextCallback *>(MemoryContextAllocZero(session, sizeof(MemoryContextCallback)));
+	MemoryContext change_context = AllocSetContextCreate(session, "readscale_decoder change", ALLOCSET_DEFAULT_SIZES);
+	int encoding = GetDatabaseEncoding();
+	DecoderState *state = construct_state(memory, ctx->output_plugin_options);
+	/* Nothing between construction and registration can fail: the destructor always runs. */
+	callback->func = decoder_state_reset_callback;
+	callback->arg = state;
+	MemoryContextRegisterResetCallback(session, callback);
+	state->session_context = session;
+	state->change_context = change_context;
+	state->convert_to_utf8 = encoding != PG_UTF8 && encoding != PG_SQL_ASCII;
 	ctx->output_plugin_private = state;
+	attach_invalidation(state);
+	ctx->streaming &= state->options.stream_changes;
 	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
 }
+
+} // namespace
+
+namespace readscale::decoder::glue {
 
 void
 decoder_begin_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 	DecoderState *state = state_of(ctx);
 	state->begin_sent = false;
+	state->wrote_changes = false;
 	if (state->options.include_transaction && !state->options.skip_empty_xacts)
 		write_begin(ctx, txn);
+}
+
+/*
+ * Lets a walsender send keepalives and update its progress while changes are
+ * filtered out: without it, a long transaction on tables that are not sent
+ * can outlast wal_sender_timeout (pgoutput's update_replication_progress).
+ * Every 100 changes, and at each commit.
+ */
+void
+note_progress(LogicalDecodingContext *ctx, bool skipped_xact) {
+	DecoderState *state = state_of(ctx);
+	if (ctx->end_xact || ++state->changes_since_progress >= 100) {
+		OutputPluginUpdateProgress(ctx, skipped_xact);
+		state->changes_since_progress = 0;
+	}
+}
+
+void
+maybe_write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
+	DecoderState *state = state_of(ctx);
+	state->wrote_changes = true;
+	if (state->in_stream) {
+		if (!state->stream_block_sent)
+			write_stream_start(ctx, txn);
+	} else if (state->options.include_transaction && !state->begin_sent) {
+		write_begin(ctx, txn);
+	}
 }
 
 void
 decoder_commit_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) {
 	DecoderState *state = state_of(ctx);
-	if (!state->options.include_transaction || !state->begin_sent)
-		return;
-	OutputPluginPrepareWrite(ctx, true);
-	appendStringInfoString(ctx->out, "{\"op\":\"commit\"");
-	if (state->options.include_xids)
-		appendStringInfo(ctx->out, ",\"xid\":%u", txn->xid);
-	if (state->options.include_lsn)
-		append_lsn_field(ctx->out, "commit_lsn", commit_lsn);
-	if (state->options.include_timestamp)
-		appendStringInfo(ctx->out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
-	appendStringInfoChar(ctx->out, '}');
-	OutputPluginWrite(ctx, true);
+	note_progress(ctx, !state->wrote_changes);
+	if (state->options.include_transaction && state->begin_sent)
+		write_commit(ctx, txn, commit_lsn);
 }
 
+/* Operation name and its "actions" bit; nullptr for change kinds not sent. */
 const char *
-operation_name(ReorderBufferChangeType action) {
+operation_of(ReorderBufferChangeType action, unsigned *bit) {
 	switch (action) {
 	case REORDER_BUFFER_CHANGE_INSERT:
+		*bit = kActionInsert;
 		return "insert";
 	case REORDER_BUFFER_CHANGE_UPDATE:
+		*bit = kActionUpdate;
 		return "update";
 	case REORDER_BUFFER_CHANGE_DELETE:
+		*bit = kActionDelete;
 		return "delete";
 	default:
+		*bit = 0;
 		return nullptr;
 	}
-}
-
-void
-write_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, ReorderBufferChange *change,
-             const char *operation) {
-	DecoderState *state = state_of(ctx);
-	TupleDesc desc = RelationGetDescr(relation);
-	StringInfo out = ctx->out;
-	OutputPluginPrepareWrite(ctx, true);
-	appendStringInfo(out, "{\"op\":\"%s\",\"schema\":", operation);
-	const char *schema = get_namespace_name(RelationGetNamespace(relation));
-	append_json(out, JsonKind::String, schema, strlen(schema));
-	appendStringInfoString(out, ",\"table\":");
-	const char *table = RelationGetRelationName(relation);
-	append_json(out, JsonKind::String, table, strlen(table));
-	if (state->options.include_xids)
-		appendStringInfo(out, ",\"xid\":%u", txn->xid);
-	if (state->options.include_lsn)
-		append_lsn_field(out, "lsn", change->lsn);
-	if (change->data.tp.newtuple != nullptr) {
-		appendStringInfoString(out, ",\"new\":");
-		append_tuple(out, desc, &change->data.tp.newtuple->tuple, nullptr);
-	}
-	if (change->data.tp.oldtuple != nullptr) {
-		Bitmapset *key_columns = nullptr;
-		if (relation->rd_rel->relreplident != REPLICA_IDENTITY_FULL)
-			key_columns = RelationGetIndexAttrBitmap(relation, INDEX_ATTR_BITMAP_IDENTITY_KEY);
-		appendStringInfoString(out, ",\"old\":");
-		append_tuple(out, desc, &change->data.tp.oldtuple->tuple, key_columns);
-	}
-	appendStringInfoChar(out, '}');
-	OutputPluginWrite(ctx, true);
 }
 
 void
 decoder_change_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation,
                     ReorderBufferChange *change) {
 	DecoderState *state = state_of(ctx);
-	const char *operation = operation_name(change->action);
-	if (operation == nullptr)
+	unsigned bit = 0;
+	const char *operation = operation_of(change->action, &bit);
+	note_progress(ctx, false);
+	if (operation == nullptr || (state->options.actions & bit) == 0)
 		return;
-	if (state->options.include_transaction && !state->begin_sent)
-		write_begin(ctx, txn);
+	/* The fast path of a filtered-out table: a cache hit, no context switch or reset. */
+	RelEntry *cached = state->relations.find(RelationGetRelid(relation));
+	if (cached != nullptr && (!cached->plan.included || (cached->actions & bit) == 0))
+		return;
 	MemoryContext caller_context = MemoryContextSwitchTo(state->change_context);
-	write_change(ctx, txn, relation, change, operation);
+	RelEntry *entry = relation_entry(state, relation);
+	if (entry->plan.included && (entry->actions & bit) != 0) {
+		maybe_write_begin(ctx, txn);
+		write_row_change(ctx, txn, relation, entry, change, operation);
+	}
 	MemoryContextSwitchTo(caller_context);
 	MemoryContextReset(state->change_context);
 }
 
 void
+decoder_truncate_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Relation relations[],
+                      ReorderBufferChange *change) {
+	DecoderState *state = state_of(ctx);
+	if ((state->options.actions & kActionTruncate) == 0)
+		return;
+	MemoryContext caller_context = MemoryContextSwitchTo(state->change_context);
+	for (int i = 0; i < nrelations; i++) {
+		RelEntry *entry = relation_entry(state, relations[i]);
+		if (!entry->plan.included || (entry->actions & kActionTruncate) == 0)
+			continue;
+		maybe_write_begin(ctx, txn);
+		write_truncate(ctx, txn, entry, change);
+	}
+	MemoryContextSwitchTo(caller_context);
+	MemoryContextReset(state->change_context);
+}
+
+void
+decoder_message_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
+                     const char *prefix, Size size, const char *content) {
+	DecoderState *state = state_of(ctx);
+	if (!message_prefix_included(state->options, prefix))
+		return;
+	MemoryContext caller_context = MemoryContextSwitchTo(state->change_context);
+	if (transactional)
+		maybe_write_begin(ctx, txn);
+	write_message(ctx, txn, lsn, transactional, prefix, size, content);
+	MemoryContextSwitchTo(caller_context);
+	MemoryContextReset(state->change_context);
+}
+
+} // namespace readscale::decoder::glue
+
+namespace {
+
+bool
+decoder_filter_by_origin_impl(LogicalDecodingContext *ctx, RepOriginId origin) {
+	return !origin_included(state_of(ctx)->options, origin);
+}
+
+void
 decoder_shutdown_impl(LogicalDecodingContext *ctx) {
-	/* Everything lives in ctx->context, which PostgreSQL frees with the decoding context. */
+	/* The state is destroyed by its context's reset callback when ctx->context goes. */
 	ctx->output_plugin_private = nullptr;
 }
 
@@ -269,6 +244,20 @@ decoder_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation rela
 	readscale::pg::guarded([=]() { decoder_change_impl(ctx, txn, relation, change); });
 }
 extern "C" void
+decoder_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Relation relations[],
+                 ReorderBufferChange *change) {
+	readscale::pg::guarded([=]() { decoder_truncate_impl(ctx, txn, nrelations, relations, change); });
+}
+extern "C" void
+decoder_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
+                const char *prefix, Size size, const char *content) {
+	readscale::pg::guarded([=]() { decoder_message_impl(ctx, txn, lsn, transactional, prefix, size, content); });
+}
+extern "C" bool
+decoder_filter_by_origin(LogicalDecodingContext *ctx, RepOriginId origin) {
+	return readscale::pg::guarded([=]() { return decoder_filter_by_origin_impl(ctx, origin); });
+}
+extern "C" void
 decoder_shutdown(LogicalDecodingContext *ctx) {
 	readscale::pg::guarded([=]() { decoder_shutdown_impl(ctx); });
 }
@@ -280,6 +269,11 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb) {
 	cb->startup_cb = decoder_startup;
 	cb->begin_cb = decoder_begin;
 	cb->change_cb = decoder_change;
+	cb->truncate_cb = decoder_truncate;
+	cb->message_cb = decoder_message;
+	cb->filter_by_origin_cb = decoder_filter_by_origin;
 	cb->commit_cb = decoder_commit;
 	cb->shutdown_cb = decoder_shutdown;
+	set_stream_callbacks(cb);
+	set_two_phase_callbacks(cb);
 }

@@ -30,6 +30,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <boost/container/flat_map.hpp>
 
 #define PGDLLEXPORT __attribute__((visibility("default")))
 
@@ -89,6 +90,13 @@ extern "C" {
 #include "utils/wait_event.h"
 #include "executor/spi.h"
 #include "utils/tuplestore.h"
+#include "mb/pg_wchar.h"
+#include "replication/origin.h"
+#include "utils/inval.h"
+#include "utils/syscache.h"
+#include "catalog/pg_publication.h"
+#include "catalog/pg_publication_rel.h"
+#include "utils/timestamp.h"
 }
 
 #undef printf

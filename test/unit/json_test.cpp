@@ -51,3 +51,16 @@ TEST(Json, EveryByteRoundTripsThroughLengthAndWriter) {
 		if (c < 0x20)
 			ADD_FAILURE() << "raw control byte " << int(c);
 }
+
+TEST(Json, Wal2jsonNumbers) {
+	EXPECT_EQ(encode(JsonKind::NumberOrNull, "12.50"), "12.50");
+	EXPECT_EQ(encode(JsonKind::NumberOrNull, "-3e-07"), "-3e-07");
+	for (const char *special : {"NaN", "nan", "Infinity", "-Infinity", "infinity"})
+		EXPECT_EQ(encode(JsonKind::NumberOrNull, special), "null") << special;
+}
+
+TEST(Json, Wal2jsonHexBytes) {
+	EXPECT_EQ(encode(JsonKind::HexBytes, "\\x00ff"), "\"00ff\"");
+	EXPECT_EQ(encode(JsonKind::HexBytes, "\\x"), "\"\"");
+	EXPECT_EQ(encode(JsonKind::HexBytes, "x"), "\"\"");
+}

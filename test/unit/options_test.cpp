@@ -53,3 +53,67 @@ TEST(DecoderOptions, FormatValues) {
 	EXPECT_FALSE(parse_options({RawOption{"format", std::string("xml")}}).ok());
 	EXPECT_FALSE(parse_options({RawOption{"format", std::nullopt}}).ok());
 }
+
+using readscale::decoder::DecoderOptions;
+
+TEST(DecoderOptions, Actions) {
+	auto result = parse_options({RawOption{"actions", std::string("insert, delete")}});
+	ASSERT_TRUE(result.ok());
+	EXPECT_EQ(result.value().actions, readscale::decoder::kActionInsert | readscale::decoder::kActionDelete);
+	EXPECT_EQ(DecoderOptions{}.actions, readscale::decoder::kAllActions);
+	for (const char *bad : {"insert,upsert", "", "message"}) {
+		auto error = parse_options({RawOption{"actions", std::string(bad)}});
+		ASSERT_FALSE(error.ok()) << bad;
+		EXPECT_EQ(error.error().sqlstate(), "22023");
+		EXPECT_NE(error.error().detail().find("truncate"), std::string::npos);
+	}
+	EXPECT_FALSE(parse_options({RawOption{"actions", std::nullopt}}).ok());
+}
+
+TEST(DecoderOptions, TableListsAreParsed) {
+	auto result = parse_options({RawOption{"add-tables", std::string("public.*")},
+	                             RawOption{"filter-tables", std::string("*.orders")}});
+	ASSERT_TRUE(result.ok());
+	EXPECT_EQ(result.value().add_tables.size(), 1u);
+	EXPECT_TRUE(result.value().filter_tables[0].schema.wildcard);
+	auto bad = parse_options({RawOption{"add-tables", std::string("nodot")}});
+	ASSERT_FALSE(bad.ok());
+	EXPECT_EQ(bad.error().sqlstate(), "22023");
+	EXPECT_FALSE(parse_options({RawOption{"filter-tables", std::nullopt}}).ok());
+}
+
+TEST(DecoderOptions, MessagePrefixes) {
+	auto options = parse_options({RawOption{"add-msg-prefixes", std::string("a,b")},
+	                              RawOption{"filter-msg-prefixes", std::string("b")}})
+	                   .take();
+	EXPECT_TRUE(message_prefix_included(options, "a"));
+	EXPECT_FALSE(message_prefix_included(options, "b"));
+	EXPECT_FALSE(message_prefix_included(options, "c"));
+	EXPECT_TRUE(message_prefix_included(DecoderOptions{}, "c"));
+}
+
+TEST(DecoderOptions, Origins) {
+	auto options = parse_options({RawOption{"filter-origins", std::string("1, 7")}}).take();
+	EXPECT_FALSE(origin_included(options, 7));
+	EXPECT_TRUE(origin_included(options, 0));
+	for (const char *bad : {"0", "x", "70000", "-1", "123456"})
+		EXPECT_EQ(parse_options({RawOption{"filter-origins", std::string(bad)}}).error().sqlstate(), "22023") << bad;
+}
+
+TEST(DecoderOptions, Wal2jsonFormatDefaults) {
+	auto w2j = parse_options({RawOption{"format", std::string("wal2json-v2")}}).take();
+	EXPECT_EQ(w2j.format, readscale::decoder::OutputFormat::Wal2jsonV2);
+	EXPECT_TRUE(w2j.include_transaction);
+	EXPECT_FALSE(w2j.skip_empty_xacts);
+	EXPECT_TRUE(w2j.include_types);
+	auto given = parse_options({RawOption{"include-transaction", std::string("0")},
+	                            RawOption{"format", std::string("wal2json-v2")},
+	                            RawOption{"skip-empty-xacts", std::string("1")}})
+	                 .take();
+	EXPECT_FALSE(given.include_transaction);
+	EXPECT_TRUE(given.skip_empty_xacts);
+	auto ndjson = parse_options({}).take();
+	EXPECT_FALSE(ndjson.include_transaction);
+	EXPECT_NE(parse_options({RawOption{"format", std::string("wal2json")}}).error().detail().find("wal2json-v2"),
+	          std::string::npos);
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Decoder benchmark (not a test): decodes the same WAL with readscale_decoder,
+# wal2json (format 1 and 2), test_decoding and pgoutput with an empty
+# publication (the floor: WAL reading and reorder buffer, no formatting), each
+# through pg_logical_slot_peek_changes on a temporary instance, and prints the
+# best of REPEAT times per configuration and its ratio to the floor.
+#
+# Run as the postgres OS user (or as root: it re-executes itself as postgres),
+# after `make install` of this tree. Tunables: TXNS, ROWS_PER_TXN, REPEAT.
+set -euo pipefail
+
+if [ "$(id -u)" -eq 0 ]; then
+	exec runuser -u postgres -- env PATH="/usr/lib/postgresql/15/bin:$PATH" TXNS="${TXNS:-}" \
+		ROWS_PER_TXN="${ROWS_PER_TXN:-}" REPEAT="${REPEAT:-}" bash "$(readlink -f "$0")"
+fi
+export PATH="/usr/lib/postgresql/15/bin:$PATH"
+TXNS=${TXNS:-200}
+ROWS_PER_TXN=${ROWS_PER_TXN:-1000} # spread over 10 tables
+REPEAT=${REPEAT:-3}
+
+dir=$(mktemp -d /tmp/readscale-bench.XXXXXX)
+port=$((20000 + RANDOM % 10000))
+trap 'pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+
+initdb -D "$dir/data" --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null 2>&1
+cat >>"$dir/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$dir'
+wal_level = logical
+max_replication_slots = 10
+output_plugin_libraries = 'pgoutput, test_decoding, wal2json, readscale_decoder'
+logical_decoding_work_mem = '1GB'
+shared_buffers = '512MB'
+fsync = off
+synchronous_commit = off
+autovacuum = off
+CONF
+pg_ctl -D "$dir/data" -l "$dir/log" -w start >/dev/null
+q() { psql -X -q -h "$dir" -p "$port" -d postgres -v ON_ERROR_STOP=1 "$@"; }
+
+q >/dev/null <<SQL
+CREATE PUBLICATION empty_pub;
+SELECT format('CREATE TABLE t%s (id bigint PRIMARY KEY, a int, b text, c numeric, d timestamptz, e bool, f float8)', i)
+FROM generate_series(0, 9) AS i \gexec
+SELECT 'init' FROM pg_create_logical_replication_slot('s_pgoutput', 'pgoutput');
+SELECT 'init' FROM pg_create_logical_replication_slot('s_test_decoding', 'test_decoding');
+SELECT 'init' FROM pg_create_logical_replication_slot('s_wal2json', 'wal2json');
+SELECT 'init' FROM pg_create_logical_replication_slot('s_readscale', 'readscale_decoder');
+SQL
+
+
+# The workload: TXNS transactions, each inserting ROWS_PER_TXN rows across the ten tables.
+per_table=$((ROWS_PER_TXN / 10))
+for ((x = 0; x < TXNS; x++)); do
+	printf 'BEGIN;\n'
+	for t in 0 1 2 3 4 5 6 7 8 9; do
+		printf "INSERT INTO t%d SELECT g, g %% 1000, 'row ' || g || ' \"quoted\"', g * 1.25, '2024-01-01'::timestamptz + g * interval '1 s', g %% 2 = 0, g / 3.0 FROM generate_series(%d, %d) g;\n" \
+			"$t" $((x * per_table + 1)) $(((x + 1) * per_table))
+	done
+	printf 'COMMIT;\n'
+done | q
+q -c 'CHECKPOINT' >/dev/null
+
+# Best of REPEAT runs, in ms, of one peek; also returns output bytes.
+measure() { # label sql
+	local best=999999999 ms bytes out
+	for ((r = 0; r < REPEAT; r++)); do
+		out=$(q -t -A -c '\timing on' -c "$2" | tr '\n' ' ')
+		ms=$(grep -oE 'Time: [0-9.]+' <<<"$out" | awk '{print $2}')
+		bytes=$(awk '{print $1}' <<<"$out")
+		best=$(awk -v a="$best" -v b="$ms" 'BEGIN { print (b < a) ? b : a }')
+	done
+	printf '%s\t%s\t%s\n' "$1" "$best" "$bytes"
+}
+
+peek() { # slot options...
+	local slot=$1 opts=""
+	shift
+	for o in "$@"; do opts+=", '$o'"; done
+	echo "SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$opts)"
+}
+
+results=$dir/results
+{
+	measure "pgoutput, empty publication (floor)" \
+		"SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'empty_pub')"
+	measure "test_decoding" "$(peek s_test_decoding skip-empty-xacts 1)"
+	measure "wal2json format-version 1" "$(peek s_wal2json format-version 1)"
+	measure "wal2json format-version 2" "$(peek s_wal2json format-version 2)"
+	measure "readscale_decoder ndjson" "$(peek s_readscale)"
+	measure "readscale_decoder format=wal2json-v2" "$(peek s_readscale format wal2json-v2)"
+	measure "wal2json v2, 1 table of 10" "$(peek s_wal2json format-version 2 add-tables public.t0)"
+	measure "readscale_decoder, 1 table of 10" "$(peek s_readscale add-tables public.t0)"
+	measure "readscale_decoder wal2json-v2, 1 table of 10" "$(peek s_readscale format wal2json-v2 add-tables public.t0)"
+	measure "readscale_decoder, no table matched" "$(peek s_readscale add-tables public.none)"
+} >"$results"
+
+# The compatibility mode must produce wal2json's bytes, not just similar ones.
+digest() { # slot options...
+	local slot=$1 opts=""
+	shift
+	for o in "$@"; do opts+=", '$o'"; done
+	q -t -A -c "SELECT md5(string_agg(data, E'\\n' ORDER BY n)) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$opts) WITH ORDINALITY AS x(l, x, data, n)"
+}
+if [ "$(digest s_wal2json format-version 2)" = "$(digest s_readscale format wal2json-v2)" ]; then
+	identical="identical"
+else
+	identical="DIFFERENT"
+fi
+
+rows=$((TXNS * per_table * 10))
+floor=$(head -1 "$results" | cut -f2)
+v2=$(grep -F 'wal2json format-version 2' "$results" | cut -f2)
+printf '%d rows in %d transactions, best of %d, PostgreSQL %s\n\n' "$rows" "$TXNS" "$REPEAT" "$(q -t -A -c 'SHOW server_version')"
+printf '| configuration | ms | output MB | x floor | wal2json v2 / this |\n|---|---:|---:|---:|---:|\n'
+while IFS=$'\t' read -r label ms bytes; do
+	awk -v l="$label" -v ms="$ms" -v b="$bytes" -v f="$floor" -v v2="$v2" \
+		'BEGIN { printf "| %s | %.0f | %.1f | %.2f | %.2f |\n", l, ms, b / 1048576, ms / f, v2 / ms }'
+done <"$results"
+printf '\nwal2json-v2 mode output vs wal2json format-version 2: %s bytes\n' "$identical"

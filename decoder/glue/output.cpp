@@ -1,0 +1,251 @@
+/*
+ * output.cpp: the ndjson record writers (see output.hpp). Field order is
+ * fixed: op, schema, table, then the optional xid, lsn, commit_time,
+ * origin, then the payload, so a line can be compared as text.
+ */
+#include "core/json.hpp"
+#include "core/relation_plan.hpp"
+
+#include "bridge/postgres.hpp"
+#include "glue/output.hpp"
+#include "glue/wal2json_output.hpp"
+
+namespace readscale::decoder::glue {
+
+namespace {
+
+void
+append_json(StringInfo out, JsonKind kind, const char *text, std::size_t length) {
+	std::size_t needed = encoded_length(kind, text, length);
+	enlargeStringInfo(out, static_cast<int>(needed));
+	char *end = encode(kind, text, length, out->data + out->len);
+	out->len = static_cast<int>(end - out->data);
+	out->data[out->len] = '\0';
+}
+
+void
+append_text(StringInfo out, const std::string &text) {
+	appendBinaryStringInfo(out, text.data(), static_cast<int>(text.size()));
+}
+
+bool
+is_unchanged_toast(const Form_pg_attribute attr, Datum value, bool isnull) {
+	return !isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value);
+}
+
+/*
+ * Appends {"col":value,...}. key_only restricts output to the replica
+ * identity key: an old tuple logged under REPLICA IDENTITY DEFAULT or USING
+ * INDEX holds NULLs in every other column. Returns whether an unchanged
+ * TOASTed value was left out.
+ */
+bool
+append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, TupleDesc desc, HeapTuple tuple,
+             bool key_only) {
+	bool first = true;
+	bool toast_left_out = false;
+	appendStringInfoChar(out, '{');
+	for (std::size_t i = 0; i < entry->plan.columns.size(); i++) {
+		const ColumnPlan *column = &entry->plan.columns[i];
+		if (key_only && !column->identity_key)
+			continue;
+		Form_pg_attribute attr = TupleDescAttr(desc, column->attribute_index);
+		bool isnull = false;
+		Datum value = heap_getattr(tuple, column->attribute_index + 1, desc, &isnull);
+		if (is_unchanged_toast(attr, value, isnull)) {
+			toast_left_out = true;
+			continue;
+		}
+		if (!first)
+			appendStringInfoChar(out, ',');
+		first = false;
+		append_text(out, column->key);
+		if (isnull) {
+			appendBinaryStringInfo(out, "null", 4);
+			continue;
+		}
+		char buffer[MAXINT8LEN + 1];
+		std::size_t length = 0;
+		const char *text = column_text(state, entry, i, value, buffer, &length);
+		append_json(out, column->kind, text, length);
+	}
+	appendStringInfoChar(out, '}');
+	return toast_left_out;
+}
+
+/* ,"unchanged_toast":["a","b"]: a second pass, taken only when the first found one. */
+void
+append_unchanged_toast(StringInfo out, const RelEntry *entry, TupleDesc desc, HeapTuple tuple) {
+	bool first = true;
+	appendStringInfoString(out, ",\"unchanged_toast\":[");
+	for (const ColumnPlan &column : entry->plan.columns) {
+		bool isnull = false;
+		Datum value = heap_getattr(tuple, column.attribute_index + 1, desc, &isnull);
+		if (!is_unchanged_toast(TupleDescAttr(desc, column.attribute_index), value, isnull))
+			continue;
+		if (!first)
+			appendStringInfoChar(out, ',');
+		first = false;
+		append_text(out, column.quoted_name);
+	}
+	appendStringInfoChar(out, ']');
+}
+
+/*
+ * ,"xid":top[,"subxid":sub]: with include-xids, and always inside a stream,
+ * where a consumer needs them to apply a later stream_abort.
+ */
+void
+append_xids(StringInfo out, ReorderBufferTXN *txn) {
+	if (txn->toptxn != nullptr)
+		appendStringInfo(out, ",\"xid\":%u,\"subxid\":%u", txn->toptxn->xid, txn->xid);
+	else
+		appendStringInfo(out, ",\"xid\":%u", txn->xid);
+}
+
+/* The optional transaction fields shared by every change record. */
+void
+append_common(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn) {
+	const DecoderState *state = state_of(ctx);
+	const DecoderOptions &options = state->options;
+	StringInfo out = ctx->out;
+	if ((options.include_xids || state->in_stream) && txn != nullptr)
+		append_xids(out, txn);
+	if (options.include_lsn)
+		appendStringInfo(out, ",\"lsn\":\"%X/%X\"", LSN_FORMAT_ARGS(lsn));
+	if (options.include_timestamp && txn != nullptr && !state->in_stream)
+		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
+	if (options.include_origin && txn != nullptr && txn->origin_id != InvalidRepOriginId)
+		appendStringInfo(out, ",\"origin\":%u", static_cast<unsigned>(txn->origin_id));
+}
+
+bool
+is_wal2json(const DecoderState *state) {
+	return state->options.format == OutputFormat::Wal2jsonV2;
+}
+
+/*
+ * Inside a stream the callback's txn is the top-level transaction; the
+ * change's own (sub)transaction is what a later stream_abort names.
+ */
+ReorderBufferTXN *
+change_txn(const DecoderState *state, ReorderBufferTXN *txn, ReorderBufferChange *change) {
+	return state->in_stream && change->txn != nullptr ? change->txn : txn;
+}
+
+} // namespace
+
+void
+write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
+	DecoderState *state = state_of(ctx);
+	state->begin_sent = true;
+	if (is_wal2json(state))
+		return wal2json_write_txn(ctx, txn, true, txn->final_lsn);
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfoString(ctx->out, "{\"op\":\"begin\"");
+	if (state->options.include_xids)
+		appendStringInfo(ctx->out, ",\"xid\":%u", txn->xid);
+	appendStringInfoChar(ctx->out, '}');
+	OutputPluginWrite(ctx, true);
+}
+
+void
+write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRecord *record) {
+	const DecoderOptions &options = state_of(ctx)->options;
+	StringInfo out = ctx->out;
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfo(out, "{\"op\":\"%s\"", record->op);
+	if (record->always_xid || options.include_xids)
+		append_xids(out, txn);
+	if (record->lsn_key != nullptr && options.include_lsn)
+		appendStringInfo(out, ",\"%s\":\"%X/%X\"", record->lsn_key, LSN_FORMAT_ARGS(record->lsn));
+	if (record->with_time && options.include_timestamp)
+		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
+	if (record->gid != nullptr) {
+		appendStringInfoString(out, ",\"gid\":");
+		append_json(out, JsonKind::String, record->gid, strlen(record->gid));
+	}
+	appendStringInfoChar(out, '}');
+	OutputPluginWrite(ctx, true);
+}
+
+void
+write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) {
+	DecoderState *state = state_of(ctx);
+	if (is_wal2json(state))
+		return wal2json_write_txn(ctx, txn, false, commit_lsn);
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfoString(ctx->out, "{\"op\":\"commit\"");
+	if (state->options.include_xids)
+		appendStringInfo(ctx->out, ",\"xid\":%u", txn->xid);
+	if (state->options.include_lsn)
+		appendStringInfo(ctx->out, ",\"commit_lsn\":\"%X/%X\"", LSN_FORMAT_ARGS(commit_lsn));
+	if (state->options.include_timestamp)
+		appendStringInfo(ctx->out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
+	appendStringInfoChar(ctx->out, '}');
+	OutputPluginWrite(ctx, true);
+}
+
+void
+write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, const RelEntry *entry,
+                 ReorderBufferChange *change, const char *operation) {
+	DecoderState *state = state_of(ctx);
+	if (is_wal2json(state))
+		return wal2json_write_change(ctx, txn, relation, entry, change);
+	TupleDesc desc = RelationGetDescr(relation);
+	StringInfo out = ctx->out;
+	bool toast_left_out = false;
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfo(out, "{\"op\":\"%s\"", operation);
+	append_text(out, entry->plan.head);
+	append_common(ctx, change_txn(state, txn, change), change->lsn);
+	if (change->data.tp.newtuple != nullptr) {
+		appendStringInfoString(out, ",\"new\":");
+		toast_left_out = append_tuple(state, out, entry, desc, &change->data.tp.newtuple->tuple, false);
+	}
+	if (change->data.tp.oldtuple != nullptr) {
+		bool key_only = relation->rd_rel->relreplident != REPLICA_IDENTITY_FULL;
+		appendStringInfoString(out, ",\"old\":");
+		append_tuple(state, out, entry, desc, &change->data.tp.oldtuple->tuple, key_only);
+	}
+	if (toast_left_out)
+		append_unchanged_toast(out, entry, desc, &change->data.tp.newtuple->tuple);
+	appendStringInfoChar(out, '}');
+	OutputPluginWrite(ctx, true);
+}
+
+void
+write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntry *entry,
+               ReorderBufferChange *change) {
+	if (is_wal2json(state_of(ctx)))
+		return wal2json_write_truncate(ctx, txn, entry, change);
+	StringInfo out = ctx->out;
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfoString(out, "{\"op\":\"truncate\"");
+	append_text(out, entry->plan.head);
+	append_common(ctx, change_txn(state_of(ctx), txn, change), change->lsn);
+	appendStringInfo(out, ",\"cascade\":%s,\"restart_identity\":%s}", change->data.truncate.cascade ? "true" : "false",
+	                 change->data.truncate.restart_seqs ? "true" : "false");
+	OutputPluginWrite(ctx, true);
+}
+
+void
+write_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
+              const char *prefix, Size size, const char *content) {
+	DecoderState *state = state_of(ctx);
+	if (is_wal2json(state))
+		return wal2json_write_message(ctx, txn, lsn, transactional, prefix, size, content);
+	StringInfo out = ctx->out;
+	OutputPluginPrepareWrite(ctx, true);
+	appendStringInfoString(out, "{\"op\":\"message\"");
+	append_common(ctx, transactional ? txn : nullptr, lsn);
+	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
+	const char *prefix_text = state->convert_to_utf8 ? pg_server_to_any(prefix, static_cast<int>(strlen(prefix)), PG_UTF8) : prefix;
+	append_json(out, JsonKind::String, prefix_text, strlen(prefix_text));
+	appendStringInfoString(out, ",\"content\":");
+	append_json(out, JsonKind::String, content, size);
+	appendStringInfoChar(out, '}');
+	OutputPluginWrite(ctx, true);
+}
+
+} // namespace readscale::decoder::glue

@@ -1,0 +1,38 @@
+/*
+ * output.hpp: writes ndjson records into ctx->out. Every function here is
+ * C-shaped (type output functions, OutputPluginWrite may ERROR) and holds
+ * only trivially destructible locals; the JSON escaping itself is core's
+ * two-pass encoder writing straight into the StringInfo.
+ */
+#pragma once
+
+#include "bridge/postgres.hpp"
+#include "glue/state.hpp"
+
+namespace readscale::decoder::glue {
+
+void write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
+
+/* A transaction-level record of streaming and two-phase decoding. */
+struct TxnRecord {
+	const char *op;
+	bool always_xid;     /* streamed records always say which transaction they belong to */
+	const char *lsn_key; /* nullptr: no LSN field; shown only with include-lsn */
+	XLogRecPtr lsn;
+	bool with_time;      /* commit_time, with include-timestamp */
+	const char *gid;     /* prepared transaction's GID, or nullptr */
+};
+void write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRecord *record);
+void write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn);
+
+/* insert, update, delete of an included relation. */
+void write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, const RelEntry *entry,
+                      ReorderBufferChange *change, const char *operation);
+
+void write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntry *entry,
+                    ReorderBufferChange *change);
+
+void write_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
+                   const char *prefix, Size size, const char *content);
+
+} // namespace readscale::decoder::glue

@@ -1,0 +1,105 @@
+/*
+ * state.hpp: the decoding session's state and the per-relation cache.
+ *
+ * DecoderState is a C++ object living in PostgreSQL memory: constructed with
+ * placement new in the session context (a child of ctx->context) and
+ * destroyed by that context's reset callback, so PostgreSQL's own cleanup,
+ * even after an ERROR that longjmp'd past every frame, runs its destructor.
+ * Its containers use std::allocator (malloc): an allocator that could
+ * ereport would break container invariants mid-operation (STYLE 4).
+ */
+#pragma once
+
+#include "core/options.hpp"
+#include "core/relation_plan.hpp"
+
+#include "bridge/postgres.hpp"
+
+namespace readscale::decoder::glue {
+
+/* Types whose text glue writes itself, skipping the output function's palloc'd copy. */
+enum FastOutput : unsigned char { kFastNone, kFastInt2, kFastInt4, kFastInt8, kFastBool, kFastText };
+
+/*
+ * One relation's cached decisions; output holds the column output functions
+ * and fast their FastOutput, both parallel to plan.columns.
+ */
+struct RelEntry {
+	bool valid = false;
+	bool has_identity_index = false; /* primary key or REPLICA IDENTITY USING INDEX */
+	unsigned actions = 0;            /* Action bits sent for this relation (publication-names) */
+	RelationPlan plan;
+	std::vector<FmgrInfo> output;
+	std::vector<unsigned char> fast;
+};
+
+
+/*
+ * Relation OID -> entry. Entries are marked invalid by the relcache
+ * callback and rebuilt lazily on the next change, never freed mid-session:
+ * an invalidation can arrive while a change of that very relation is being
+ * formatted (output functions reach the catalogs), and the entry must stay
+ * readable until that change is written (pgoutput's RelationSyncEntry rule).
+ */
+class RelCache {
+public:
+	/* The valid entry for relid, or nullptr. No PostgreSQL call, no allocation. */
+	RelEntry *
+	find(Oid relid) noexcept {
+		if (relid != last_relid_ || last_ == nullptr) {
+			auto it = entries_.find(relid);
+			if (it == entries_.end())
+				return nullptr;
+			last_relid_ = relid;
+			last_ = &it->second;
+		}
+		return last_->valid ? last_ : nullptr;
+	}
+
+	/* Stores a fresh plan for relid (may throw bad_alloc; calls no PostgreSQL function). */
+	RelEntry *install(Oid relid, RelationPlan plan);
+
+	/* relid InvalidOid means every relation. */
+	void invalidate(Oid relid) noexcept;
+
+private:
+	boost::container::flat_map<Oid, RelEntry> entries_;
+	Oid last_relid_ = InvalidOid;
+	RelEntry *last_ = nullptr;
+};
+
+struct DecoderState {
+	DecoderOptions options;
+	RelCache relations;
+	MemoryContext session_context = nullptr; /* owns this object; FmgrInfo extras live here */
+	MemoryContext change_context = nullptr;  /* reset after every change */
+	bool convert_to_utf8 = false;            /* server encoding is neither UTF8 nor SQL_ASCII */
+	bool begin_sent = false;                 /* begin waits for the first change sent */
+	bool wrote_changes = false;              /* a record of the current transaction was sent */
+	int changes_since_progress = 0;          /* see note_progress() */
+	bool in_stream = false;                  /* between stream_start and stream_stop callbacks */
+	bool stream_block_sent = false;          /* stream_start record written for this block */
+};
+
+/*
+ * C-shaped: the text of column i's non-null value (not NUL-terminated when
+ * taken straight from a text datum); *length receives its size. buffer needs
+ * MAXINT8LEN + 1 bytes. May ERROR (output functions, detoasting).
+ */
+const char *column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Datum value, char *buffer,
+                        std::size_t *length);
+
+inline DecoderState *
+state_of(LogicalDecodingContext *ctx) {
+	return static_cast<DecoderState *>(ctx->output_plugin_private);
+}
+
+/* C-shaped: the entry for relation, built on first use or after invalidation. May ERROR (catalog access). */
+RelEntry *relation_entry(DecoderState *state, Relation relation);
+
+/* Makes state the target of relcache invalidations; registers the callback once per backend. */
+void attach_invalidation(DecoderState *state);
+/* Called from the state's destructor path: stop delivering invalidations to it. */
+void detach_invalidation(DecoderState *state) noexcept;
+
+} // namespace readscale::decoder::glue
