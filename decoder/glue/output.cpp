@@ -14,20 +14,6 @@ namespace readscale::decoder::glue {
 
 namespace {
 
-void
-append_json(StringInfo out, JsonKind kind, const char *text, std::size_t length) {
-	std::size_t needed = encoded_length(kind, text, length);
-	enlargeStringInfo(out, static_cast<int>(needed));
-	char *end = encode(kind, text, length, out->data + out->len);
-	out->len = static_cast<int>(end - out->data);
-	out->data[out->len] = '\0';
-}
-
-void
-append_text(StringInfo out, const std::string &text) {
-	appendBinaryStringInfo(out, text.data(), static_cast<int>(text.size()));
-}
-
 bool
 is_unchanged_toast(const Form_pg_attribute attr, Datum value, bool isnull) {
 	return !isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value);

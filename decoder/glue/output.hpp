@@ -6,10 +6,28 @@
  */
 #pragma once
 
+#include "core/json.hpp"
+
 #include "bridge/postgres.hpp"
 #include "glue/state.hpp"
 
 namespace readscale::decoder::glue {
+
+/* Appends the JSON form of text, sized once with core's two-pass encoder. C-shaped: may ERROR (out of memory). */
+inline void
+append_json(StringInfo out, JsonKind kind, const char *text, std::size_t length) {
+	std::size_t needed = encoded_length(kind, text, length);
+	enlargeStringInfo(out, static_cast<int>(needed));
+	char *end = encode(kind, text, length, out->data + out->len);
+	out->len = static_cast<int>(end - out->data);
+	out->data[out->len] = '\0';
+}
+
+/* Caller keeps text alive and must not hold it across a longjmp-able call of its own. */
+inline void
+append_text(StringInfo out, const std::string &text) {
+	appendBinaryStringInfo(out, text.data(), static_cast<int>(text.size()));
+}
 
 void write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
 

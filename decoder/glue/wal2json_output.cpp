@@ -15,26 +15,13 @@
 #include "core/relation_plan.hpp"
 
 #include "bridge/postgres.hpp"
+#include "glue/output.hpp"
 #include "glue/state.hpp"
 #include "glue/wal2json_output.hpp"
 
 namespace readscale::decoder::glue {
 
 namespace {
-
-void
-append_json(StringInfo out, JsonKind kind, const char *text, std::size_t length) {
-	std::size_t needed = encoded_length(kind, text, length);
-	enlargeStringInfo(out, static_cast<int>(needed));
-	char *end = encode(kind, text, length, out->data + out->len);
-	out->len = static_cast<int>(end - out->data);
-	out->data[out->len] = '\0';
-}
-
-void
-append_text(StringInfo out, const std::string &text) {
-	appendBinaryStringInfo(out, text.data(), static_cast<int>(text.size()));
-}
 
 /* [{"name":..,"type":..,"value":..},...]; unchanged TOASTed values are left out, as wal2json does. */
 void

@@ -3,6 +3,8 @@
  */
 #include "core/http_request.hpp"
 
+#include "core/hex.hpp"
+
 #include "core/lag_verdict.hpp"
 #include "core/sqlstate.hpp"
 
@@ -27,16 +29,6 @@ is_tchar(char c) {
 	return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-int
-hex_value(char c) {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Percent-decodes text; false on a malformed escape or a decoded NUL. */
 bool
@@ -47,7 +39,7 @@ percent_decode(std::string_view text, bool plus_is_space, std::string *out) {
 		if (c == '%') {
 			if (i + 2 >= text.size())
 				return false;
-			int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+			int hi = hex_digit_value(text[i + 1]), lo = hex_digit_value(text[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return false;
 			out->push_back(static_cast<char>(hi * 16 + lo));

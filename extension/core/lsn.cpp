@@ -1,5 +1,7 @@
 #include "core/lsn.hpp"
 
+#include "core/hex.hpp"
+
 #include "core/sqlstate.hpp"
 
 #include <cstdio>
@@ -8,16 +10,6 @@ namespace readscale {
 
 namespace {
 
-int
-hex_value(char c) noexcept {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Parses 1 to 8 hex digits; false on anything else. */
 bool
@@ -26,7 +18,7 @@ parse_hex32(std::string_view digits, std::uint32_t *out) noexcept {
 		return false;
 	std::uint32_t value = 0;
 	for (char c : digits) {
-		int v = hex_value(c);
+		int v = hex_digit_value(c);
 		if (v < 0)
 			return false;
 		value = (value << 4) | static_cast<std::uint32_t>(v);

@@ -36,6 +36,8 @@ inline constexpr char kConfigurationLimitExceeded[] = "53400";
 inline constexpr char kInsufficientResources[] = "53000";
 /* Out of memory (std::bad_alloc). */
 inline constexpr char kOutOfMemory[] = "53200";
+/* Decoder: publication row filters are not evaluated yet. */
+inline constexpr char kFeatureNotSupported[] = "0A000";
 /* Broken invariant or unknown C++ exception. */
 inline constexpr char kInternalError[] = "XX000";
 
