@@ -102,6 +102,18 @@ SKIP:
 	is($past, 'f', 'the first byte after the header is not');
 }
 
+# A fast shutdown ends a wait at once; after the restart the registry works again.
+$token = $primary->safe_psql('postgres', "SELECT readscale.current_token() + 1024 * 1024 * 1024");
+my $shutdown_waiter = start_psql($standby, "SELECT readscale.wait_for_lsn('$token', '120s', fail_fast => false)");
+ok($standby->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
+	'a waiter waits before the restart');
+$standby->restart;
+($ret, $out, $err) = finish_psql($shutdown_waiter);
+like($err, qr/terminating connection due to administrator command/, 'fast shutdown ends the wait');
+$token = write_row(400);
+is($standby->safe_psql('postgres', "SELECT readscale.wait_for_lsn('$token', '10s'); SELECT readscale.wait_mode()"),
+	"success\nredo hook", 'after the restart waits are woken by the redo hook again');
+
 # Promotion during a wait: the waiter learns the server is no longer in recovery.
 # (Promotion replays all WAL received, so the target lies beyond anything written.)
 $token = $primary->safe_psql('postgres', "SELECT readscale.current_token() + 1024 * 1024 * 1024");
