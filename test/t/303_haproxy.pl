@@ -1,7 +1,7 @@
 # HAProxy in front of two hot standbys, health-checking each through the
 # pg_readscale endpoint with `option httpchk GET /replica?max_lag=...`: a
 # standby whose replay is paused is taken out of rotation, and comes back
-# once it has caught up.
+# once it has caught up; a killed standby is taken out too.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -91,8 +91,12 @@ $standby1->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
 $primary->wait_for_catchup($standby1, 'replay');
 ok(poll_rotation(6, 'ha_standby1', 'ha_standby2'), 'caught-up standby is back in rotation');
 
+# Kill standby2's postmaster with SIGKILL: its check fails and every read goes to standby1.
+$standby2->kill9;
+ok(poll_rotation(6, 'ha_standby1'), 'killed standby is out of rotation; all reads go to standby1');
+
 $haproxy->kill_kill;
-$_->stop for ($primary, @standbys);
+$_->stop for ($primary, $standby1);
 for my $node ($primary, @standbys)
 {
 	unlike(slurp_file($node->logfile), qr/terminated by signal/, $node->name . ' log shows no crash');
