@@ -93,4 +93,9 @@ pattern_is_literal(std::string_view pattern) noexcept {
 	return true;
 }
 
+bool
+pattern_names_slot(std::string_view pattern, std::string_view slot_name) {
+	return pattern == slot_name || (pattern_is_literal(pattern) && like_match(pattern, slot_name));
+}
+
 } // namespace readscale

@@ -16,10 +16,10 @@
  * - decide_slot(): what the guard does with a judged slot. Only a critical
  *   slot with action drop is a drop candidate, and it is never dropped while
  *   active, when protected, when max_inactive is set and not yet reached, or
- *   on a standby unless its policy names it exactly (a pattern without
- *   wildcards): a standby's slots usually serve cascading replicas or failover
- *   and a pattern written for the primary must not remove them. A dry run
- *   reports what it would do.
+ *   on a standby unless its policy names it exactly (the pattern is the
+ *   slot's name, or has no unescaped wildcard): a standby's slots usually
+ *   serve cascading replicas or failover, and a pattern written for the
+ *   primary must not remove them. A dry run reports what it would do.
  */
 #pragma once
 
@@ -71,8 +71,15 @@ struct SlotDecision {
 SlotDecision decide_slot(const SlotJudgement &judgement, const SlotSample &sample, const SlotPolicy &policy,
                          bool in_recovery, bool dry_run);
 
-/* Whether a LIKE pattern has no unescaped wildcard, i.e. names one slot exactly. */
+/* Whether a LIKE pattern has no unescaped wildcard. */
 bool pattern_is_literal(std::string_view pattern) noexcept;
+
+/*
+ * Whether the policy pattern names this slot exactly: the pattern text is the
+ * slot's name (slot names are full of "_", which users rarely escape), or it
+ * has no unescaped wildcard and matches the name.
+ */
+bool pattern_names_slot(std::string_view pattern, std::string_view slot_name);
 
 } // namespace readscale
 

@@ -161,7 +161,7 @@ evaluate(const SlotRow *slot, const PolicyRow *policies, int policy_count, bool 
 		policy.max_disk_share = row.max_disk_share;
 		policy.action = row.drop ? readscale::SlotAction::kDrop : readscale::SlotAction::kWarn;
 		policy.is_protected = row.is_protected;
-		policy.names_slot = readscale::pattern_is_literal(row.pattern);
+		policy.names_slot = readscale::pattern_names_slot(row.pattern, slot->name);
 	}
 	readscale::SlotSample sample;
 	sample.active = slot->active;

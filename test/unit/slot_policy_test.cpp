@@ -135,6 +135,10 @@ TEST(SlotPattern, LiteralPatternsAndNames) {
 	EXPECT_TRUE(pattern_is_literal("my\\_slot"));
 	EXPECT_FALSE(pattern_is_literal("my_slot"));
 	EXPECT_FALSE(pattern_is_literal("cdc%"));
+	EXPECT_TRUE(pattern_names_slot("my_slot", "my_slot")) << "the name itself, unescaped";
+	EXPECT_TRUE(pattern_names_slot("my\\_slot", "my_slot"));
+	EXPECT_FALSE(pattern_names_slot("my_slot", "myXslot"));
+	EXPECT_FALSE(pattern_names_slot("my%", "my_slot"));
 	EXPECT_STREQ(slot_action_name(SlotAction::kNone), "none");
 	EXPECT_STREQ(slot_action_name(SlotAction::kWarn), "warn");
 	EXPECT_STREQ(slot_action_name(SlotAction::kDrop), "drop");
