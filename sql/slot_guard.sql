@@ -70,6 +70,11 @@ SELECT slot_name, verdict, action, outcome, dry_run, retained_bytes > 0 AS retai
        inactive_for IS NOT NULL AS inactive_known, message IS NOT NULL AS has_message
 FROM readscale.slot_guard_log WHERE slot_name LIKE 'regress_slot%' ORDER BY slot_name;
 
+-- With max_inactive set, a slot this session saw inactive only just now is not dropped yet.
+UPDATE readscale.slot_policy SET max_inactive = '1 hour' WHERE slot_name_pattern = 'regress\_slot\_drop%';
+SELECT * FROM readscale.slot_guard_run() WHERE slot_name = 'regress_slot_drop_me';
+UPDATE readscale.slot_policy SET max_inactive = NULL WHERE slot_name_pattern = 'regress\_slot\_drop%';
+
 -- Privileges: pg_monitor reads and dry-runs; only superusers and readscale_slot_admin members run for real.
 CREATE ROLE regress_slot_monitor IN ROLE pg_monitor;
 CREATE ROLE regress_slot_nobody;

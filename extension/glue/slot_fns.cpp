@@ -34,62 +34,12 @@
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/slot_gucs.hpp"
+#include "glue/slot_tracker.hpp"
 
 namespace {
 
 constexpr std::size_t kTextCapacity = 256;
-constexpr int kMaxTrackedSlots = 256;
 constexpr int kSlotColumns = 11;
-
-/* Backend-local inactivity tracker (see the file comment). */
-struct InactiveEntry {
-	char name[NAMEDATALEN];
-	TimestampTz since;
-	bool used;
-	bool seen;
-};
-InactiveEntry inactive_seen[kMaxTrackedSlots];
-
-void
-begin_tracking() {
-	for (auto &entry : inactive_seen)
-		entry.seen = false;
-}
-
-/* Forgets slots that were dropped. */
-void
-end_tracking() {
-	for (auto &entry : inactive_seen)
-		if (entry.used && !entry.seen)
-			entry.used = false;
-}
-
-/* When this backend first saw the slot inactive; 0 when active or untracked. */
-TimestampTz
-track(const char *name, bool active, TimestampTz now) {
-	int free_entry = -1;
-	for (int i = 0; i < kMaxTrackedSlots; i++) {
-		InactiveEntry &entry = inactive_seen[i];
-		if (!entry.used) {
-			if (free_entry < 0)
-				free_entry = i;
-			continue;
-		}
-		if (std::strcmp(entry.name, name) != 0)
-			continue;
-		entry.seen = true;
-		if (active)
-			entry.used = false;
-		return active ? 0 : entry.since;
-	}
-	if (active || free_entry < 0)
-		return 0;
-	InactiveEntry &entry = inactive_seen[free_entry];
-	strlcpy(entry.name, name, sizeof entry.name);
-	entry.since = now;
-	entry.used = entry.seen = true;
-	return now;
-}
 
 /* A policy row as plain values; -1 = NULL (inherit the GUC default or disabled). */
 struct PolicyRow {
@@ -242,7 +192,7 @@ read_slot(SPITupleTable *table, std::uint64_t r, TimestampTz now, std::uint64_t 
 	slot->retained_known = !nulls[8];
 	slot->retained = nulls[8] ? 0 : DatumGetInt64(values[8]);
 	slot->wal_status = nulls[9] ? "" : TextDatumGetCString(values[9]);
-	slot->inactive_since = track(slot->name, slot->active, now);
+	slot->inactive_since = readscale::pg::track_inactive(slot->name, slot->active, now);
 	slot->inactive_ms = slot->inactive_since == 0 ? 0 : (now - slot->inactive_since) / 1000;
 	slot->share_known = slot->retained_known && fs_bytes > 0;
 	slot->share = slot->share_known ? static_cast<double>(slot->retained) / static_cast<double>(fs_bytes) : 0.0;
@@ -348,7 +298,7 @@ READSCALE_SQL_FUNCTION(readscale_slot_retention) {
 	std::uint64_t fs_bytes = wal_filesystem_bytes();
 	TimestampTz now = GetCurrentTimestamp();
 	bool in_recovery = RecoveryInProgress();
-	begin_tracking();
+	readscale::pg::begin_tracking();
 	for (std::uint64_t r = 0; r < count; r++) {
 		Datum values[16];
 		bool nulls[16];
@@ -367,7 +317,7 @@ READSCALE_SQL_FUNCTION(readscale_slot_retention) {
 		nulls[14] = nulls[15] = false;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	end_tracking();
+	readscale::pg::end_tracking();
 	SPI_finish();
 	return static_cast<Datum>(0);
 }
@@ -388,7 +338,7 @@ READSCALE_SQL_FUNCTION(readscale_slot_guard_run) {
 	std::uint64_t fs_bytes = wal_filesystem_bytes();
 	TimestampTz now = GetCurrentTimestamp();
 	bool in_recovery = RecoveryInProgress();
-	begin_tracking();
+	readscale::pg::begin_tracking();
 	for (std::uint64_t r = 0; r < count; r++) {
 		Datum values[kSlotColumns];
 		bool nulls[kSlotColumns];
@@ -404,7 +354,7 @@ READSCALE_SQL_FUNCTION(readscale_slot_guard_run) {
 		bool out_nulls[4] = {false, false, false, false};
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, out_nulls);
 	}
-	end_tracking();
+	readscale::pg::end_tracking();
 	SPI_finish();
 	return static_cast<Datum>(0);
 }
