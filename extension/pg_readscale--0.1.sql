@@ -385,3 +385,87 @@ GRANT EXECUTE ON FUNCTION readscale._standby_lag(), readscale._match_policy(text
     readscale.check_lag(), readscale.config_audit(), readscale.metrics() TO pg_monitor;
 -- _valid_pattern stays executable by PUBLIC: lag_policy's CHECK runs it as whoever writes the table.
 -- assert_fresh stays executable by PUBLIC: applications call it on the standby they read from.
+
+-- Slot-retention guard --------------------------------------------------------
+-- Per-slot retained WAL, inactivity and share of the pg_wal filesystem with a
+-- policy verdict (view slot_retention over the C++ set-returning function
+-- _slot_retention()), and a guard pass (slot_guard_run) that warns about or
+-- drops slots as the policy says. Every decision (pattern match, verdict,
+-- whether a slot may be dropped) is made by the C++ core
+-- (extension/core/slot_policy.hpp). See docs/slots.md.
+
+-- Destructive runs are for superusers and members of this role. Roles are
+-- cluster-wide and not extension members: DROP EXTENSION leaves it.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'readscale_slot_admin') THEN
+        CREATE ROLE readscale_slot_admin NOLOGIN;
+    END IF;
+END
+$$;
+
+-- Patterns as in lag_policy (LIKE, most specific match wins). A NULL byte
+-- threshold inherits readscale.slot_warning_bytes / slot_critical_bytes; a
+-- NULL max_inactive or max_disk_share is no limit. action = 'drop' lets
+-- slot_guard_run drop a critical slot that is inactive, not protected, past
+-- max_inactive when one is set, and, on a standby, only when the pattern is
+-- the slot's exact name.
+CREATE TABLE readscale.slot_policy (
+    slot_name_pattern text PRIMARY KEY
+        CONSTRAINT slot_policy_pattern_valid CHECK (readscale._valid_pattern(slot_name_pattern)),
+    warning_bytes bigint CONSTRAINT slot_policy_warning_bytes_nonnegative CHECK (warning_bytes >= 0),
+    critical_bytes bigint CONSTRAINT slot_policy_critical_bytes_nonnegative CHECK (critical_bytes >= 0),
+    max_inactive interval CONSTRAINT slot_policy_max_inactive_nonnegative CHECK (max_inactive >= interval '0'),
+    max_disk_share real
+        CONSTRAINT slot_policy_max_disk_share_range CHECK (max_disk_share >= 0 AND max_disk_share <= 1),
+    action text NOT NULL DEFAULT 'warn' CONSTRAINT slot_policy_action_valid CHECK (action IN ('warn', 'drop')),
+    protected boolean NOT NULL DEFAULT false,
+    CONSTRAINT slot_policy_bytes_order CHECK (warning_bytes <= critical_bytes)
+);
+COMMENT ON TABLE readscale.slot_policy IS
+    'Replication slot retention policies: thresholds, action (warn or drop) and protection per slot name pattern';
+SELECT pg_catalog.pg_extension_config_dump('readscale.slot_policy', '');
+
+CREATE TABLE readscale.slot_guard_log (
+    at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    slot_name text NOT NULL,
+    retained_bytes bigint,
+    inactive_for interval,
+    verdict text NOT NULL,
+    action text NOT NULL,
+    outcome text NOT NULL,
+    dry_run boolean NOT NULL,
+    message text
+);
+COMMENT ON TABLE readscale.slot_guard_log IS
+    'Every decision of readscale.slot_guard_run (written on a primary only)';
+SELECT pg_catalog.pg_extension_config_dump('readscale.slot_guard_log', '');
+
+CREATE FUNCTION readscale._slot_retention(
+    OUT slot_name text, OUT slot_type text, OUT plugin text, OUT database text, OUT active boolean,
+    OUT active_pid integer, OUT restart_lsn pg_lsn, OUT confirmed_flush_lsn pg_lsn, OUT retained_bytes bigint,
+    OUT wal_status text, OUT safe_wal_size bigint, OUT inactive_since timestamptz, OUT disk_share double precision,
+    OUT policy text, OUT verdict text, OUT reason text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'readscale_slot_retention';
+
+CREATE VIEW readscale.slot_retention AS
+SELECT * FROM readscale._slot_retention();
+COMMENT ON VIEW readscale.slot_retention IS
+    'Each replication slot''s retained WAL (from the current, or on a standby the replayed, position), inactivity as observed by this session, share of the pg_wal filesystem, the slot_policy pattern that applied (NULL: GUC defaults) and its verdict';
+
+CREATE FUNCTION readscale.slot_guard_run(dry_run boolean DEFAULT true,
+    OUT slot_name text, OUT verdict text, OUT action text, OUT outcome text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'readscale_slot_guard_run';
+COMMENT ON FUNCTION readscale.slot_guard_run(boolean) IS
+    'One slot guard pass: judges every slot, drops those the policy allows unless dry_run, logs each decision to slot_guard_log';
+
+REVOKE ALL ON readscale.slot_policy, readscale.slot_guard_log FROM PUBLIC;
+GRANT SELECT ON readscale.slot_policy, readscale.slot_guard_log, readscale.slot_retention TO pg_monitor;
+GRANT SELECT, INSERT, UPDATE, DELETE ON readscale.slot_policy TO readscale_slot_admin;
+GRANT SELECT ON readscale.slot_guard_log, readscale.slot_retention TO readscale_slot_admin;
+REVOKE ALL ON FUNCTION readscale._slot_retention(), readscale.slot_guard_run(boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._slot_retention(), readscale.slot_guard_run(boolean) TO pg_monitor, readscale_slot_admin;

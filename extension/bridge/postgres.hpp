@@ -97,6 +97,10 @@ extern "C" {
 #include "catalog/pg_publication.h"
 #include "catalog/pg_publication_rel.h"
 #include "utils/timestamp.h"
+#include "utils/acl.h"
+#include "utils/resowner.h"
+#include "catalog/pg_authid.h"
+#include "commands/extension.h"
 }
 
 #undef printf

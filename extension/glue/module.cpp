@@ -10,6 +10,8 @@
 #include "glue/waiters.hpp"
 #include "glue/health_worker.hpp"
 #include "glue/lag_gucs.hpp"
+#include "glue/slot_gucs.hpp"
+#include "glue/slot_worker.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -25,6 +27,8 @@ _PG_init(void) {
 			readscale::pg::install_redo_wrappers();
 		}
 		readscale_define_lag_gucs();
+		readscale_define_slot_gucs();
+		readscale_register_slot_worker();
 		readscale_register_health_worker();
 		MarkGUCPrefixReserved("readscale");
 		readscale::pg::install_gate_hooks();

@@ -1,0 +1,104 @@
+/*
+ * slot_worker.cpp: the slot guard background worker. When pg_readscale is
+ * preloaded and readscale.slot_guard_database is set, one worker connects to
+ * that database as the bootstrap superuser and runs
+ * readscale.slot_guard_run(readscale.slot_guard_dry_run) every
+ * readscale.slot_guard_interval, one transaction per pass. A pass is skipped
+ * while the extension is not installed there, so the worker can start before
+ * CREATE EXTENSION. Being long-lived, the worker's backend-local inactivity
+ * tracker (slot_fns.cpp) counts max_inactive from the worker's start; a
+ * server restart starts the count again.
+ *
+ * Frames: everything here is C-shaped (plain locals only). ERROR in a
+ * background worker is promoted to FATAL and exits; the postmaster restarts
+ * the worker after bgw_restart_time.
+ */
+#include "bridge/guard.hpp"
+#include "bridge/postgres.hpp"
+#include "glue/slot_worker.hpp"
+
+extern "C" PGDLLEXPORT void readscale_slot_worker_main(Datum arg);
+
+namespace {
+
+char *slot_guard_database = nullptr; /* GUC; "" is off */
+int slot_guard_interval_ms = 60000;
+bool slot_guard_dry_run = true;
+
+/* One guard pass in its own transaction. C-shaped: may ERROR (then FATAL). */
+void
+run_pass() {
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	if (!OidIsValid(get_extension_oid("pg_readscale", true))) {
+		CommitTransactionCommand();
+		return;
+	}
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, "readscale slot guard pass");
+	Oid argtypes[1] = {BOOLOID};
+	Datum args[1] = {BoolGetDatum(slot_guard_dry_run)};
+	if (SPI_execute_with_args("SELECT pg_catalog.count(*) FROM readscale.slot_guard_run($1)", 1, argtypes, args,
+	                          nullptr, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "readscale.slot_guard_run failed");
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(true);
+	pgstat_report_activity(STATE_IDLE, nullptr);
+}
+
+void
+worker_loop() {
+	BackgroundWorkerInitializeConnection(slot_guard_database, nullptr, 0);
+	while (true) {
+		run_pass();
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, slot_guard_interval_ms,
+		                 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending) {
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+	}
+}
+
+} // namespace
+
+void
+readscale_slot_worker_main(Datum) {
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	readscale::pg::guarded([]() { worker_loop(); });
+}
+
+/* Called from _PG_init inside its guard; plain locals only (Define/Register may ERROR). */
+void
+readscale_register_slot_worker() {
+	DefineCustomStringVariable("readscale.slot_guard_database", "Sets the database the slot guard worker connects to.",
+	                           "Empty disables the worker. Needs pg_readscale in shared_preload_libraries and the "
+	                           "extension created in that database.",
+	                           &slot_guard_database, "", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("readscale.slot_guard_interval", "Sets the time between two slot guard passes.", nullptr,
+	                        &slot_guard_interval_ms, 60000, 100, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr,
+	                        nullptr);
+	DefineCustomBoolVariable("readscale.slot_guard_dry_run", "Sets whether the slot guard worker only reports.",
+	                         "When off, the worker drops the slots readscale.slot_policy allows it to drop.",
+	                         &slot_guard_dry_run, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+	if (!process_shared_preload_libraries_in_progress || slot_guard_database == nullptr ||
+	    slot_guard_database[0] == '\0')
+		return;
+	BackgroundWorker worker{};
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_ConsistentState;
+	worker.bgw_restart_time = 10;
+	std::snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_readscale");
+	std::snprintf(worker.bgw_function_name, BGW_MAXLEN, "readscale_slot_worker_main");
+	std::snprintf(worker.bgw_name, BGW_MAXLEN, "pg_readscale slot guard");
+	std::snprintf(worker.bgw_type, BGW_MAXLEN, "pg_readscale slot guard");
+	RegisterBackgroundWorker(&worker);
+}

@@ -1,0 +1,8 @@
+/*
+ * slot_worker.hpp: the slot guard background worker (readscale.slot_guard_database,
+ * readscale.slot_guard_interval, readscale.slot_guard_dry_run). Plain declarations only.
+ */
+#pragma once
+
+/* Defines the worker's GUCs and, when preloading with a database set, registers it. Called from _PG_init. */
+void readscale_register_slot_worker();

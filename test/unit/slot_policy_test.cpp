@@ -1,0 +1,149 @@
+#include "core/slot_policy.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace readscale;
+
+namespace {
+SlotPolicy
+drop_policy() {
+	SlotPolicy p;
+	p.warning_bytes = 1024;
+	p.critical_bytes = 1024 * 1024;
+	p.action = SlotAction::kDrop;
+	return p;
+}
+
+SlotSample
+inactive(std::uint64_t bytes) {
+	SlotSample s;
+	s.retained_bytes = bytes;
+	s.inactive_ms = 1000;
+	s.wal_status = "reserved";
+	return s;
+}
+} // namespace
+
+TEST(JudgeSlot, OkWarningCriticalByBytes) {
+	auto j = judge_slot(inactive(100), drop_policy());
+	EXPECT_EQ(j.verdict, Verdict::kOk);
+	EXPECT_EQ(j.reason, "retains 100 bytes of WAL, within the thresholds");
+	EXPECT_EQ(judge_slot(inactive(1024), drop_policy()).verdict, Verdict::kOk) << "limits are inclusive";
+	j = judge_slot(inactive(2048), drop_policy());
+	EXPECT_EQ(j.verdict, Verdict::kWarning);
+	EXPECT_EQ(j.reason, "retains 2048 bytes of WAL, more than the warning threshold 1024 bytes");
+	j = judge_slot(inactive(2u * 1024 * 1024), drop_policy());
+	EXPECT_EQ(j.verdict, Verdict::kCritical);
+	EXPECT_EQ(j.reason, "retains 2048 kB of WAL, more than the critical threshold 1024 kB");
+}
+
+TEST(JudgeSlot, DisabledLimitsAndUnknownBytes) {
+	SlotPolicy p;
+	EXPECT_EQ(judge_slot(inactive(UINT64_MAX), p).verdict, Verdict::kOk);
+	SlotSample s;
+	auto j = judge_slot(s, drop_policy());
+	EXPECT_EQ(j.verdict, Verdict::kOk);
+	EXPECT_EQ(j.reason, "retains no WAL");
+}
+
+TEST(JudgeSlot, LostUnreservedInactiveAndDiskShare) {
+	SlotSample s = inactive(0);
+	s.wal_status = "lost";
+	EXPECT_EQ(judge_slot(s, drop_policy()).verdict, Verdict::kCritical);
+	s.wal_status = "unreserved";
+	EXPECT_EQ(judge_slot(s, drop_policy()).verdict, Verdict::kWarning);
+	s.wal_status = "reserved";
+	SlotPolicy p = drop_policy();
+	p.max_inactive_ms = 500;
+	auto j = judge_slot(s, p);
+	EXPECT_EQ(j.verdict, Verdict::kCritical);
+	EXPECT_EQ(j.reason, "inactive for 1.0 s, longer than the allowed 500 ms");
+	s.active = true;
+	EXPECT_EQ(judge_slot(s, p).verdict, Verdict::kOk) << "an active slot is not inactive";
+	p = drop_policy();
+	p.max_disk_share = 0.25;
+	s.disk_share = 0.5;
+	j = judge_slot(s, p);
+	EXPECT_EQ(j.verdict, Verdict::kCritical);
+	EXPECT_EQ(j.reason, "retains 50.0% of the pg_wal filesystem, more than the allowed 25.0%");
+}
+
+TEST(DecideSlot, OkAndWarnDoNothing) {
+	SlotPolicy p = drop_policy();
+	auto s = inactive(100);
+	auto d = decide_slot(judge_slot(s, p), s, p, false, false);
+	EXPECT_EQ(d.action, SlotAction::kNone);
+	EXPECT_EQ(d.outcome, "ok");
+	s = inactive(2048);
+	d = decide_slot(judge_slot(s, p), s, p, false, false);
+	EXPECT_EQ(d.action, SlotAction::kWarn);
+	EXPECT_FALSE(d.drop);
+	p.action = SlotAction::kWarn;
+	s = inactive(1u << 30);
+	d = decide_slot(judge_slot(s, p), s, p, false, false);
+	EXPECT_EQ(d.action, SlotAction::kWarn);
+	EXPECT_EQ(d.outcome, "warned");
+}
+
+TEST(DecideSlot, DropsOnlyInactiveUnprotectedCriticalSlots) {
+	SlotPolicy p = drop_policy();
+	auto s = inactive(1u << 30);
+	auto j = judge_slot(s, p);
+	auto d = decide_slot(j, s, p, false, false);
+	EXPECT_EQ(d.action, SlotAction::kDrop);
+	EXPECT_TRUE(d.drop);
+	d = decide_slot(j, s, p, false, true);
+	EXPECT_FALSE(d.drop);
+	EXPECT_EQ(d.outcome, "dry run: would drop");
+	s.active = true;
+	d = decide_slot(j, s, p, false, false);
+	EXPECT_FALSE(d.drop);
+	EXPECT_EQ(d.outcome, "skipped: active");
+	s.active = false;
+	p.is_protected = true;
+	d = decide_slot(j, s, p, false, false);
+	EXPECT_FALSE(d.drop);
+	EXPECT_EQ(d.outcome, "skipped: protected");
+}
+
+TEST(DecideSlot, StandbyNeedsAnExactName) {
+	SlotPolicy p = drop_policy();
+	auto s = inactive(1u << 30);
+	auto j = judge_slot(s, p);
+	auto d = decide_slot(j, s, p, true, false);
+	EXPECT_FALSE(d.drop);
+	EXPECT_EQ(d.outcome, "skipped: on a standby, the policy does not name the slot");
+	p.names_slot = true;
+	EXPECT_TRUE(decide_slot(j, s, p, true, false).drop);
+}
+
+TEST(DecideSlot, MaxInactiveMustBeReached) {
+	SlotPolicy p = drop_policy();
+	p.max_inactive_ms = 5000;
+	auto s = inactive(1u << 30);
+	auto d = decide_slot(judge_slot(s, p), s, p, false, false);
+	EXPECT_FALSE(d.drop);
+	EXPECT_EQ(d.outcome, "skipped: inactive for less than max_inactive");
+	s.inactive_ms.reset();
+	EXPECT_FALSE(decide_slot(judge_slot(s, p), s, p, false, false).drop) << "unknown inactivity never drops";
+	s.inactive_ms = 6000;
+	EXPECT_TRUE(decide_slot(judge_slot(s, p), s, p, false, false).drop);
+}
+
+TEST(SlotPattern, LiteralPatternsAndNames) {
+	EXPECT_TRUE(pattern_is_literal("orders"));
+	EXPECT_TRUE(pattern_is_literal("my\\_slot"));
+	EXPECT_FALSE(pattern_is_literal("my_slot"));
+	EXPECT_FALSE(pattern_is_literal("cdc%"));
+	EXPECT_TRUE(pattern_names_slot("my_slot", "my_slot")) << "the name itself, unescaped";
+	EXPECT_TRUE(pattern_names_slot("my\\_slot", "my_slot"));
+	EXPECT_FALSE(pattern_names_slot("my_slot", "myXslot"));
+	EXPECT_FALSE(pattern_names_slot("my%", "my_slot"));
+	EXPECT_STREQ(slot_action_name(SlotAction::kNone), "none");
+	EXPECT_STREQ(slot_action_name(SlotAction::kWarn), "warn");
+	EXPECT_STREQ(slot_action_name(SlotAction::kDrop), "drop");
+	std::vector<std::string_view> patterns{"%", "cdc%", "cdc_orders"};
+	EXPECT_EQ(most_specific_match(patterns, "cdc_orders"), 2u);
+	EXPECT_EQ(most_specific_match(patterns, "cdc_users"), 1u);
+	EXPECT_EQ(most_specific_match(patterns, "x"), 0u);
+}
