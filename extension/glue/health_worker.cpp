@@ -251,11 +251,14 @@ readscale_health_worker_main(Datum) {
 /* Called from _PG_init inside its guard; plain locals only (Define/Register may ERROR). */
 void
 readscale_register_health_worker() {
+	/* PostgreSQL ends the session (FATAL) if a PGC_POSTMASTER variable is defined after startup. */
+	if (!process_shared_preload_libraries_in_progress)
+		return;
 	DefineCustomStringVariable("readscale.http_listen", "Sets the address of the HTTP health endpoint.",
 	                           "A port (on 127.0.0.1) or an IPv4 address and port; empty disables the endpoint. "
 	                           "Needs pg_readscale in shared_preload_libraries.",
 	                           &http_listen, "", PGC_POSTMASTER, 0, check_http_listen, nullptr, nullptr);
-	if (!process_shared_preload_libraries_in_progress || http_listen == nullptr || http_listen[0] == '\0')
+	if (http_listen == nullptr || http_listen[0] == '\0')
 		return;
 	BackgroundWorker worker{};
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS;

@@ -79,10 +79,14 @@ readscale_slot_worker_main(Datum) {
 /* Called from _PG_init inside its guard; plain locals only (Define/Register may ERROR). */
 void
 readscale_register_slot_worker() {
-	DefineCustomStringVariable("readscale.slot_guard_database", "Sets the database the slot guard worker connects to.",
-	                           "Empty disables the worker. Needs pg_readscale in shared_preload_libraries and the "
-	                           "extension created in that database.",
-	                           &slot_guard_database, "", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+	/* PostgreSQL ends the session (FATAL) if a PGC_POSTMASTER variable is defined after startup. */
+	if (process_shared_preload_libraries_in_progress) {
+		DefineCustomStringVariable("readscale.slot_guard_database",
+		                           "Sets the database the slot guard worker connects to.",
+		                           "Empty disables the worker. Needs pg_readscale in shared_preload_libraries and "
+		                           "the extension created in that database.",
+		                           &slot_guard_database, "", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+	}
 	DefineCustomIntVariable("readscale.slot_guard_interval", "Sets the time between two slot guard passes.", nullptr,
 	                        &slot_guard_interval_ms, 60000, 100, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr,
 	                        nullptr);
