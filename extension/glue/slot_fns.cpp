@@ -283,22 +283,46 @@ log_decision(const SlotRow *slot, const Evaluation *e, const char *outcome, bool
 	SetUserIdAndSecContext(save_userid, save_sec);
 }
 
+/* What one pass over the slots reads first (C-shaped: SPI and catalog access may ERROR). */
+struct GuardPass {
+	ReturnSetInfo *rsinfo;
+	PolicyRow *policies;
+	int policy_count;
+	SPITupleTable *slots;
+	std::uint64_t count;
+	std::uint64_t fs_bytes;
+	TimestampTz now;
+	bool in_recovery;
+};
+
+void
+begin_pass(FunctionCallInfo fcinfo, GuardPass *pass) {
+	InitMaterializedSRF(fcinfo, 0);
+	pass->rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	pass->policies = load_policies(&pass->policy_count);
+	pass->slots = load_slots(&pass->count);
+	pass->fs_bytes = wal_filesystem_bytes();
+	pass->now = GetCurrentTimestamp();
+	pass->in_recovery = RecoveryInProgress();
+	readscale::pg::begin_tracking();
+}
+
 } // namespace
 
 /* _slot_retention(): one row per replication slot with its policy and verdict. */
 READSCALE_SQL_FUNCTION(readscale_slot_retention) {
-	InitMaterializedSRF(fcinfo, 0);
-	auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	int policy_count;
-	PolicyRow *policies = load_policies(&policy_count);
-	std::uint64_t count;
-	SPITupleTable *slots = load_slots(&count);
-	std::uint64_t fs_bytes = wal_filesystem_bytes();
-	TimestampTz now = GetCurrentTimestamp();
-	bool in_recovery = RecoveryInProgress();
-	readscale::pg::begin_tracking();
+	GuardPass pass;
+	begin_pass(fcinfo, &pass);
+	auto *rsinfo = pass.rsinfo;
+	int policy_count = pass.policy_count;
+	PolicyRow *policies = pass.policies;
+	std::uint64_t count = pass.count;
+	SPITupleTable *slots = pass.slots;
+	std::uint64_t fs_bytes = pass.fs_bytes;
+	TimestampTz now = pass.now;
+	bool in_recovery = pass.in_recovery;
 	for (std::uint64_t r = 0; r < count; r++) {
 		Datum values[16];
 		bool nulls[16];
@@ -327,18 +351,16 @@ READSCALE_SQL_FUNCTION(readscale_slot_guard_run) {
 	bool dry_run = PG_ARGISNULL(0) || PG_GETARG_BOOL(0);
 	if (!dry_run)
 		require_slot_admin();
-	InitMaterializedSRF(fcinfo, 0);
-	auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	int policy_count;
-	PolicyRow *policies = load_policies(&policy_count);
-	std::uint64_t count;
-	SPITupleTable *slots = load_slots(&count);
-	std::uint64_t fs_bytes = wal_filesystem_bytes();
-	TimestampTz now = GetCurrentTimestamp();
-	bool in_recovery = RecoveryInProgress();
-	readscale::pg::begin_tracking();
+	GuardPass pass;
+	begin_pass(fcinfo, &pass);
+	auto *rsinfo = pass.rsinfo;
+	int policy_count = pass.policy_count;
+	PolicyRow *policies = pass.policies;
+	std::uint64_t count = pass.count;
+	SPITupleTable *slots = pass.slots;
+	std::uint64_t fs_bytes = pass.fs_bytes;
+	TimestampTz now = pass.now;
+	bool in_recovery = pass.in_recovery;
 	for (std::uint64_t r = 0; r < count; r++) {
 		Datum values[kSlotColumns];
 		bool nulls[kSlotColumns];
