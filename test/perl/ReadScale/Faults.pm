@@ -1,0 +1,84 @@
+# ReadScale::Faults: helpers for the fault tests (test/t/5xx_*.pl): kill a
+# node's postmaster with SIGKILL and wait for its processes to go, and psql sessions that
+# wait in the background and report errors with their SQLSTATE.
+package ReadScale::Faults;
+
+use strict;
+use warnings;
+use IPC::Run;
+use PostgreSQL::Test::Utils;
+use Time::HiRes qw(usleep);
+use Exporter 'import';
+
+our @EXPORT_OK = qw(start_waiter finish_waiter kill9_and_wait client_waiters waiting_sql);
+
+# Starts psql running $sql against $node with VERBOSITY=verbose, so an error
+# shows as "ERROR:  55R01: ..." with its DETAIL.
+sub start_waiter
+{
+	my ($node, $sql) = @_;
+	my %session = (stdout => '', stderr => '');
+	$session{harness} = IPC::Run::start(
+		[ 'psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=verbose', '-d', $node->connstr('postgres'),
+		  '-c', $sql ],
+		'>', \$session{stdout}, '2>', \$session{stderr});
+	return \%session;
+}
+
+# Waits for the session to end; returns (exit code, stdout, stderr).
+sub finish_waiter
+{
+	my ($session) = @_;
+	$session->{harness}->finish;
+	chomp(my $out = $session->{stdout});
+	return ($session->{harness}->result(0), $out, $session->{stderr});
+}
+
+# Client backends of $node sleeping in our wait (the guard worker also waits
+# under PG_WAIT_EXTENSION, so only client backends count).
+my $count_waiters = "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'Extension'"
+  . " AND backend_type = 'client backend'";
+
+sub client_waiters
+{
+	my ($node) = @_;
+	return $node->safe_psql('postgres', $count_waiters);
+}
+
+# A query for poll_query_until: true once $n client backends wait.
+sub waiting_sql
+{
+	my ($n) = @_;
+	return "SELECT ($count_waiters) = $n";
+}
+
+# Kills $node's postmaster with SIGKILL and waits until it and every child
+# (they exit on their own once they notice, WL_EXIT_ON_PM_DEATH) are gone:
+# until then a new postmaster refuses to start (lock file, shared memory in
+# use). Children are recognised by their process title, which carries the
+# node's cluster_name. Returns 1 once all are gone.
+sub kill9_and_wait
+{
+	my ($node) = @_;
+	open my $pidfile, '<', $node->data_dir . '/postmaster.pid' or die "no postmaster.pid: $!";
+	chomp(my $pid = <$pidfile>);
+	close $pidfile;
+	$node->kill9;
+	my $title = 'postgres: ' . $node->name . ': ';
+	for (1 .. 20 * $PostgreSQL::Test::Utils::timeout_default)
+	{
+		return 1 unless -e "/proc/$pid" || grep { index(_cmdline($_), $title) == 0 } glob('/proc/[0-9]*');
+		usleep(50_000);
+	}
+	return 0;
+}
+
+sub _cmdline
+{
+	my ($dir) = @_;
+	open my $fh, '<', "$dir/cmdline" or return '';
+	local $/;
+	return <$fh> // '';
+}
+
+1;
