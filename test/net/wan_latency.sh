@@ -174,7 +174,7 @@ check "20 of 20 gated reads (SET LOCAL readscale.min_lsn) see their write ($gate
 check "20 of 20 reads after wait_for_lsn see their write ($waited)" [ "$waited" -eq 20 ]
 echo "# ungated reads sent right after the write that missed it: $ungated_missed of 20"
 echo "# gate_stats on the standby (waits, immediate, reached, timeouts): $(s_sql 'SELECT waits, immediate, reached, timeouts FROM readscale.gate_stats')"
-exec {reader[1]}>&-
+echo '\q' >&"${reader[1]}"
 
 # --- lag verdicts under a steady write load
 p_sql 'CREATE TABLE load (i int)' >/dev/null
