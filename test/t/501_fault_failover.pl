@@ -21,6 +21,7 @@ my $primary = new_primary('fo_primary');
 my $standby = new_standby($primary, 'fo_standby');
 $primary->safe_psql('postgres', 'CREATE TABLE f (id int PRIMARY KEY, v text)');
 $primary->safe_psql('postgres', "SELECT 'init' FROM pg_create_logical_replication_slot('fo_slot', 'readscale_decoder')");
+$primary->safe_psql('postgres', "SELECT 'init' FROM pg_create_logical_replication_slot('fo_loop_slot', 'readscale_decoder')");
 $primary->wait_for_catchup($standby, 'replay');
 
 # One committed row per transaction, ids in commit order, until the postmaster dies
@@ -33,10 +34,11 @@ my $open = start_waiter($primary,
 	"BEGIN; INSERT INTO f SELECT -g, 'uncommitted' FROM generate_series(1, 1000) g; SELECT pg_sleep(600)");
 
 my $stream = $primary->basedir . '/stream.ndjson';
-my @recv = ('pg_recvlogical', '-d', $primary->connstr('postgres'), '-S', 'fo_slot', '--start', '-F', '0', '-s', '1',
+my @recv = ('pg_recvlogical', '-d', $primary->connstr('postgres'), '--start', '-F', '0', '-s', '1',
 	'-o', 'add-tables=public.f', '-o', 'include-xids');
-my $recv = IPC::Run::start([ @recv, '--no-loop', '-f', $stream ], '2>', \my $recv_err);
-my $looping = IPC::Run::start([ @recv, '-f', $primary->basedir . '/looping.ndjson' ], '2>', \my $loop_err);
+my $recv = IPC::Run::start([ @recv, '-S', 'fo_slot', '--no-loop', '-f', $stream ], '2>', \my $recv_err);
+my $loop_stream = $primary->basedir . '/looping.ndjson';
+my $looping = IPC::Run::start([ @recv, '-S', 'fo_loop_slot', '-f', $loop_stream ], '2>', \my $loop_err);
 
 my $far = $primary->safe_psql('postgres', 'SELECT pg_current_wal_lsn() + 1024 * 1024 * 1024');
 my $returns = start_waiter($standby,
@@ -47,7 +49,7 @@ my $gated = start_waiter($standby,
 	"SET readscale.gate_timeout = '120s'; BEGIN; SET LOCAL readscale.min_lsn = '$far'; SELECT 1; COMMIT");
 ok($standby->poll_query_until('postgres', waiting_sql(4)), 'four sessions wait on the standby');
 my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
-until ((-s $stream // 0) > 20_000 || time > $deadline)
+until (((-s $stream // 0) > 20_000 && (-s $loop_stream // 0) > 0) || time > $deadline)
 {
 	select(undef, undef, undef, 0.05);    # poll the file, not a timed assertion
 }
@@ -69,7 +71,8 @@ while ($loop_err !~ /waiting 5 seconds to try again/ && time < $poll && $looping
 	$looping->pump_nb;
 	select(undef, undef, undef, 0.05);
 }
-like($loop_err, qr/disconnected; waiting 5 seconds to try again/, 'without --no-loop pg_recvlogical keeps retrying');
+like($loop_err, qr/could not receive data from WAL stream: server closed the connection unexpectedly.*disconnected; waiting 5 seconds to try again/s,
+	'without --no-loop pg_recvlogical reports the loss and keeps retrying');
 $looping->kill_kill;
 note("pg_recvlogical without --no-loop printed:\n$loop_err");
 
