@@ -173,7 +173,8 @@ done
 check "20 of 20 gated reads (SET LOCAL readscale.min_lsn) see their write ($gated)" [ "$gated" -eq 20 ]
 check "20 of 20 reads after wait_for_lsn see their write ($waited)" [ "$waited" -eq 20 ]
 echo "# ungated reads sent right after the write that missed it: $ungated_missed of 20"
-echo "# gate_stats on the standby (waits, immediate, reached, timeouts): $(s_sql 'SELECT waits, immediate, reached, timeouts FROM readscale.gate_stats')"
+echo "# gate_stats on the standby (waits, immediate, reached, timeouts):" \
+	"$(s_sql 'SELECT waits, immediate, reached, timeouts FROM readscale.gate_stats')"
 echo '\q' >&"${reader[1]}"
 
 # --- lag verdicts under a steady write load
@@ -194,7 +195,8 @@ check "a policy tighter than the link ($((delay_ms / 2)) ms critical) makes the 
 echo "# reason: $(p_sql "SELECT reason FROM readscale.standby_lag WHERE application_name = 'wan_standby'")"
 check "local_lag on the standby: streaming, and it cannot see the network part (verdict not critical)" \
 	poll s_sql "SELECT wal_receiver_streaming AND verdict <> 'critical' FROM readscale.local_lag"
-echo "# local_lag: $(s_sql "SELECT 'staleness ' || coalesce(staleness::text, 'unknown') || ', receive_replay_bytes ' || receive_replay_bytes FROM readscale.local_lag")"
+echo "# local_lag: $(s_sql "SELECT 'staleness ' || coalesce(staleness::text, 'unknown')
+	|| ', receive_replay_bytes ' || receive_replay_bytes FROM readscale.local_lag")"
 p_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wan_load'" >/dev/null
 check "once the load stops and the standby catches up the verdict is ok again" \
 	poll p_sql "SELECT verdict = 'ok' FROM readscale.standby_lag WHERE application_name = 'wan_standby'"

@@ -13,7 +13,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use ReadScale::Pair qw(new_primary new_standby);
-use ReadScale::Faults qw(start_waiter finish_waiter kill9_and_wait client_waiters waiting_sql);
+use ReadScale::Faults qw(kill9_and_wait client_waiters waiting_sql);
+use ReadScale::Waiters qw(start_psql finish_psql);
 
 my $guard = "readscale.slot_guard_database = 'postgres'\nreadscale.slot_guard_interval = '200ms'\n";
 my $primary = new_primary('kill_primary', $guard);
@@ -39,8 +40,8 @@ sub far_target
 
 # --- (1) the standby's postmaster killed while six sessions wait
 my $far = far_target();
-my @waiters = map { start_waiter($standby, "SELECT readscale.wait_for_lsn('$far', '120s', fail_fast => false)") } 1 .. 5;
-push @waiters, start_waiter($standby,
+my @waiters = map { start_psql($standby, "SELECT readscale.wait_for_lsn('$far', '120s', fail_fast => false)") } 1 .. 5;
+push @waiters, start_psql($standby,
 	"SET readscale.gate_timeout = '120s'; BEGIN; SET LOCAL readscale.min_lsn = '$far'; SELECT 1; COMMIT");
 ok($standby->poll_query_until('postgres', waiting_sql(6)),
 	'five wait_for_lsn sessions and one gated SET are waiting');
@@ -50,7 +51,7 @@ my $lost = 0;
 my $stderr_seen = '';
 for my $waiter (@waiters)
 {
-	my ($status, $out, $err) = finish_waiter($waiter);
+	my ($status, $out, $err) = finish_psql($waiter);
 	$stderr_seen = $err;
 	$lost++ if $status == 2 && $out eq '' && $err =~ /server closed the connection unexpectedly/
 	  && $err !~ /ERROR/;
@@ -64,10 +65,10 @@ is($standby->safe_psql('postgres', 'SELECT readscale.wait_mode()'), 'redo hook',
 
 # A new wait on a target just ahead of the primary is released by the next write.
 my $near = $primary->safe_psql('postgres', 'SELECT pg_current_wal_lsn() + 65536');
-my $after = start_waiter($standby, "SELECT readscale.wait_for_lsn('$near', '120s', fail_fast => false)");
+my $after = start_psql($standby, "SELECT readscale.wait_for_lsn('$near', '120s', fail_fast => false)");
 ok($standby->poll_query_until('postgres', waiting_sql(1)), 'a new waiter waits');
 $primary->safe_psql('postgres', 'INSERT INTO t SELECT g FROM generate_series(1, 5000) g');
-my ($status, $out, $err) = finish_waiter($after);
+my ($status, $out, $err) = finish_psql($after);
 is($out, 'success', 'after the restart a wait is released by replay');
 my $token = $primary->safe_psql('postgres', 'INSERT INTO t VALUES (-1); SELECT readscale.current_token()');
 is($standby->safe_psql('postgres', "SELECT readscale.wait_for_lsn('$token', '30s'); SELECT count(*) FROM t WHERE id = -1"),
@@ -84,15 +85,17 @@ ok($standby->poll_query_until('postgres',
 
 # --- (2) the primary's postmaster killed and restarted while standby sessions wait
 $near = $primary->safe_psql('postgres', 'SELECT pg_current_wal_lsn() + 65536');
-my @patient = map { start_waiter($standby, "SELECT readscale.wait_for_lsn('$near', '120s', fail_fast => false)") } 1 .. 3;
-my $hasty = start_waiter($standby, "SELECT readscale.wait_for_lsn('$near', '120s')");
+my @patient = map { start_psql($standby, "SELECT readscale.wait_for_lsn('$near', '120s', fail_fast => false)") } 1 .. 3;
+my $hasty = start_psql($standby, "SELECT readscale.wait_for_lsn('$near', '120s')", 'verbose');
 ok($standby->poll_query_until('postgres', waiting_sql(4)), 'four waiters wait');
 
 ok(kill9_and_wait($primary), 'the primary postmaster is killed and its processes exit');
-($status, $out, $err) = finish_waiter($hasty);
+($status, $out, $err) = finish_psql($hasty);
 like($err, qr/ERROR:  55R01: replica has not replayed LSN/, 'a fail-fast waiter ends with 55R01');
-like($err, qr/DETAIL:  .*The WAL receiver is not streaming and has received only up to/, 'the detail says the WAL receiver is not streaming');
-ok($standby->poll_query_until('postgres', "SELECT verdict = 'critical' AND NOT wal_receiver_streaming FROM readscale.local_lag"),
+like($err, qr/DETAIL:  .*The WAL receiver is not streaming and has received only up to/,
+	'the detail says the WAL receiver is not streaming');
+ok($standby->poll_query_until('postgres',
+		"SELECT verdict = 'critical' AND NOT wal_receiver_streaming FROM readscale.local_lag"),
 	'local_lag: not streaming, critical');
 is(client_waiters($standby), '3', 'waiters without fail-fast go on waiting');
 
@@ -102,7 +105,7 @@ $primary->safe_psql('postgres', 'INSERT INTO t SELECT g FROM generate_series(1, 
 my $released = 0;
 for my $waiter (@patient)
 {
-	($status, $out, $err) = finish_waiter($waiter);
+	($status, $out, $err) = finish_psql($waiter);
 	$released++ if $status == 0 && $out eq 'success';
 }
 is($released, 3, 'they are released once the restarted primary writes');

@@ -15,7 +15,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use JSON::PP;
 use ReadScale::Pair qw(new_primary new_standby);
-use ReadScale::Faults qw(start_waiter finish_waiter kill9_and_wait client_waiters waiting_sql);
+use ReadScale::Faults qw(kill9_and_wait client_waiters waiting_sql);
+use ReadScale::Waiters qw(start_psql finish_psql);
 
 my $primary = new_primary('fo_primary');
 my $standby = new_standby($primary, 'fo_standby');
@@ -26,11 +27,11 @@ $primary->wait_for_catchup($standby, 'replay');
 
 # One committed row per transaction, ids in commit order, until the postmaster dies
 # (pg_sleep exits on postmaster death, so the orphaned backend stops writing).
-my $writer = start_waiter($primary,
+my $writer = start_psql($primary,
 	"DO \$\$ BEGIN FOR i IN 1..1000000 LOOP INSERT INTO f VALUES (i, 'committed'); COMMIT;"
 	  . " PERFORM pg_sleep(0.002); END LOOP; END \$\$");
 # An open transaction that never commits.
-my $open = start_waiter($primary,
+my $open = start_psql($primary,
 	"BEGIN; INSERT INTO f SELECT -g, 'uncommitted' FROM generate_series(1, 1000) g; SELECT pg_sleep(600)");
 
 my $stream = $primary->basedir . '/stream.ndjson';
@@ -41,12 +42,12 @@ my $loop_stream = $primary->basedir . '/looping.ndjson';
 my $looping = IPC::Run::start([ @recv, '-S', 'fo_loop_slot', '-f', $loop_stream ], '2>', \my $loop_err);
 
 my $far = $primary->safe_psql('postgres', 'SELECT pg_current_wal_lsn() + 1024 * 1024 * 1024');
-my $returns = start_waiter($standby,
-	"SELECT readscale.wait_for_lsn('$far', '120s', on_timeout => 'return', fail_fast => false)");
-my $raises = start_waiter($standby, "SELECT readscale.wait_for_lsn('$far', '120s', fail_fast => false)");
-my $fast = start_waiter($standby, "SELECT readscale.wait_for_lsn('$far', '120s')");
-my $gated = start_waiter($standby,
-	"SET readscale.gate_timeout = '120s'; BEGIN; SET LOCAL readscale.min_lsn = '$far'; SELECT 1; COMMIT");
+my $returns = start_psql($standby,
+	"SELECT readscale.wait_for_lsn('$far', '120s', on_timeout => 'return', fail_fast => false)", 'verbose');
+my $raises = start_psql($standby, "SELECT readscale.wait_for_lsn('$far', '120s', fail_fast => false)", 'verbose');
+my $fast = start_psql($standby, "SELECT readscale.wait_for_lsn('$far', '120s')", 'verbose');
+my $gated = start_psql($standby,
+	"SET readscale.gate_timeout = '120s'; BEGIN; SET LOCAL readscale.min_lsn = '$far'; SELECT 1; COMMIT", 'verbose');
 ok($standby->poll_query_until('postgres', waiting_sql(4)), 'four sessions wait on the standby');
 my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
 until (((-s $stream // 0) > 20_000 && (-s $loop_stream // 0) > 0) || time > $deadline)
@@ -56,9 +57,9 @@ until (((-s $stream // 0) > 20_000 && (-s $loop_stream // 0) > 0) || time > $dea
 ok((-s $stream // 0) > 0, 'pg_recvlogical is receiving committed rows');
 
 ok(kill9_and_wait($primary), 'the primary postmaster is killed and its processes exit');
-my ($status, $out, $err) = finish_waiter($writer);
+my ($status, $out, $err) = finish_psql($writer);
 like($err, qr/server closed the connection unexpectedly/, 'the writer on the primary loses its connection');
-finish_waiter($open);
+finish_psql($open);
 
 $recv->finish;
 isnt($recv->result(0), 0, 'pg_recvlogical --no-loop exits with an error');
@@ -71,23 +72,24 @@ while ($loop_err !~ /waiting 5 seconds to try again/ && time < $poll && $looping
 	$looping->pump_nb;
 	select(undef, undef, undef, 0.05);
 }
-like($loop_err, qr/could not receive data from WAL stream: server closed the connection unexpectedly.*disconnected; waiting 5 seconds to try again/s,
+like($loop_err,
+	qr/could not receive data from WAL stream: server closed the connection.*disconnected; waiting 5 seconds to try again/s,
 	'without --no-loop pg_recvlogical reports the loss and keeps retrying');
 $looping->kill_kill;
 note("pg_recvlogical without --no-loop printed:\n$loop_err");
 
-($status, $out, $err) = finish_waiter($fast);
+($status, $out, $err) = finish_psql($fast);
 like($err, qr/ERROR:  55R01: .*\nDETAIL:  .*The WAL receiver is not streaming/,
 	'a fail-fast wait ends with 55R01: the WAL receiver is not streaming');
-($status, $out, $err) = finish_waiter($gated);
+($status, $out, $err) = finish_psql($gated);
 like($err, qr/ERROR:  55R01: .*\nDETAIL:  .*The WAL receiver is not streaming/, 'so does the gate');
 note("the gated session printed:\n$err");
 is(client_waiters($standby), '2', 'waits without fail-fast go on');
 
 $standby->promote;
-($status, $out, $err) = finish_waiter($returns);
+($status, $out, $err) = finish_psql($returns);
 is($out, 'not in recovery', 'promotion ends a wait with on_timeout => return as "not in recovery"');
-($status, $out, $err) = finish_waiter($raises);
+($status, $out, $err) = finish_psql($raises);
 like($err, qr/ERROR:  55000: recovery is not in progress\nDETAIL:  Recovery ended before replaying target LSN/,
 	'and a raising wait with ERROR 55000');
 my $token = $standby->safe_psql('postgres', 'INSERT INTO f VALUES (0, \'new primary\'); SELECT readscale.current_token()');

@@ -1,41 +1,16 @@
 # ReadScale::Faults: helpers for the fault tests (test/t/5xx_*.pl): kill a
-# node's postmaster with SIGKILL and wait for its processes to go, and psql sessions that
-# wait in the background and report errors with their SQLSTATE.
+# node's postmaster with SIGKILL and wait for its processes to go, and count
+# the client sessions waiting in pg_readscale.
 package ReadScale::Faults;
 
 use strict;
 use warnings;
-use IPC::Run;
 use PostgreSQL::Test::Utils;
 use Time::HiRes qw(usleep);
 use Exporter 'import';
 
-our @EXPORT_OK = qw(start_waiter finish_waiter kill9_and_wait client_waiters waiting_sql);
+our @EXPORT_OK = qw(kill9_and_wait client_waiters waiting_sql);
 
-# Starts psql running $sql against $node with VERBOSITY=verbose, so an error
-# shows as "ERROR:  55R01: ..." with its DETAIL.
-sub start_waiter
-{
-	my ($node, $sql) = @_;
-	my %session = (stdout => '', stderr => '');
-	$session{harness} = IPC::Run::start(
-		[ 'psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=verbose', '-d', $node->connstr('postgres'),
-		  '-c', $sql ],
-		'>', \$session{stdout}, '2>', \$session{stderr});
-	return \%session;
-}
-
-# Waits for the session to end; returns (exit code, stdout, stderr).
-sub finish_waiter
-{
-	my ($session) = @_;
-	$session->{harness}->finish;
-	chomp(my $out = $session->{stdout});
-	return ($session->{harness}->result(0), $out, $session->{stderr});
-}
-
-# Client backends of $node sleeping in our wait (the guard worker also waits
-# under PG_WAIT_EXTENSION, so only client backends count).
 my $count_waiters = "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'Extension'"
   . " AND backend_type = 'client backend'";
 

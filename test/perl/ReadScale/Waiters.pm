@@ -10,13 +10,14 @@ use Exporter 'import';
 our @EXPORT_OK = qw(start_psql finish_psql);
 
 # Starts psql running $sql against $node; returns a handle for finish_psql.
+# $verbosity (default "default"): "verbose" shows errors as "ERROR:  55R01: ...".
 sub start_psql
 {
-	my ($node, $sql) = @_;
+	my ($node, $sql, $verbosity) = @_;
 	my %session = (stdout => '', stderr => '');
 	$session{harness} = IPC::Run::start(
-		[ 'psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=default', '-d', $node->connstr('postgres'),
-		  '-c', $sql ],
+		[ 'psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=' . ($verbosity // 'default'),
+		  '-d', $node->connstr('postgres'), '-c', $sql ],
 		'>', \$session{stdout}, '2>', \$session{stderr});
 	return \%session;
 }
