@@ -149,6 +149,86 @@ COMMENT ON FUNCTION readscale.metrics() IS
 REVOKE ALL ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate() TO pg_monitor;
 
+-- config_audit() as in 0.1 with two fixes: synchronous_standby_names is only
+-- audited on a primary (a standby ignores it, and a base backup copies the
+-- primary's value, which named no standby of this one: a false warning), and
+-- the WAL sender finding says how many senders are free.
+CREATE OR REPLACE FUNCTION readscale.config_audit(OUT setting text, OUT severity text, OUT finding text, OUT recommendation text)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    standby boolean := pg_is_in_recovery();
+    senders int := current_setting('max_wal_senders')::int;
+    senders_used int := (SELECT count(*) FROM pg_stat_replication);
+    slots int := current_setting('max_replication_slots')::int;
+    slots_used int := (SELECT count(*) FROM pg_replication_slots);
+    sync_names text := current_setting('synchronous_standby_names');
+    missing text;
+BEGIN
+    IF current_setting('wal_level') = 'minimal' THEN
+        RETURN QUERY SELECT 'wal_level', 'critical', 'wal_level is minimal, so no standby can replicate from this server',
+            'Set wal_level to replica (or logical) and restart.';
+    END IF;
+    IF NOT standby AND senders = 0 THEN
+        RETURN QUERY SELECT 'max_wal_senders', 'critical', 'max_wal_senders is 0, so no standby can connect',
+            'Set max_wal_senders to the number of standbys plus two and restart.';
+    ELSIF senders_used >= senders - 1 AND senders > 0 THEN
+        RETURN QUERY SELECT 'max_wal_senders', 'warning',
+            format('%s of %s WAL senders are in use, leaving %s free (pg_basebackup -X stream needs 2)',
+                   senders_used, senders, greatest(senders - senders_used, 0)),
+            'Raise max_wal_senders so a reconnecting standby or a base backup finds a free sender.';
+    END IF;
+    IF slots_used >= slots AND slots > 0 THEN
+        RETURN QUERY SELECT 'max_replication_slots', 'warning',
+            format('%s of %s replication slots are in use', slots_used, slots),
+            'Raise max_replication_slots, or drop slots nobody consumes.';
+    END IF;
+    IF current_setting('max_slot_wal_keep_size') = '-1' THEN
+        RETURN QUERY SELECT 'max_slot_wal_keep_size', 'warning',
+            'max_slot_wal_keep_size is unlimited, so an abandoned slot can retain WAL until the disk is full',
+            'Set max_slot_wal_keep_size to the WAL volume the disk can hold.';
+    END IF;
+    IF NOT standby AND current_setting('wal_keep_size') = '0' AND slots_used = 0 THEN
+        RETURN QUERY SELECT 'wal_keep_size', 'warning',
+            'wal_keep_size is 0 and no replication slot exists, so a standby that falls behind may need WAL that was already removed',
+            'Use a physical replication slot per standby, or set wal_keep_size.';
+    END IF;
+    IF NOT standby AND sync_names <> '' THEN
+        FOR missing IN
+            SELECT n FROM readscale._sync_standby_names(sync_names) AS n
+            WHERE lower(n) NOT IN (SELECT lower(s.application_name) FROM pg_stat_replication s)
+            ORDER BY 1
+        LOOP
+            RETURN QUERY SELECT 'synchronous_standby_names', 'warning',
+                format('synchronous_standby_names names "%s", which is not connected', missing),
+                'Start that standby, or remove it from synchronous_standby_names so commits do not wait for it.';
+        END LOOP;
+    END IF;
+    IF standby AND NOT current_setting('hot_standby')::boolean THEN
+        RETURN QUERY SELECT 'hot_standby', 'critical', 'hot_standby is off, so this standby serves no reads',
+            'Set hot_standby to on and restart.';
+    END IF;
+    IF standby AND NOT current_setting('hot_standby_feedback')::boolean THEN
+        RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
+            'hot_standby_feedback is off, so vacuum on the primary can cancel long reads here',
+            'Set hot_standby_feedback to on, accepting some bloat on the primary.';
+    END IF;
+    IF standby AND NOT current_setting('default_transaction_read_only')::boolean THEN
+        RETURN QUERY SELECT 'default_transaction_read_only', 'info',
+            'default_transaction_read_only is off, so after a promotion this server accepts writes from clients meant for a replica',
+            'Set default_transaction_read_only to on on standbys; clear it when promoting on purpose.';
+    END IF;
+    IF current_setting('wal_sender_timeout') = '0' THEN
+        RETURN QUERY SELECT 'wal_sender_timeout', 'warning', 'wal_sender_timeout is 0, so a dead standby connection is never noticed',
+            'Set wal_sender_timeout to a minute or so.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION readscale.config_audit() IS
+    'Replication settings checked against a production-readiness list: one row per finding';
+
 -- == slot guard ==
 
 
