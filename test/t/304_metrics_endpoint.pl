@@ -3,10 +3,11 @@
 # equal those of SELECT readscale.metrics(), and promtool accepts both. With
 # every client connection slot taken, /health, /primary, /replica and
 # /metrics still answer (the worker is not a client backend). Without the
-# extension in readscale.http_database, /metrics falls back to the node's gauges.
+# extension in readscale.http_database, /metrics falls back to the node's
+# gauges; that part listens on [::1] when the host has IPv6 loopback.
 use strict;
 use warnings;
-use IO::Socket::INET;
+use IO::Socket::IP;
 use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -24,8 +25,8 @@ $primary->wait_for_catchup($standby, 'replay');
 
 sub http_get
 {
-	my ($port, $path) = @_;
-	my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Proto => 'tcp',
+	my ($port, $path, $host) = @_;
+	my $sock = IO::Socket::IP->new(PeerHost => $host // '127.0.0.1', PeerPort => $port, Proto => 'tcp',
 		Timeout => $PostgreSQL::Test::Utils::timeout_default) or return (0, '');
 	print $sock "GET $path HTTP/1.1\r\nHost: x\r\n\r\n";
 	local $/;
@@ -38,10 +39,10 @@ sub http_get
 
 sub poll_http
 {
-	my ($port, $path, $want) = @_;
+	my ($port, $path, $want, $host) = @_;
 	for (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
 	{
-		return 1 if (http_get($port, $path))[0] == $want;
+		return 1 if (http_get($port, $path, $host))[0] == $want;
 		usleep(100_000);
 	}
 	return 0;
@@ -117,10 +118,19 @@ like($body, qr/^readscale_standby_verdict\{application_name="metrics_standby"\} 
 $_->kill_kill for @sessions;
 
 # pg_readscale not installed in readscale.http_database: the node's own gauges, no error to the scraper.
-$standby->append_conf('postgresql.conf', "readscale.http_database = 'template1'\n");
+# The endpoint listens on IPv6 loopback this time, where the host has one.
+my $ipv6 = IO::Socket::IP->new(LocalHost => '::1', LocalPort => 0, Listen => 1) ? 1 : 0;
+my $host = $ipv6 ? '::1' : '127.0.0.1';
+my $listen = $ipv6 ? "[::1]:$standby_port" : $standby_port;
+$standby->append_conf('postgresql.conf', "readscale.http_database = 'template1'\nreadscale.http_listen = '$listen'\n");
 $standby->restart;
-ok(poll_http($standby_port, '/health', 200), 'standby endpoint up with http_database = template1');
-($status, $body) = http_get($standby_port, '/metrics');
+ok(poll_http($standby_port, '/health', 200, $host), "standby endpoint up on $listen with http_database = template1");
+SKIP:
+{
+	skip 'no IPv6 loopback on this host', 1 unless $ipv6;
+	is((http_get($standby_port, '/health'))[0], 0, 'listening on [::1] only: nothing on 127.0.0.1');
+}
+($status, $body) = http_get($standby_port, '/metrics', $host);
 is($status, 200, 'fallback /metrics 200');
 like($body, qr/^readscale_wal_receiver_up 1$/m, 'fallback /metrics has the node gauges');
 unlike($body, qr/readscale_gate_waits_total/, 'fallback /metrics has no SQL sections');
