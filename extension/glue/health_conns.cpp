@@ -7,7 +7,8 @@
  * its request (answered ones are closed at once, one request per connection),
  * so when the table is full a new connection takes the slot of the one
  * accepted first (core connection_to_evict()), which is read one last time
- * (answered if its request has arrived) and otherwise answered 503 and closed. A client that sends its request at once is answered unless
+ * (answered if its request has arrived) and otherwise answered 503 and
+ * closed. A client that sends its request at once is answered unless
  * kMaxConnections newer connections arrive before its bytes do, so a thousand
  * slow clients cannot starve new health checks; a slow client is also cut off
  * after kReadTimeoutMs (408). Beyond the table, the kernel's listen backlog

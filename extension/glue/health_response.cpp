@@ -91,7 +91,10 @@ read_node_state(readscale::http::NodeState *node) {
 	    receive, replay, GetCurrentTimestamp(), last_xact != 0 ? std::optional<std::int64_t>(last_xact) : std::nullopt);
 }
 
-/* No PostgreSQL calls; an incomplete request here has timed out. metrics is readscale.metrics()'s text, or null for the shared-memory gauges. */
+/*
+ * No PostgreSQL calls; an incomplete request here has timed out. metrics is
+ * readscale.metrics()'s text, or null for the shared-memory gauges.
+ */
 std::size_t
 build_response(const char *request, std::size_t length, const readscale::http::NodeState *node,
                const char *metrics, std::size_t metrics_size, const char **out) {
@@ -165,6 +168,7 @@ fetch_metrics(const char **text, std::size_t *length) {
 	{
 		ok = run_metrics_query();
 		CommitTransactionCommand();
+		pgstat_report_stat(false); /* a long-lived session flushes its statistics itself, as worker_spi does */
 	}
 	PG_CATCH();
 	{

@@ -81,6 +81,10 @@ ok(poll_health(), 'endpoint up');
 my ($pid_before, $rss_before) = worker_rss_kb();
 ok($rss_before > 0, "worker RSS before: $rss_before kB");
 
+# A silent connection opened before the attack: the table fills up behind it, so it is evicted with 503 busy.
+my $first = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Proto => 'tcp') or die "connect: $!";
+$first->timeout($PostgreSQL::Test::Utils::timeout_default);
+
 my @children;
 for (1 .. 2)    # two processes of 500: each stays below the default 1024 open files
 {
@@ -105,6 +109,8 @@ for (1 .. 20)
 	usleep(100_000);
 }
 is($served, 20, 'under 1,000 slow connections, every new /health is answered 200');
+my $evicted = do { local $/; <$first> // '' };
+like($evicted, qr{^HTTP/1\.1 503 .*busy\n$}s, 'the table was full: the oldest silent connection was evicted');
 is(http_get('/primary'), 200, 'and /primary');
 my ($pid_during, $rss_during) = worker_rss_kb();
 is($pid_during, $pid_before, 'the worker did not restart');

@@ -27,7 +27,8 @@ TEST(ParseListenAddress, RejectsNonsense) {
 
 TEST(ParseListenAddress, BracketedIpv6) {
 	for (auto [text, host] : {std::pair{"[::1]:8008", "::1"}, std::pair{"[::]:80", "::"},
-	                          std::pair{"[fe80::1:2]:80", "fe80::1:2"}, std::pair{"[1:2:3:4:5:6:7:8]:80", "1:2:3:4:5:6:7:8"},
+	                          std::pair{"[fe80::1:2]:80", "fe80::1:2"},
+	                          std::pair{"[1:2:3:4:5:6:7:8]:80", "1:2:3:4:5:6:7:8"},
 	                          std::pair{"[1::]:80", "1::"}}) {
 		auto a = parse_listen_address(text);
 		ASSERT_TRUE(a.ok()) << text;
