@@ -18,7 +18,7 @@
  * lag_policy delays the other connections by at most that much.
  * When the extension is not installed in that database, or the query fails
  * (the error goes to the server log), /metrics falls back to this node's own
- * gauges from shared memory.
+ * gauges from shared memory. An answer (or a failure) is reused for a second.
  *
  * Frames: respond() and fetch_metrics() are C-shaped; build_response() is the
  * one place C++ objects live, and it calls no PostgreSQL function. The SPI call
@@ -40,7 +40,16 @@ namespace readscale::pg::health {
 
 namespace {
 
+/*
+ * A /metrics answer is reused for kMetricsReuseMs: a flood of /metrics then costs
+ * formatting, not a transaction each, and cannot crowd out health checks.
+ * Scrapers poll every few seconds at most, so they still get fresh data.
+ */
+constexpr long kMetricsReuseMs = 1000;
+
 /* Plain data (B8): grown with realloc, never freed (one worker, lives as long as it). */
+TimestampTz metrics_fetched_at = 0;
+bool metrics_ok = false;
 char *metrics_buffer = nullptr;
 std::size_t metrics_capacity = 0;
 std::size_t metrics_length = 0;
@@ -160,6 +169,12 @@ run_metrics_query() {
 
 bool
 fetch_metrics(const char **text, std::size_t *length) {
+	*text = metrics_buffer;
+	*length = metrics_length;
+	TimestampTz now = GetCurrentTimestamp();
+	if (metrics_fetched_at != 0 && !TimestampDifferenceExceeds(metrics_fetched_at, now, kMetricsReuseMs))
+		return metrics_ok;
+	metrics_fetched_at = now;
 	MemoryContext caller = CurrentMemoryContext;
 	volatile bool ok = false;
 	SetCurrentStatementStartTimestamp();
@@ -183,6 +198,7 @@ fetch_metrics(const char **text, std::size_t *length) {
 	}
 	PG_END_TRY();
 	MemoryContextSwitchTo(caller);
+	metrics_ok = ok;
 	*text = metrics_buffer;
 	*length = metrics_length;
 	return ok;
