@@ -154,10 +154,12 @@ run_metrics_query() {
 	ok = ok && !isnull;
 	if (ok) {
 		text *t = DatumGetTextPP(value);
-		metrics_length = VARSIZE_ANY_EXHDR(t);
-		ok = reserve(&metrics_buffer, &metrics_capacity, metrics_length);
-		if (ok)
-			std::memcpy(metrics_buffer, VARDATA_ANY(t), metrics_length);
+		std::size_t size = VARSIZE_ANY_EXHDR(t);
+		ok = reserve(&metrics_buffer, &metrics_capacity, size);
+		if (ok) {
+			std::memcpy(metrics_buffer, VARDATA_ANY(t), size);
+			metrics_length = size;
+		}
 	}
 	SPI_finish();
 	PopActiveSnapshot();
