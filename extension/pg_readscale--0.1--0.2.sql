@@ -8,7 +8,226 @@
 
 
 -- == lag, metrics, health ==
+-- metrics() is the concatenation of one function per section, so each area
+-- adds its series without touching the others' (the health endpoint's /metrics
+-- runs metrics() too, so both expose the same series). Each section writes its
+-- HELP/TYPE lines even without samples.
 
+CREATE FUNCTION readscale._metrics_lag()
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text := '';
+    -- One row per application_name (the least replayed wins), read once.
+    standbys readscale.standby_lag[] := ARRAY(
+        SELECT s FROM (SELECT DISTINCT ON (application_name) * FROM readscale.standby_lag
+                       ORDER BY application_name, replay_lsn) s);
+    r readscale.standby_lag;
+    label text;
+BEGIN
+    out := E'# HELP readscale_in_recovery Whether this server is a standby (1) or a primary (0).\n'
+        || E'# TYPE readscale_in_recovery gauge\n'
+        || format(E'readscale_in_recovery %s\n', pg_is_in_recovery()::int)
+        || E'# HELP readscale_standbys Standbys connected to this server.\n'
+        || E'# TYPE readscale_standbys gauge\n'
+        || format(E'readscale_standbys %s\n', (SELECT count(*) FROM pg_stat_replication));
+    out := out || E'# HELP readscale_standby_lag_bytes WAL a standby has not yet sent (pending_send), flushed (network) or replayed (apply).\n'
+               || E'# TYPE readscale_standby_lag_bytes gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        label := readscale._prom_label(r.application_name);
+        out := out || format(E'readscale_standby_lag_bytes{application_name="%s",kind="pending_send"} %s\n'
+                             'readscale_standby_lag_bytes{application_name="%s",kind="network"} %s\n'
+                             'readscale_standby_lag_bytes{application_name="%s",kind="apply"} %s\n',
+                             label, r.pending_send_bytes, label, r.network_bytes, label, r.apply_bytes);
+    END LOOP;
+    out := out || E'# HELP readscale_standby_lag_seconds Time from a local flush until a standby flushed (network) or replayed (apply) it.\n'
+               || E'# TYPE readscale_standby_lag_seconds gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        label := readscale._prom_label(r.application_name);
+        IF r.flush_lag IS NOT NULL THEN
+            out := out || format(E'readscale_standby_lag_seconds{application_name="%s",kind="network"} %s\n',
+                                 label, extract(epoch FROM r.flush_lag));
+        END IF;
+        IF r.replay_lag IS NOT NULL THEN
+            out := out || format(E'readscale_standby_lag_seconds{application_name="%s",kind="apply"} %s\n',
+                                 label, extract(epoch FROM r.replay_lag));
+        END IF;
+    END LOOP;
+    out := out || E'# HELP readscale_standby_verdict Lag SLA verdict per standby: 0 ok, 1 warning, 2 critical.\n'
+               || E'# TYPE readscale_standby_verdict gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        out := out || format(E'readscale_standby_verdict{application_name="%s"} %s\n', readscale._prom_label(r.application_name),
+                             array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
+    END LOOP;
+    RETURN out;
+END
+$$;
+
+
+-- On a standby: staleness, unreplayed WAL, WAL receiver and replay state. Nothing on a primary.
+CREATE FUNCTION readscale._metrics_local()
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text := '';
+    r record;
+BEGIN
+    FOR r IN SELECT * FROM readscale.local_lag LOOP
+        out := out || E'# HELP readscale_local_staleness_seconds Age of the data this standby serves (0 when replay has caught up).\n'
+                   || E'# TYPE readscale_local_staleness_seconds gauge\n';
+        IF r.staleness IS NOT NULL THEN
+            out := out || format(E'readscale_local_staleness_seconds %s\n', extract(epoch FROM r.staleness));
+        END IF;
+        out := out || E'# HELP readscale_local_unreplayed_bytes WAL received but not yet replayed.\n'
+                   || E'# TYPE readscale_local_unreplayed_bytes gauge\n'
+                   || format(E'readscale_local_unreplayed_bytes %s\n', r.receive_replay_bytes)
+                   || E'# HELP readscale_wal_receiver_up Whether the WAL receiver is streaming from the primary.\n'
+                   || E'# TYPE readscale_wal_receiver_up gauge\n'
+                   || format(E'readscale_wal_receiver_up %s\n', r.wal_receiver_streaming::int)
+                   || E'# HELP readscale_local_replay_paused Whether WAL replay is paused.\n'
+                   || E'# TYPE readscale_local_replay_paused gauge\n'
+                   || format(E'readscale_local_replay_paused %s\n', r.replay_paused::int)
+                   || E'# HELP readscale_local_verdict Lag SLA verdict of this standby: 0 ok, 1 warning, 2 critical.\n'
+                   || E'# TYPE readscale_local_verdict gauge\n'
+                   || format(E'readscale_local_verdict %s\n', array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
+    END LOOP;
+    RETURN out;
+END
+$$;
+
+-- The read gate's counters (readscale.gate_stats) since server start; no
+-- samples without shared_preload_libraries (the view is empty then).
+CREATE FUNCTION readscale._metrics_gate()
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text;
+    g record;
+    outcome text;
+BEGIN
+    out := E'# HELP readscale_gate_waits_total Waits for an LSN or token (wait_for_lsn, wait_for_token, the read gate).\n'
+        || E'# TYPE readscale_gate_waits_total counter\n';
+    FOR g IN SELECT * FROM readscale.gate_stats LOOP
+        out := out || format(E'readscale_gate_waits_total %s\n', g.waits);
+    END LOOP;
+    out := out || E'# HELP readscale_gate_wait_outcomes_total Waits by how they ended.\n'
+               || E'# TYPE readscale_gate_wait_outcomes_total counter\n';
+    FOR g IN SELECT * FROM readscale.gate_stats LOOP
+        FOREACH outcome IN ARRAY ARRAY['immediate', 'reached', 'timeout', 'fail_fast', 'cancelled', 'not_in_recovery', 'gate_refused'] LOOP
+            out := out || format(E'readscale_gate_wait_outcomes_total{outcome="%s"} %s\n', outcome,
+                                 CASE outcome WHEN 'immediate' THEN g.immediate WHEN 'reached' THEN g.reached
+                                     WHEN 'timeout' THEN g.timeouts WHEN 'fail_fast' THEN g.fail_fast
+                                     WHEN 'cancelled' THEN g.cancelled WHEN 'not_in_recovery' THEN g.not_in_recovery
+                                     ELSE g.gate_refused END);
+        END LOOP;
+    END LOOP;
+    out := out || E'# HELP readscale_gate_wait_seconds_total Time spent waiting.\n'
+               || E'# TYPE readscale_gate_wait_seconds_total counter\n';
+    FOR g IN SELECT * FROM readscale.gate_stats LOOP
+        out := out || format(E'readscale_gate_wait_seconds_total %s\n', g.wait_time_ms / 1000.0);
+    END LOOP;
+    RETURN out;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION readscale.metrics()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT readscale._metrics_lag() || readscale._metrics_local() || readscale._metrics_gate()
+$$;
+COMMENT ON FUNCTION readscale.metrics() IS
+    'Prometheus text exposition (format 0.0.4): lag, staleness, verdicts, WAL receiver state and read gate counters';
+
+REVOKE ALL ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate() TO pg_monitor;
+
+-- config_audit() as in 0.1 with two fixes: synchronous_standby_names is only
+-- audited on a primary (a standby ignores it, and a base backup copies the
+-- primary's value, which named no standby of this one: a false warning), and
+-- the WAL sender finding says how many senders are free.
+CREATE OR REPLACE FUNCTION readscale.config_audit(OUT setting text, OUT severity text, OUT finding text, OUT recommendation text)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    standby boolean := pg_is_in_recovery();
+    senders int := current_setting('max_wal_senders')::int;
+    senders_used int := (SELECT count(*) FROM pg_stat_replication);
+    slots int := current_setting('max_replication_slots')::int;
+    slots_used int := (SELECT count(*) FROM pg_replication_slots);
+    sync_names text := current_setting('synchronous_standby_names');
+    missing text;
+BEGIN
+    IF current_setting('wal_level') = 'minimal' THEN
+        RETURN QUERY SELECT 'wal_level', 'critical', 'wal_level is minimal, so no standby can replicate from this server',
+            'Set wal_level to replica (or logical) and restart.';
+    END IF;
+    IF NOT standby AND senders = 0 THEN
+        RETURN QUERY SELECT 'max_wal_senders', 'critical', 'max_wal_senders is 0, so no standby can connect',
+            'Set max_wal_senders to the number of standbys plus two and restart.';
+    ELSIF senders_used >= senders - 1 AND senders > 0 THEN
+        RETURN QUERY SELECT 'max_wal_senders', 'warning',
+            format('%s of %s WAL senders are in use, leaving %s free (pg_basebackup -X stream needs 2)',
+                   senders_used, senders, greatest(senders - senders_used, 0)),
+            'Raise max_wal_senders so a reconnecting standby or a base backup finds a free sender.';
+    END IF;
+    IF slots_used >= slots AND slots > 0 THEN
+        RETURN QUERY SELECT 'max_replication_slots', 'warning',
+            format('%s of %s replication slots are in use', slots_used, slots),
+            'Raise max_replication_slots, or drop slots nobody consumes.';
+    END IF;
+    IF current_setting('max_slot_wal_keep_size') = '-1' THEN
+        RETURN QUERY SELECT 'max_slot_wal_keep_size', 'warning',
+            'max_slot_wal_keep_size is unlimited, so an abandoned slot can retain WAL until the disk is full',
+            'Set max_slot_wal_keep_size to the WAL volume the disk can hold.';
+    END IF;
+    IF NOT standby AND current_setting('wal_keep_size') = '0' AND slots_used = 0 THEN
+        RETURN QUERY SELECT 'wal_keep_size', 'warning',
+            'wal_keep_size is 0 and no replication slot exists, so a standby that falls behind may need WAL that was already removed',
+            'Use a physical replication slot per standby, or set wal_keep_size.';
+    END IF;
+    IF NOT standby AND sync_names <> '' THEN
+        FOR missing IN
+            SELECT n FROM readscale._sync_standby_names(sync_names) AS n
+            WHERE lower(n) NOT IN (SELECT lower(s.application_name) FROM pg_stat_replication s)
+            ORDER BY 1
+        LOOP
+            RETURN QUERY SELECT 'synchronous_standby_names', 'warning',
+                format('synchronous_standby_names names "%s", which is not connected', missing),
+                'Start that standby, or remove it from synchronous_standby_names so commits do not wait for it.';
+        END LOOP;
+    END IF;
+    IF standby AND NOT current_setting('hot_standby')::boolean THEN
+        RETURN QUERY SELECT 'hot_standby', 'critical', 'hot_standby is off, so this standby serves no reads',
+            'Set hot_standby to on and restart.';
+    END IF;
+    IF standby AND NOT current_setting('hot_standby_feedback')::boolean THEN
+        RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
+            'hot_standby_feedback is off, so vacuum on the primary can cancel long reads here',
+            'Set hot_standby_feedback to on, accepting some bloat on the primary.';
+    END IF;
+    IF standby AND NOT current_setting('default_transaction_read_only')::boolean THEN
+        RETURN QUERY SELECT 'default_transaction_read_only', 'info',
+            'default_transaction_read_only is off, so after a promotion this server accepts writes from clients meant for a replica',
+            'Set default_transaction_read_only to on on standbys; clear it when promoting on purpose.';
+    END IF;
+    IF current_setting('wal_sender_timeout') = '0' THEN
+        RETURN QUERY SELECT 'wal_sender_timeout', 'warning', 'wal_sender_timeout is 0, so a dead standby connection is never noticed',
+            'Set wal_sender_timeout to a minute or so.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION readscale.config_audit() IS
+    'Replication settings checked against a production-readiness list: one row per finding';
 
 -- == slot guard ==
 

@@ -24,6 +24,23 @@ RESET readscale.lag_warning;
 SET readscale.lag_critical_bytes = '1kB';
 SHOW readscale.lag_critical_bytes;
 RESET readscale.lag_critical_bytes;
+-- Byte thresholds count kB, so realistic sizes beyond 2 GB fit.
+SHOW readscale.lag_warning_bytes;
+SET readscale.lag_critical_bytes = '64GB';
+SHOW readscale.lag_critical_bytes;
+SELECT verdict, reason FROM readscale._lag_verdict('streaming', 60 * 1073741824::bigint, '0', NULL, NULL, -1, NULL, NULL);
+SELECT verdict, reason FROM readscale._lag_verdict('streaming', 65 * 1073741824::bigint, '0', NULL, NULL, -1, NULL, NULL);
+SET readscale.lag_critical_bytes = '1TB';
+SHOW readscale.lag_critical_bytes;
+SET readscale.lag_critical_bytes = -1;
+SHOW readscale.lag_critical_bytes;
+SET readscale.lag_critical_bytes = '2TB';
+\echo :LAST_ERROR_SQLSTATE
+SET readscale.lag_critical_bytes = '-2kB';
+\echo :LAST_ERROR_SQLSTATE
+SET readscale.lag_critical_bytes = '64 parsecs';
+\echo :LAST_ERROR_SQLSTATE
+RESET readscale.lag_critical_bytes;
 -- Bad GUC values.
 SET readscale.lag_warning = -2;
 \echo :LAST_ERROR_SQLSTATE

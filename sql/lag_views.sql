@@ -33,6 +33,32 @@ SELECT 'init' FROM pg_create_physical_replication_slot('lag_audit_slot');
 SELECT count(*) AS wal_keep_findings FROM readscale.config_audit() WHERE setting = 'wal_keep_size';
 SELECT pg_drop_replication_slot('lag_audit_slot');
 
+-- wal_sender_timeout 0 (a user setting, so a session can show it).
+SET wal_sender_timeout = 0;
+SELECT setting, severity, finding FROM readscale.config_audit() WHERE setting = 'wal_sender_timeout';
+RESET wal_sender_timeout;
+SELECT count(*) AS wal_sender_timeout_findings FROM readscale.config_audit() WHERE setting = 'wal_sender_timeout';
+-- Every replication slot in use: flagged; one free: not.
+DO $$
+BEGIN
+    FOR i IN 1 .. current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots) LOOP
+        PERFORM pg_create_physical_replication_slot('lag_audit_' || i);
+    END LOOP;
+END
+$$;
+SELECT setting, severity, finding FROM readscale.config_audit() WHERE setting = 'max_replication_slots';
+SELECT pg_drop_replication_slot('lag_audit_1');
+SELECT count(*) AS slot_findings FROM readscale.config_audit() WHERE setting = 'max_replication_slots';
+DO $$
+DECLARE
+    name text;
+BEGIN
+    FOR name IN SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'lag\_audit\_%' LOOP
+        PERFORM pg_drop_replication_slot(name);
+    END LOOP;
+END
+$$;
+
 -- metrics(): Prometheus text on a primary without standbys.
 SELECT readscale.metrics();
 SELECT readscale._prom_label(E'a"b\\c\nd');

@@ -5,6 +5,7 @@
 
 #include "core/sqlstate.hpp"
 
+#include <cctype>
 #include <cstdio>
 
 namespace readscale::http {
@@ -36,6 +37,38 @@ valid_ipv4(std::string_view text) {
 	return parts == 4;
 }
 
+/* Groups of 1-4 hex digits separated by single colons; -1 when malformed, else the group count (0 for ""). */
+int
+ipv6_groups(std::string_view text) {
+	if (text.empty())
+		return 0;
+	int groups = 0;
+	while (true) {
+		std::size_t colon = text.find(':');
+		std::string_view group = text.substr(0, colon);
+		if (group.empty() || group.size() > 4)
+			return -1;
+		for (char c : group)
+			if (!std::isxdigit(static_cast<unsigned char>(c)))
+				return -1;
+		groups++;
+		if (colon == std::string_view::npos)
+			return groups;
+		text.remove_prefix(colon + 1);
+	}
+}
+
+/* Textual IPv6 (RFC 4291 2.2): 8 groups, or fewer around one "::"; no IPv4 tail, no zone. */
+bool
+valid_ipv6(std::string_view text) {
+	std::size_t gap = text.find("::");
+	if (gap == std::string_view::npos)
+		return ipv6_groups(text) == 8;
+	int left = ipv6_groups(text.substr(0, gap));
+	int right = ipv6_groups(text.substr(gap + 2));
+	return left >= 0 && right >= 0 && left + right <= 7;
+}
+
 void
 gauge(std::string *out, const char *name, const char *help, const std::string &value) {
 	*out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
@@ -54,12 +87,21 @@ seconds_text(std::int64_t ms) {
 
 Result<ListenAddress>
 parse_listen_address(std::string_view text) {
-	const char *hint = "Write a port (listens on 127.0.0.1) or an IPv4 address and port, e.g. \"127.0.0.1:8008\".";
+	const char *hint = "Write a port (listens on 127.0.0.1), an IPv4 address and port, e.g. \"127.0.0.1:8008\", or "
+	                   "a bracketed IPv6 address and port, e.g. \"[::1]:8008\".";
 	ListenAddress address;
 	address.host = "127.0.0.1";
 	std::string_view port = text;
 	std::size_t colon = text.rfind(':');
-	if (colon != std::string_view::npos) {
+	std::size_t close = text.rfind(']');
+	if (!text.empty() && text[0] == '[') {
+		if (close == std::string_view::npos || close + 1 != colon || !valid_ipv6(text.substr(1, close - 1)))
+			return Error(sqlstate::kInvalidParameterValue, "invalid listen address \"" + std::string(text) + "\"", {},
+			             hint);
+		address.host = std::string(text.substr(1, close - 1));
+		address.ipv6 = true;
+		port = text.substr(colon + 1);
+	} else if (colon != std::string_view::npos) {
 		if (!valid_ipv4(text.substr(0, colon)))
 			return Error(sqlstate::kInvalidParameterValue, "invalid listen address \"" + std::string(text) + "\"", {},
 			             hint);
@@ -95,6 +137,15 @@ node_metrics_text(const NodeState &node) {
 	      "Age of the data this standby serves (0 when replay has caught up).",
 	      node.staleness_ms ? seconds_text(*node.staleness_ms) : std::string());
 	return out;
+}
+
+std::size_t
+connection_to_evict(const std::int64_t *accepted_at, std::size_t count) {
+	std::size_t victim = count;
+	for (std::size_t i = 0; i < count; i++)
+		if (accepted_at[i] >= 0 && (victim == count || accepted_at[i] < accepted_at[victim]))
+			victim = i;
+	return victim;
 }
 
 std::string

@@ -1,7 +1,9 @@
 /*
  * lag_gucs.cpp: defines the default lag SLA GUCs (see lag_gucs.hpp).
  * PGC_SUSET like pg_stat_statements' knobs: the thresholds decide verdicts
- * other roles see, so only superusers change them.
+ * other roles see, so only superusers change them. The byte thresholds count
+ * kB (GUC_UNIT_KB, like max_slot_wal_keep_size counts MB): an int of bytes
+ * would stop at 2 GB, short of real standbys' lag; in kB it reaches 2 TB.
  */
 #include "glue/lag_gucs.hpp"
 
@@ -10,8 +12,8 @@
 namespace readscale::pg {
 int lag_warning_ms = 10000;
 int lag_critical_ms = 60000;
-int lag_warning_bytes = 16 * 1024 * 1024;
-int lag_critical_bytes = 256 * 1024 * 1024;
+int lag_warning_kb = 16 * 1024;
+int lag_critical_kb = 256 * 1024;
 } // namespace readscale::pg
 
 /* Called from _PG_init inside its guard; DefineCustomIntVariable may ERROR, so only plain locals here. */
@@ -27,11 +29,11 @@ readscale_define_lag_gucs() {
 	DefineCustomIntVariable("readscale.lag_warning_bytes",
 	                        "Sets the amount of unreplayed WAL above which a standby is in warning.",
 	                        "Applies when no row of readscale.lag_policy matches the standby; -1 disables.",
-	                        &lag_warning_bytes, 16 * 1024 * 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_BYTE, nullptr,
+	                        &lag_warning_kb, 16 * 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_KB, nullptr,
 	                        nullptr, nullptr);
 	DefineCustomIntVariable("readscale.lag_critical_bytes",
 	                        "Sets the amount of unreplayed WAL above which a standby is critical.",
 	                        "Applies when no row of readscale.lag_policy matches the standby; -1 disables.",
-	                        &lag_critical_bytes, 256 * 1024 * 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_BYTE, nullptr,
+	                        &lag_critical_kb, 256 * 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_KB, nullptr,
 	                        nullptr, nullptr);
 }

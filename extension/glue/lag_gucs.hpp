@@ -13,6 +13,20 @@ void readscale_define_lag_gucs();
 namespace readscale::pg {
 extern int lag_warning_ms;
 extern int lag_critical_ms;
-extern int lag_warning_bytes;
-extern int lag_critical_bytes;
+/* The byte thresholds are kB GUCs (GUC_UNIT_KB: up to 2 TB, so '64GB' fits an int). */
+extern int lag_warning_kb;
+extern int lag_critical_kb;
+
+inline long long
+kb_to_bytes(int kb) {
+	return kb < 0 ? -1 : static_cast<long long>(kb) * 1024;
+}
+inline long long
+lag_warning_bytes() {
+	return kb_to_bytes(lag_warning_kb);
+}
+inline long long
+lag_critical_bytes() {
+	return kb_to_bytes(lag_critical_kb);
+}
 } // namespace readscale::pg

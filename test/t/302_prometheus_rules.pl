@@ -10,20 +10,22 @@ ok(-f "$dir/readscale_alerts.yml", 'alert rules present');
 my ($out, $err);
 ok(IPC::Run::run([ 'promtool', 'check', 'rules', "$dir/readscale_alerts.yml" ], '>', \$out, '2>', \$err),
 	'promtool check rules') or diag("$out$err");
-like($out, qr/SUCCESS: 5 rules found/, 'all five rules load');
+like($out, qr/SUCCESS: 7 rules found/, 'all seven rules load');
 ok(IPC::Run::run([ 'promtool', 'test', 'rules', "$dir/readscale_alerts_test.yml" ], '>', \$out, '2>', \$err),
 	'promtool test rules') or diag("$out$err");
 
-# Every metric the rules use is one readscale.metrics() emits (installed script).
+# Every metric the rules use is one readscale.metrics() emits (installed scripts: 0.1 and its update to 0.2).
 my $sharedir = `pg_config --sharedir`;
 chomp $sharedir;
-my $script = slurp_file("$sharedir/extension/pg_readscale--0.1.sql");
+my $script = slurp_file("$sharedir/extension/pg_readscale--0.1.sql")
+  . slurp_file("$sharedir/extension/pg_readscale--0.1--0.2.sql");
 my $rules = slurp_file("$dir/readscale_alerts.yml");
-my %used = map { $_ => 1 } map { /\b(readscale_[a-z_]+)\b/g } grep { /^\s*expr:/ } split /\n/, $rules;
-ok(scalar(keys %used) >= 5, 'rules use readscale metrics');
+my %used = map { $_ => 1 } map { /\b(readscale_[a-z_]+)\b/g } $rules =~ /expr:(.*?)\n\s*for:/sg;
+ok(scalar(keys %used) >= 8, 'rules use readscale metrics');
 for my $metric (sort keys %used)
 {
-	like($script, qr/# TYPE \Q$metric\E gauge/, "$metric is emitted by readscale.metrics()");
+	my $type = $metric =~ /_total$/ ? 'counter' : 'gauge';
+	like($script, qr/# TYPE \Q$metric\E $type/, "$metric is emitted by readscale.metrics() as a $type");
 }
 
 done_testing();

@@ -25,6 +25,26 @@ TEST(ParseListenAddress, RejectsNonsense) {
 	}
 }
 
+TEST(ParseListenAddress, BracketedIpv6) {
+	for (auto [text, host] : {std::pair{"[::1]:8008", "::1"}, std::pair{"[::]:80", "::"},
+	                          std::pair{"[fe80::1:2]:80", "fe80::1:2"},
+	                          std::pair{"[1:2:3:4:5:6:7:8]:80", "1:2:3:4:5:6:7:8"},
+	                          std::pair{"[1::]:80", "1::"}}) {
+		auto a = parse_listen_address(text);
+		ASSERT_TRUE(a.ok()) << text;
+		EXPECT_EQ(a.value().host, host);
+		EXPECT_TRUE(a.value().ipv6);
+	}
+	EXPECT_FALSE(parse_listen_address("8008").value().ipv6);
+	for (const char *bad : {"[::1]", "[::1]8008", "[]:80", "[:::1]:80", "[1::2::3]:80", "[12345::]:80", "[g::1]:80",
+	                        "[1:2:3:4:5:6:7]:80", "[1:2:3:4:5:6:7:8:9]:80", "[1:2:3:4::5:6:7:8]:80", "::1]:80",
+	                        "[::1:80", "[::1]:0", "[::1]:65536", "[fe80::1%eth0]:80"}) {
+		auto r = parse_listen_address(bad);
+		ASSERT_FALSE(r.ok()) << bad;
+		EXPECT_EQ(r.error().sqlstate(), "22023") << bad;
+	}
+}
+
 TEST(NodeMetrics, PrimaryAndStandby) {
 	NodeState primary;
 	primary.primary = true;
@@ -51,4 +71,14 @@ TEST(NodeStatus, Json) {
 	NodeState standby;
 	EXPECT_EQ(node_status_json(standby), "{\"role\":\"standby\",\"wal_receiver_streaming\":false,\"replay_paused\":false,"
 	                                     "\"unreplayed_bytes\":0,\"staleness_ms\":null}\n");
+}
+
+TEST(ConnectionEviction, OldestHeldConnection) {
+	const std::int64_t none[3] = {-1, -1, -1};
+	EXPECT_EQ(connection_to_evict(none, 3), 3u) << "nothing to evict";
+	const std::int64_t held[4] = {30, 10, -1, 20};
+	EXPECT_EQ(connection_to_evict(held, 4), 1u) << "the one accepted first";
+	const std::int64_t tie[3] = {5, 5, 7};
+	EXPECT_EQ(connection_to_evict(tie, 3), 0u) << "ties: the lower slot";
+	EXPECT_EQ(connection_to_evict(held, 0), 0u) << "empty table";
 }

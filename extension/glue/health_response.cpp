@@ -1,0 +1,223 @@
+/*
+ * health_response.cpp: what the health endpoint answers (see health_endpoint.hpp).
+ *
+ * /health, /primary, /replica, /read-only and /status are decided from shared
+ * memory alone (recovery state, WAL receiver and replay positions, pause
+ * state), without a transaction: they keep answering when max_connections is
+ * exhausted or the catalogs are locked.
+ *
+ * /metrics runs SELECT readscale.metrics() through SPI in the worker's own
+ * database connection (readscale.http_database). Why SPI and not shared memory:
+ * metrics() is the definition of the exposition (per-standby series with
+ * application_name labels, verdicts under readscale.lag_policy, the gate
+ * counters, and sections other areas append), and policies live in a table, so
+ * a shared-memory copy would drift from it and could not apply policies at
+ * all. A background worker does not take one of max_connections' slots, so
+ * scrapes still work when clients have used them all. The cost is bounded:
+ * the worker's session runs with lock_timeout (health_worker.cpp), so a locked
+ * lag_policy delays the other connections by at most that much.
+ * When the extension is not installed in that database, or the query fails
+ * (the error goes to the server log), /metrics falls back to this node's own
+ * gauges from shared memory. An answer (or a failure) is reused for a second.
+ *
+ * Frames: respond() and fetch_metrics() are C-shaped; build_response() is the
+ * one place C++ objects live, and it calls no PostgreSQL function. The SPI call
+ * catches its own errors the way autovacuum's main loop does (report, abort the
+ * transaction, continue): it runs in a top-level transaction of its own, so
+ * aborting it leaves nothing behind.
+ */
+#include "core/health_state.hpp"
+#include "core/http_request.hpp"
+#include "core/lag_verdict.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "bridge/postgres.hpp"
+#include "glue/health_endpoint.hpp"
+
+namespace readscale::pg::health {
+
+namespace {
+
+/*
+ * A /metrics answer is reused for kMetricsReuseMs: a flood of /metrics then costs
+ * formatting, not a transaction each, and cannot crowd out health checks.
+ * Scrapers poll every few seconds at most, so they still get fresh data.
+ */
+constexpr long kMetricsReuseMs = 1000;
+
+/* Plain data (B8): grown with realloc, never freed (one worker, lives as long as it). */
+TimestampTz metrics_fetched_at = 0;
+bool metrics_ok = false;
+char *metrics_buffer = nullptr;
+std::size_t metrics_capacity = 0;
+std::size_t metrics_length = 0;
+char *response_buffer = nullptr;
+std::size_t response_capacity = 0;
+
+bool
+reserve(char **buffer, std::size_t *capacity, std::size_t wanted) {
+	if (wanted <= *capacity)
+		return true;
+	std::size_t size = std::max<std::size_t>(wanted, 2 * *capacity);
+	char *grown = static_cast<char *>(std::realloc(*buffer, size));
+	if (grown == nullptr)
+		return false;
+	*buffer = grown;
+	*capacity = size;
+	return true;
+}
+
+enum class Need { kMore, kMetrics, kState };
+
+/* No PostgreSQL calls. */
+Need
+classify(const char *request, std::size_t length, bool timed_out) {
+	using namespace readscale::http;
+	ParseResult parsed = parse_request(std::string_view(request, length), Limits{});
+	if (parsed.status == ParseStatus::kIncomplete)
+		return timed_out ? Need::kState : Need::kMore;
+	return parsed.status == ParseStatus::kComplete && parsed.request.path == "/metrics" ? Need::kMetrics
+	                                                                                     : Need::kState;
+}
+
+/* C-shaped: the node's state from shared memory, no transaction. */
+void
+read_node_state(readscale::http::NodeState *node) {
+	node->primary = !RecoveryInProgress();
+	if (node->primary)
+		return;
+	SpinLockAcquire(&WalRcv->mutex);
+	node->receiver_streaming = WalRcv->walRcvState == WALRCV_STREAMING;
+	SpinLockRelease(&WalRcv->mutex);
+	node->replay_paused = GetRecoveryPauseState() != RECOVERY_NOT_PAUSED;
+	XLogRecPtr receive = GetWalRcvFlushRecPtr(nullptr, nullptr);
+	XLogRecPtr replay = GetXLogReplayRecPtr(nullptr);
+	TimestampTz last_xact = GetLatestXTime();
+	node->unreplayed_bytes = readscale::lsn_distance(receive, replay);
+	node->staleness_ms = readscale::local_staleness_ms(
+	    receive, replay, GetCurrentTimestamp(), last_xact != 0 ? std::optional<std::int64_t>(last_xact) : std::nullopt);
+}
+
+/*
+ * No PostgreSQL calls; an incomplete request here has timed out. metrics is
+ * readscale.metrics()'s text, or null for the shared-memory gauges.
+ */
+std::size_t
+build_response(const char *request, std::size_t length, const readscale::http::NodeState *node,
+               const char *metrics, std::size_t metrics_size, const char **out) {
+	using namespace readscale::http;
+	static const char failed[] = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+	ParseResult parsed = parse_request(std::string_view(request, length), Limits{});
+	Response response;
+	const char *type = "text/plain; charset=utf-8";
+	if (parsed.status == ParseStatus::kIncomplete) {
+		response.status = 408;
+		response.body = "request timed out\n";
+	} else if (parsed.status == ParseStatus::kError) {
+		response.status = parsed.error_status;
+		response.body = parsed.error_reason + "\n";
+	} else {
+		response = route(parsed.request, *node);
+		if (response.needs_metrics && parsed.request.path == "/status") {
+			response.body = node_status_json(*node);
+			type = "application/json";
+		} else if (response.needs_metrics) {
+			response.body = metrics ? std::string(metrics, metrics_size) : node_metrics_text(*node);
+			type = "text/plain; version=0.0.4; charset=utf-8";
+		}
+	}
+	bool head = parsed.status == ParseStatus::kComplete && parsed.request.head;
+	std::string text = format_response(response, head, type);
+	if (!reserve(&response_buffer, &response_capacity, text.size())) {
+		*out = failed;
+		return sizeof failed - 1;
+	}
+	std::memcpy(response_buffer, text.data(), text.size());
+	*out = response_buffer;
+	return text.size();
+}
+
+/* May ERROR (caught by fetch_metrics): copies metrics() into metrics_buffer. */
+bool
+run_metrics_query() {
+	if (!OidIsValid(get_extension_oid("pg_readscale", true)))
+		return false;
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, "SELECT readscale.metrics()");
+	int rc = SPI_execute("SELECT readscale.metrics()", true, 1);
+	bool ok = rc == SPI_OK_SELECT && SPI_processed == 1;
+	bool isnull = true;
+	Datum value = ok ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull) : Datum(0);
+	ok = ok && !isnull;
+	if (ok) {
+		text *t = DatumGetTextPP(value);
+		std::size_t size = VARSIZE_ANY_EXHDR(t);
+		ok = reserve(&metrics_buffer, &metrics_capacity, size);
+		if (ok) {
+			std::memcpy(metrics_buffer, VARDATA_ANY(t), size);
+			metrics_length = size;
+		}
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	pgstat_report_activity(STATE_IDLE, nullptr);
+	return ok;
+}
+
+} // namespace
+
+bool
+fetch_metrics(const char **text, std::size_t *length) {
+	*text = metrics_buffer;
+	*length = metrics_length;
+	TimestampTz now = GetCurrentTimestamp();
+	if (metrics_fetched_at != 0 && !TimestampDifferenceExceeds(metrics_fetched_at, now, kMetricsReuseMs))
+		return metrics_ok;
+	metrics_fetched_at = now;
+	MemoryContext caller = CurrentMemoryContext;
+	volatile bool ok = false;
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		ok = run_metrics_query();
+		CommitTransactionCommand();
+		pgstat_report_stat(false); /* a long-lived session flushes its statistics itself, as worker_spi does */
+	}
+	PG_CATCH();
+	{
+		HOLD_INTERRUPTS();
+		MemoryContextSwitchTo(caller);
+		EmitErrorReport();
+		AbortCurrentTransaction();
+		FlushErrorState();
+		pgstat_report_activity(STATE_IDLE, nullptr);
+		RESUME_INTERRUPTS();
+		ok = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(caller);
+	metrics_ok = ok;
+	*text = metrics_buffer;
+	*length = metrics_length;
+	return ok;
+}
+
+std::size_t
+respond(const char *request, std::size_t length, bool timed_out, const char **response) {
+	Need need = classify(request, length, timed_out);
+	if (need == Need::kMore)
+		return 0;
+	readscale::http::NodeState node;
+	read_node_state(&node);
+	const char *metrics = nullptr;
+	std::size_t metrics_size = 0;
+	if (need == Need::kMetrics && !fetch_metrics(&metrics, &metrics_size))
+		metrics = nullptr;
+	return build_response(request, length, &node, metrics, metrics_size, response);
+}
+
+} // namespace readscale::pg::health
