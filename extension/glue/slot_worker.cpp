@@ -5,9 +5,9 @@
  * readscale.slot_guard_run(readscale.slot_guard_dry_run) every
  * readscale.slot_guard_interval, one transaction per pass. A pass is skipped
  * while the extension is not installed there, so the worker can start before
- * CREATE EXTENSION. Being long-lived, the worker's backend-local inactivity
- * tracker (slot_fns.cpp) counts max_inactive from the worker's start; a
- * server restart starts the count again.
+ * CREATE EXTENSION. The inactivity clocks it reads and updates are the
+ * shared ones (slot_tracker.cpp), which this file's registration requests
+ * while preloading; a server restart starts them again.
  *
  * Frames: everything here is C-shaped (plain locals only). ERROR in a
  * background worker is promoted to FATAL and exits; the postmaster restarts
@@ -15,6 +15,7 @@
  */
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/slot_tracker.hpp"
 #include "glue/slot_worker.hpp"
 
 extern "C" PGDLLEXPORT void readscale_slot_worker_main(Datum arg);
@@ -81,6 +82,7 @@ void
 readscale_register_slot_worker() {
 	/* PostgreSQL ends the session (FATAL) if a PGC_POSTMASTER variable is defined after startup. */
 	if (process_shared_preload_libraries_in_progress) {
+		readscale::pg::install_slot_tracker_hooks();
 		DefineCustomStringVariable("readscale.slot_guard_database",
 		                           "Sets the database the slot guard worker connects to.",
 		                           "Empty disables the worker. Needs pg_readscale in shared_preload_libraries and "
