@@ -63,6 +63,12 @@ FROM readscale.slot_retention WHERE slot_name LIKE 'regress_slot%' ORDER BY slot
 SELECT count(*) FILTER (WHERE inactive_since <= now()) AS kept FROM readscale.slot_retention
 WHERE slot_name LIKE 'regress_slot%';
 
+-- Prometheus: each family once, one sample per slot (values vary, except verdicts and activity).
+SELECT CASE WHEN line ~ '^readscale_slot_(verdict|active)' THEN line ELSE regexp_replace(line, '\} .*$', '} N') END AS line
+FROM regexp_split_to_table(readscale._metrics_slots(), E'\n') AS line
+WHERE line LIKE '%regress_slot%' OR line LIKE '# TYPE%';
+SELECT strpos(readscale.metrics(), E'# TYPE readscale_slot_verdict gauge\nreadscale_slot_verdict{') > 0 AS appended_to_metrics;
+
 -- A dry run (the default) reports and logs, drops nothing.
 SELECT * FROM readscale.slot_guard_run() WHERE slot_name LIKE 'regress_slot%' ORDER BY slot_name;
 SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'regress_slot%' ORDER BY slot_name;
