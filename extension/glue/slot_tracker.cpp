@@ -46,7 +46,6 @@ struct TrackerTable {
 };
 
 TrackerTable *table = nullptr;
-bool table_shared = false;
 shmem_request_hook_type prev_shmem_request_hook = nullptr;
 shmem_startup_hook_type prev_shmem_startup_hook = nullptr;
 
@@ -91,7 +90,6 @@ readscale_slot_tracker_shmem_startup(void) {
 			init_table(t, &GetNamedLWLockTranche(kTrancheName)[0].lock, table_capacity());
 		LWLockRelease(AddinShmemInitLock);
 		table = t;
-		table_shared = true;
 	});
 }
 
@@ -146,11 +144,6 @@ install_slot_tracker_hooks() {
 	shmem_request_hook = readscale_slot_tracker_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = readscale_slot_tracker_shmem_startup;
-}
-
-bool
-slot_tracker_shared() {
-	return table_shared;
 }
 
 void

@@ -16,9 +16,6 @@ namespace readscale::pg {
 /* From _PG_init while preloading: requests the shared table. */
 void install_slot_tracker_hooks();
 
-/* True when the clocks are in shared memory (all sessions and the worker see the same ones). */
-bool slot_tracker_shared();
-
 /* Reads the identity of slot name (stat of pg_replslot/<name>) into *identity. Cannot ERROR. */
 void read_slot_identity(const char *name, std::uint64_t restart_lsn, std::uint64_t confirmed_flush_lsn,
                         SlotIdentity *identity);
