@@ -48,13 +48,13 @@ BEGIN
             share := share || format(E'readscale_slot_disk_share_ratio%s %s\n', labels, r.disk_share);
         END IF;
     END LOOP;
-    RETURN E'# HELP readscale_slot_retained_bytes WAL a replication slot retains, from its restart_lsn to the current (on a standby: replayed) position.\n'
+    RETURN E'# HELP readscale_slot_retained_bytes WAL a slot retains: current (standby: replayed) position minus restart_lsn.\n'
         || E'# TYPE readscale_slot_retained_bytes gauge\n' || retained
         || E'# HELP readscale_slot_verdict Slot guard verdict per replication slot: 0 ok, 1 warning, 2 critical.\n'
         || E'# TYPE readscale_slot_verdict gauge\n' || verdict
         || E'# HELP readscale_slot_active Whether a consumer holds the replication slot.\n'
         || E'# TYPE readscale_slot_active gauge\n' || active
-        || E'# HELP readscale_slot_inactive_seconds Time since the slot guard first saw the slot inactive (restarts with the server).\n'
+        || E'# HELP readscale_slot_inactive_seconds Time the slot guard has seen the slot inactive (restarts with the server).\n'
         || E'# TYPE readscale_slot_inactive_seconds gauge\n' || inactive
         || E'# HELP readscale_slot_disk_share_ratio Retained WAL as a share of the filesystem holding pg_wal.\n'
         || E'# TYPE readscale_slot_disk_share_ratio gauge\n' || share;
