@@ -136,16 +136,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION readscale.metrics()
-RETURNS text
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT readscale._metrics_lag() || readscale._metrics_local() || readscale._metrics_gate()
-$$;
-COMMENT ON FUNCTION readscale.metrics() IS
-    'Prometheus text exposition (format 0.0.4): lag, staleness, verdicts, WAL receiver state and read gate counters';
-
 REVOKE ALL ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate() TO pg_monitor;
 
@@ -230,7 +220,70 @@ COMMENT ON FUNCTION readscale.config_audit() IS
     'Replication settings checked against a production-readiness list: one row per finding';
 
 -- == slot guard ==
+-- inactive_since is now one clock per slot incarnation, shared by every
+-- session and the worker when pg_readscale is preloaded (docs/slots.md).
+COMMENT ON VIEW readscale.slot_retention IS
+    'Each replication slot''s retained WAL (from the current, or on a standby the replayed, position), since when it has been seen inactive (shared by all sessions when preloaded; restarts with the server), share of the pg_wal filesystem, the slot_policy pattern that applied (NULL: GUC defaults) and its verdict';
 
+-- Prometheus families for every slot of slot_retention, labelled slot_name
+-- and slot_type; each family is emitted whole (HELP, TYPE, then its samples).
+CREATE FUNCTION readscale._metrics_slots()
+RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    retained text := '';
+    verdict text := '';
+    active text := '';
+    inactive text := '';
+    share text := '';
+    labels text;
+    r record;
+BEGIN
+    FOR r IN SELECT * FROM readscale.slot_retention ORDER BY slot_name LOOP
+        labels := format('{slot_name="%s",slot_type="%s"}', readscale._prom_label(r.slot_name), r.slot_type);
+        IF r.retained_bytes IS NOT NULL THEN
+            retained := retained || format(E'readscale_slot_retained_bytes%s %s\n', labels, r.retained_bytes);
+        END IF;
+        verdict := verdict || format(E'readscale_slot_verdict%s %s\n', labels,
+                                     array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
+        active := active || format(E'readscale_slot_active%s %s\n', labels, r.active::int);
+        IF r.inactive_since IS NOT NULL THEN
+            inactive := inactive || format(E'readscale_slot_inactive_seconds%s %s\n', labels,
+                                           round(extract(epoch FROM clock_timestamp() - r.inactive_since), 3));
+        END IF;
+        IF r.disk_share IS NOT NULL THEN
+            share := share || format(E'readscale_slot_disk_share_ratio%s %s\n', labels, r.disk_share);
+        END IF;
+    END LOOP;
+    RETURN E'# HELP readscale_slot_retained_bytes WAL a slot retains: current (standby: replayed) position minus restart_lsn.\n'
+        || E'# TYPE readscale_slot_retained_bytes gauge\n' || retained
+        || E'# HELP readscale_slot_verdict Slot guard verdict per replication slot: 0 ok, 1 warning, 2 critical.\n'
+        || E'# TYPE readscale_slot_verdict gauge\n' || verdict
+        || E'# HELP readscale_slot_active Whether a consumer holds the replication slot.\n'
+        || E'# TYPE readscale_slot_active gauge\n' || active
+        || E'# HELP readscale_slot_inactive_seconds Time the slot guard has seen the slot inactive (restarts with the server).\n'
+        || E'# TYPE readscale_slot_inactive_seconds gauge\n' || inactive
+        || E'# HELP readscale_slot_disk_share_ratio Retained WAL as a share of the filesystem holding pg_wal.\n'
+        || E'# TYPE readscale_slot_disk_share_ratio gauge\n' || share;
+END
+$$;
+COMMENT ON FUNCTION readscale._metrics_slots() IS
+    'Prometheus text of the slot guard: retained bytes, verdict, activity, inactivity and disk share per slot (appended to metrics())';
+REVOKE ALL ON FUNCTION readscale._metrics_slots() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._metrics_slots() TO pg_monitor;
 
 -- == hardening ==
 
+-- == metrics() (last: it calls every section's _metrics_* function) ==
+CREATE OR REPLACE FUNCTION readscale.metrics()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT readscale._metrics_lag() || readscale._metrics_local() || readscale._metrics_gate()
+        || readscale._metrics_slots()
+$$;
+COMMENT ON FUNCTION readscale.metrics() IS
+    'Prometheus text exposition (format 0.0.4): lag, staleness, verdicts, WAL receiver state, read gate counters and replication slot retention';

@@ -63,6 +63,12 @@ FROM readscale.slot_retention WHERE slot_name LIKE 'regress_slot%' ORDER BY slot
 SELECT count(*) FILTER (WHERE inactive_since <= now()) AS kept FROM readscale.slot_retention
 WHERE slot_name LIKE 'regress_slot%';
 
+-- Prometheus: each family once, one sample per slot (values vary, except verdicts and activity).
+SELECT CASE WHEN line ~ '^readscale_slot_(verdict|active)' THEN line ELSE regexp_replace(line, '\} .*$', '} N') END AS line
+FROM regexp_split_to_table(readscale._metrics_slots(), E'\n') AS line
+WHERE line LIKE '%regress_slot%' OR line LIKE '# TYPE%';
+SELECT strpos(readscale.metrics(), E'# TYPE readscale_slot_verdict gauge\nreadscale_slot_verdict{') > 0 AS appended_to_metrics;
+
 -- A dry run (the default) reports and logs, drops nothing.
 SELECT * FROM readscale.slot_guard_run() WHERE slot_name LIKE 'regress_slot%' ORDER BY slot_name;
 SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'regress_slot%' ORDER BY slot_name;
@@ -107,6 +113,21 @@ SELECT slot_name, verdict, action, outcome FROM readscale.slot_guard_log
 WHERE slot_name LIKE 'regress_slot%' AND NOT dry_run ORDER BY slot_name;
 -- The next pass no longer sees it.
 SELECT * FROM readscale.slot_guard_run(false) WHERE slot_name LIKE 'regress_slot%' ORDER BY slot_name;
+
+-- The inactivity clock belongs to one incarnation of a slot: dropped and created
+-- again under the same name (even at the same position: an unreserved physical
+-- slot has none), it starts again.
+SELECT 'init' FROM pg_create_logical_replication_slot('regress_clock_logical', 'test_decoding');
+SELECT 'init' FROM pg_create_physical_replication_slot('regress_clock_physical');
+CREATE TEMP TABLE clock_seen AS
+SELECT slot_name, inactive_since FROM readscale.slot_retention WHERE slot_name LIKE 'regress_clock%';
+SELECT pg_drop_replication_slot(slot_name) FROM clock_seen;
+SELECT 'init' FROM pg_create_logical_replication_slot('regress_clock_logical', 'test_decoding');
+SELECT 'init' FROM pg_create_physical_replication_slot('regress_clock_physical');
+SELECT r.slot_name, r.restart_lsn IS NULL AS no_position, r.inactive_since > s.inactive_since AS started_again
+FROM readscale.slot_retention r JOIN clock_seen s USING (slot_name) ORDER BY 1;
+SELECT pg_drop_replication_slot(slot_name) FROM clock_seen;
+DROP TABLE clock_seen;
 
 -- Clean up.
 SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'regress_slot%';

@@ -10,11 +10,9 @@
  * locals only) and may ERROR.
  *
  * inactive_since: PostgreSQL 15 records no inactivity time for slots, so it is
- * the first time THIS BACKEND saw the slot inactive (backend-local, plain
- * data, B8). It is NULL until then, starts again from a new session and after
- * a restart, and the guard's max_inactive therefore only counts what the
- * calling session observed. A shared-memory tracker (kept by a background
- * worker) is the planned replacement.
+ * the first time any look (this view or a guard pass, from any session or the
+ * worker) saw this incarnation of the slot inactive, kept in shared memory
+ * when preloaded, per backend otherwise (slot_tracker.cpp, core/slot_clock.hpp).
  *
  * Drops and audit rows run as the bootstrap superuser once the caller passed
  * the privilege check (superuser or member of readscale_slot_admin), so the
@@ -26,6 +24,7 @@
  * "skipped: became active"; any other failure is reported as "failed: ...",
  * and the pass goes on.
  */
+#include "core/slot_clock.hpp"
 #include "core/slot_policy.hpp"
 #include "core/sqlstate.hpp"
 
@@ -192,7 +191,10 @@ read_slot(SPITupleTable *table, std::uint64_t r, TimestampTz now, std::uint64_t 
 	slot->retained_known = !nulls[8];
 	slot->retained = nulls[8] ? 0 : DatumGetInt64(values[8]);
 	slot->wal_status = nulls[9] ? "" : TextDatumGetCString(values[9]);
-	slot->inactive_since = readscale::pg::track_inactive(slot->name, slot->active, now);
+	readscale::SlotIdentity identity;
+	readscale::pg::read_slot_identity(slot->name, nulls[6] ? 0 : DatumGetLSN(values[6]),
+	                                  nulls[7] ? 0 : DatumGetLSN(values[7]), &identity);
+	slot->inactive_since = readscale::pg::track_inactive(slot->name, slot->active, identity, now);
 	slot->inactive_ms = slot->inactive_since == 0 ? 0 : (now - slot->inactive_since) / 1000;
 	slot->share_known = slot->retained_known && fs_bytes > 0;
 	slot->share = slot->share_known ? static_cast<double>(slot->retained) / static_cast<double>(fs_bytes) : 0.0;
@@ -291,6 +293,7 @@ struct GuardPass {
 	SPITupleTable *slots;
 	std::uint64_t count;
 	std::uint64_t fs_bytes;
+	TimestampTz listed_after; /* taken before the listing, to forget dropped slots */
 	TimestampTz now;
 	bool in_recovery;
 };
@@ -302,11 +305,11 @@ begin_pass(FunctionCallInfo fcinfo, GuardPass *pass) {
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	pass->policies = load_policies(&pass->policy_count);
+	pass->listed_after = GetCurrentTimestamp();
 	pass->slots = load_slots(&pass->count);
 	pass->fs_bytes = wal_filesystem_bytes();
 	pass->now = GetCurrentTimestamp();
 	pass->in_recovery = RecoveryInProgress();
-	readscale::pg::begin_tracking();
 }
 
 } // namespace
@@ -341,7 +344,7 @@ READSCALE_SQL_FUNCTION(readscale_slot_retention) {
 		nulls[14] = nulls[15] = false;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	readscale::pg::end_tracking();
+	readscale::pg::end_tracking(pass.listed_after);
 	SPI_finish();
 	return static_cast<Datum>(0);
 }
@@ -376,7 +379,7 @@ READSCALE_SQL_FUNCTION(readscale_slot_guard_run) {
 		bool out_nulls[4] = {false, false, false, false};
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, out_nulls);
 	}
-	readscale::pg::end_tracking();
+	readscale::pg::end_tracking(pass.listed_after);
 	SPI_finish();
 	return static_cast<Datum>(0);
 }

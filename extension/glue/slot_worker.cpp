@@ -3,11 +3,12 @@
  * preloaded and readscale.slot_guard_database is set, one worker connects to
  * that database as the bootstrap superuser and runs
  * readscale.slot_guard_run(readscale.slot_guard_dry_run) every
- * readscale.slot_guard_interval, one transaction per pass. A pass is skipped
+ * readscale.slot_guard_interval, one transaction per pass, and logs a WARNING
+ * for each slot in warning or critical. A pass is skipped
  * while the extension is not installed there, so the worker can start before
- * CREATE EXTENSION. Being long-lived, the worker's backend-local inactivity
- * tracker (slot_fns.cpp) counts max_inactive from the worker's start; a
- * server restart starts the count again.
+ * CREATE EXTENSION. The inactivity clocks it reads and updates are the
+ * shared ones (slot_tracker.cpp), which this file's registration requests
+ * while preloading; a server restart starts them again.
  *
  * Frames: everything here is C-shaped (plain locals only). ERROR in a
  * background worker is promoted to FATAL and exits; the postmaster restarts
@@ -15,6 +16,7 @@
  */
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/slot_tracker.hpp"
 #include "glue/slot_worker.hpp"
 
 extern "C" PGDLLEXPORT void readscale_slot_worker_main(Datum arg);
@@ -24,6 +26,19 @@ namespace {
 char *slot_guard_database = nullptr; /* GUC; "" is off */
 int slot_guard_interval_ms = 60000;
 bool slot_guard_dry_run = true;
+
+/* A WARNING per slot in warning or critical, with what the pass did about it. */
+void
+report_slots(SPITupleTable *rows, uint64 count) {
+	for (uint64 r = 0; r < count; r++) {
+		TupleDesc desc = rows->tupdesc;
+		ereport(WARNING, (errcode(ERRCODE_WARNING),
+		                  errmsg("replication slot \"%s\" is %s", SPI_getvalue(rows->vals[r], desc, 1),
+		                         SPI_getvalue(rows->vals[r], desc, 2)),
+		                  errdetail("The slot guard's outcome: %s.", SPI_getvalue(rows->vals[r], desc, 3)),
+		                  errhint("See readscale.slot_retention and readscale.slot_guard_log.")));
+	}
+}
 
 /* One guard pass in its own transaction. C-shaped: may ERROR (then FATAL). */
 void
@@ -40,9 +55,11 @@ run_pass() {
 	pgstat_report_activity(STATE_RUNNING, "readscale slot guard pass");
 	Oid argtypes[1] = {BOOLOID};
 	Datum args[1] = {BoolGetDatum(slot_guard_dry_run)};
-	if (SPI_execute_with_args("SELECT pg_catalog.count(*) FROM readscale.slot_guard_run($1)", 1, argtypes, args,
-	                          nullptr, false, 0) != SPI_OK_SELECT)
+	if (SPI_execute_with_args("SELECT slot_name, verdict, outcome FROM readscale.slot_guard_run($1)"
+	                          " WHERE verdict <> 'ok'",
+	                          1, argtypes, args, nullptr, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "readscale.slot_guard_run failed");
+	report_slots(SPI_tuptable, SPI_processed);
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
@@ -81,6 +98,7 @@ void
 readscale_register_slot_worker() {
 	/* PostgreSQL ends the session (FATAL) if a PGC_POSTMASTER variable is defined after startup. */
 	if (process_shared_preload_libraries_in_progress) {
+		readscale::pg::install_slot_tracker_hooks();
 		DefineCustomStringVariable("readscale.slot_guard_database",
 		                           "Sets the database the slot guard worker connects to.",
 		                           "Empty disables the worker. Needs pg_readscale in shared_preload_libraries and "

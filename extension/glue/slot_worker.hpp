@@ -4,5 +4,6 @@
  */
 #pragma once
 
-/* Defines the worker's GUCs and, when preloading with a database set, registers it. Called from _PG_init. */
+/* Defines the worker's GUCs and, when preloading, requests the shared slot inactivity clocks and (with a
+ * database set) registers the worker. Called from _PG_init. */
 void readscale_register_slot_worker();

@@ -33,8 +33,9 @@ is($primary->safe_psql('postgres', "SELECT count(*) FROM pg_replication_slots WH
 
 $primary->append_conf('postgresql.conf', "readscale.slot_guard_dry_run = off\n");
 $primary->reload;
+# The drop takes effect at once, its audit row at the pass's commit: wait for the row.
 ok($primary->poll_query_until('postgres',
-		"SELECT NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = 'tmp_abandoned')"),
+		"SELECT count(*) > 0 FROM readscale.slot_guard_log WHERE slot_name = 'tmp_abandoned' AND outcome = 'dropped'"),
 	'the worker drops the abandoned slot once dry_run is off');
 is($primary->safe_psql('postgres',
 		"SELECT verdict || ' ' || action || ' ' || outcome FROM readscale.slot_guard_log"
