@@ -29,6 +29,8 @@ bool
 append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, TupleDesc desc, HeapTuple tuple,
              bool key_only) {
 	bool first = true;
+	const bool *nulls = nullptr;
+	const Datum *values = deform_tuple(entry, desc, tuple, &nulls);
 	bool toast_left_out = false;
 	appendStringInfoChar(out, '{');
 	for (std::size_t i = 0; i < entry->plan.columns.size(); i++) {
@@ -36,8 +38,8 @@ append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, T
 		if (key_only && !column->identity_key)
 			continue;
 		Form_pg_attribute attr = TupleDescAttr(desc, column->attribute_index);
-		bool isnull = false;
-		Datum value = heap_getattr(tuple, column->attribute_index + 1, desc, &isnull);
+		bool isnull = nulls[column->attribute_index];
+		Datum value = values[column->attribute_index];
 		if (is_unchanged_toast(attr, value, isnull)) {
 			toast_left_out = true;
 			continue;
@@ -182,7 +184,10 @@ write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation re
 	StringInfo out = ctx->out;
 	bool toast_left_out = false;
 	OutputPluginPrepareWrite(ctx, true);
-	appendStringInfo(out, "{\"op\":\"%s\"", operation);
+	/* no printf per row: the record opens with fixed text */
+	appendBinaryStringInfo(out, "{\"op\":\"", 7);
+	appendBinaryStringInfo(out, operation, static_cast<int>(strlen(operation)));
+	appendStringInfoChar(out, '"');
 	append_text(out, entry->plan.head);
 	append_common(ctx, change_txn(state, txn, change), change->lsn);
 	if (change->data.tp.newtuple != nullptr) {

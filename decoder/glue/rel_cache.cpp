@@ -253,6 +253,18 @@ column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Dat
 	return text;
 }
 
+const Datum *
+deform_tuple(const RelEntry *entry, TupleDesc desc, HeapTuple tuple, const bool **nulls) {
+	auto natts = static_cast<std::size_t>(desc->natts);
+	if (entry->values.size() < natts) {
+		entry->values.resize(natts);
+		entry->nulls.resize(natts);
+	}
+	heap_deform_tuple(tuple, desc, entry->values.data(), entry->nulls.data());
+	*nulls = entry->nulls.data();
+	return entry->values.data();
+}
+
 void
 attach_invalidation(DecoderState *state) {
 	if (!callback_registered) {

@@ -31,7 +31,16 @@ struct RelEntry {
 	RelationPlan plan;
 	std::vector<FmgrInfo> output;
 	std::vector<unsigned char> fast;
+	/* heap_deform_tuple's output, reused by every row: one pass per tuple, no allocation */
+	mutable std::vector<Datum> values;
+	mutable boost::container::vector<bool> nulls;
 };
+
+/*
+ * C-shaped: deforms tuple into entry's scratch arrays (one pass instead of a
+ * heap_getattr walk per column) and returns them; valid until the next call.
+ */
+const Datum *deform_tuple(const RelEntry *entry, TupleDesc desc, HeapTuple tuple, const bool **nulls);
 
 
 /*

@@ -28,14 +28,16 @@ void
 append_columns(const DecoderState *state, StringInfo out, const RelEntry *entry, TupleDesc desc, HeapTuple tuple,
                bool key_only) {
 	bool first = true;
+	const bool *nulls = nullptr;
+	const Datum *values = deform_tuple(entry, desc, tuple, &nulls);
 	appendStringInfoChar(out, '[');
 	for (std::size_t i = 0; i < entry->plan.columns.size(); i++) {
 		const ColumnPlan *column = &entry->plan.columns[i];
 		if (key_only && !column->identity_key)
 			continue;
 		Form_pg_attribute attr = TupleDescAttr(desc, column->attribute_index);
-		bool isnull = false;
-		Datum value = heap_getattr(tuple, column->attribute_index + 1, desc, &isnull);
+		bool isnull = nulls[column->attribute_index];
+		Datum value = values[column->attribute_index];
 		if (!isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value))
 			continue;
 		if (!first)
