@@ -176,25 +176,34 @@ write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr comm
 
 void
 write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, const RelEntry *entry,
-                 ReorderBufferChange *change, const char *operation) {
+                 ReorderBufferChange *change, ReorderBufferChangeType action) {
 	DecoderState *state = state_of(ctx);
 	if (is_wal2json(state))
-		return wal2json_write_change(ctx, txn, relation, entry, change);
+		return wal2json_write_change(ctx, txn, relation, entry, change, action);
 	TupleDesc desc = RelationGetDescr(relation);
 	StringInfo out = ctx->out;
 	bool toast_left_out = false;
 	OutputPluginPrepareWrite(ctx, true);
 	/* no printf per row: the record opens with fixed text */
-	appendBinaryStringInfo(out, "{\"op\":\"", 7);
-	appendBinaryStringInfo(out, operation, static_cast<int>(strlen(operation)));
-	appendStringInfoChar(out, '"');
+	switch (action) {
+	case REORDER_BUFFER_CHANGE_INSERT:
+		appendBinaryStringInfo(out, "{\"op\":\"insert\"", 14);
+		break;
+	case REORDER_BUFFER_CHANGE_UPDATE:
+		appendBinaryStringInfo(out, "{\"op\":\"update\"", 14);
+		break;
+	default:
+		appendBinaryStringInfo(out, "{\"op\":\"delete\"", 14);
+		break;
+	}
 	append_text(out, entry->plan.head);
 	append_common(ctx, change_txn(state, txn, change), change->lsn);
-	if (change->data.tp.newtuple != nullptr) {
+	/* an update a row filter turned into an insert or a delete keeps only its new or its old row */
+	if (change->data.tp.newtuple != nullptr && action != REORDER_BUFFER_CHANGE_DELETE) {
 		appendStringInfoString(out, ",\"new\":");
 		toast_left_out = append_tuple(state, out, entry, desc, &change->data.tp.newtuple->tuple, false);
 	}
-	if (change->data.tp.oldtuple != nullptr) {
+	if (change->data.tp.oldtuple != nullptr && action != REORDER_BUFFER_CHANGE_INSERT) {
 		bool key_only = relation->rd_rel->relreplident != REPLICA_IDENTITY_FULL;
 		appendStringInfoString(out, ",\"old\":");
 		append_tuple(state, out, entry, desc, &change->data.tp.oldtuple->tuple, key_only);

@@ -43,9 +43,9 @@ struct TxnRecord {
 void write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRecord *record);
 void write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn);
 
-/* insert, update, delete of an included relation. */
+/* insert, update, delete of an included relation; action is the change's, or what a row filter made of it. */
 void write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, const RelEntry *entry,
-                      ReorderBufferChange *change, const char *operation);
+                      ReorderBufferChange *change, ReorderBufferChangeType action);
 
 void write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntry *entry,
                     ReorderBufferChange *change);

@@ -11,6 +11,7 @@
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/publications.hpp"
+#include "glue/row_filter.hpp"
 #include "glue/state.hpp"
 
 namespace readscale::decoder::glue {
@@ -205,9 +206,10 @@ relation_entry(DecoderState *state, Relation relation) {
 	int count = 0;
 	unsigned actions = kAllActions;
 	Bitmapset *published = nullptr;
+	RowFilterSources filters = {{NIL, NIL, NIL}};
 	bool included = table_included(state->options, schema, table);
 	if (included && !state->options.publication_names.empty())
-		included = publications_include(state, relation, &actions, &published);
+		included = publications_include(state, relation, &actions, &published, &filters);
 	if (included) {
 		columns = gather_columns(state, relation, published);
 		count = RelationGetDescr(relation)->natts;
@@ -216,6 +218,7 @@ relation_entry(DecoderState *state, Relation relation) {
 	entry->plan.included = included;
 	entry->actions = actions;
 	prepare_output_functions(state, entry, RelationGetDescr(relation));
+	row_filter_build(&entry->filter, state->session_context, relation, &filters);
 	list_free(RelationGetIndexList(relation)); /* sets rd_replidindex */
 	entry->has_identity_index = OidIsValid(relation->rd_replidindex);
 	entry->valid = true;

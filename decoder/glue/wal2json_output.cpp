@@ -103,29 +103,33 @@ wal2json_write_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, bool begi
 
 void
 wal2json_write_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, const RelEntry *entry,
-                      ReorderBufferChange *change) {
+                      ReorderBufferChange *change, ReorderBufferChangeType action) {
 	const DecoderState *state = state_of(ctx);
 	TupleDesc desc = RelationGetDescr(relation);
 	StringInfo out = ctx->out;
-	bool has_old = change->data.tp.oldtuple != nullptr;
+	/* a row filter may have turned an update into an insert (new row only) or a delete (old row only) */
+	bool has_old = change->data.tp.oldtuple != nullptr && action != REORDER_BUFFER_CHANGE_INSERT;
+	bool has_new = change->data.tp.newtuple != nullptr && action != REORDER_BUFFER_CHANGE_DELETE;
 	bool full = relation->rd_rel->relreplident == REPLICA_IDENTITY_FULL;
 	/* wal2json sends nothing (it warns) for an update or delete it cannot identify. */
-	if (change->action != REORDER_BUFFER_CHANGE_INSERT && !has_old && !entry->has_identity_index && !full)
+	if (action != REORDER_BUFFER_CHANGE_INSERT && !has_old && !entry->has_identity_index && !full)
 		return;
 	OutputPluginPrepareWrite(ctx, true);
-	appendStringInfo(out, "{\"action\":\"%s\"", action_letter(change->action));
+	appendBinaryStringInfo(out, "{\"action\":\"", 11);
+	appendStringInfoString(out, action_letter(action));
+	appendStringInfoChar(out, '"');
 	append_txn_fields(state->options, out, txn);
 	if (state->options.include_lsn)
 		append_lsn(out, "lsn", change->lsn);
 	append_text(out, entry->plan.head);
-	if (change->data.tp.newtuple != nullptr) {
+	if (has_new) {
 		appendStringInfoString(out, ",\"columns\":");
 		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, false);
 	}
 	if (has_old) {
 		appendStringInfoString(out, ",\"identity\":");
 		append_columns(state, out, entry, desc, &change->data.tp.oldtuple->tuple, entry->has_identity_index);
-	} else if (change->action == REORDER_BUFFER_CHANGE_UPDATE && entry->has_identity_index) {
+	} else if (action == REORDER_BUFFER_CHANGE_UPDATE && entry->has_identity_index) {
 		/* the key did not change: wal2json takes it from the new tuple */
 		appendStringInfoString(out, ",\"identity\":");
 		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, true);
