@@ -3,10 +3,16 @@
 # wal2json (format 1 and 2), test_decoding and pgoutput with an empty
 # publication (the floor: WAL reading and reorder buffer, no formatting), each
 # through pg_logical_slot_peek_changes on a temporary instance, and prints the
-# best of REPEAT times per configuration and its ratio to the floor.
+# best of REPEAT times per configuration and its ratio to the floor. Then
+# times pg_recvlogical end to end (walsender, network protocol, client
+# writing the stream to a file: what subscribers use) for the main cases, one
+# fresh slot per run (pg_recvlogical confirms what it receives, so a slot
+# cannot be read twice), best of REPEAT.
 #
 # Run as the postgres OS user (or as root: it re-executes itself as postgres),
-# after `make install` of this tree. Tunables: TXNS, ROWS_PER_TXN, REPEAT.
+# after `make` (or `make install`) of this tree: the readscale_decoder.so built
+# in this tree is loaded when present (dynamic_library_path), so another
+# tree's `make install` cannot swap the library mid-run. Tunables: TXNS, ROWS_PER_TXN, REPEAT.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -23,12 +29,18 @@ port=$((20000 + RANDOM % 10000))
 trap 'pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 
 initdb -D "$dir/data" --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null 2>&1
+tree_lib=$(dirname "$(readlink -f "$0")")/../../decoder/readscale_decoder.so
+if [ -r "$tree_lib" ]; then
+	mkdir "$dir/lib" && cp "$tree_lib" "$dir/lib/"
+	echo "dynamic_library_path = '$dir/lib:\$libdir'" >>"$dir/data/postgresql.conf"
+fi
 cat >>"$dir/data/postgresql.conf" <<CONF
 port = $port
 listen_addresses = ''
 unix_socket_directories = '$dir'
 wal_level = logical
-max_replication_slots = 10
+max_replication_slots = 40
+max_wal_senders = 10
 output_plugin_libraries = 'pgoutput, test_decoding, wal2json, readscale_decoder'
 logical_decoding_work_mem = '1GB'
 shared_buffers = '512MB'
@@ -49,6 +61,21 @@ SELECT 'init' FROM pg_create_logical_replication_slot('s_wal2json', 'wal2json');
 SELECT 'init' FROM pg_create_logical_replication_slot('s_readscale', 'readscale_decoder');
 SQL
 
+# pg_recvlogical cases: label | plugin | options. Slots r<case>_<run> are made before the workload.
+RECV_CASES=(
+	"pgoutput, empty publication (floor)|pgoutput|-o proto_version=1 -o publication_names=empty_pub"
+	"wal2json format-version 2|wal2json|-o format-version=2"
+	"readscale_decoder ndjson|readscale_decoder|"
+	"readscale_decoder format=wal2json-v2|readscale_decoder|-o format=wal2json-v2"
+	"wal2json v2, 1 table of 10|wal2json|-o format-version=2 -o add-tables=public.t0"
+	"readscale_decoder, 1 table of 10|readscale_decoder|-o add-tables=public.t0"
+)
+for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
+	IFS='|' read -r _ plugin _ <<<"${RECV_CASES[$c]}"
+	for ((r = 0; r < REPEAT; r++)); do
+		q -c "SELECT 'init' FROM pg_create_logical_replication_slot('r${c}_$r', '$plugin')" >/dev/null
+	done
+done
 
 # The workload: TXNS transactions, each inserting ROWS_PER_TXN rows across the ten tables.
 per_table=$((ROWS_PER_TXN / 10))
@@ -109,6 +136,24 @@ else
 	identical="DIFFERENT"
 fi
 
+# pg_recvlogical from each case's fresh slots up to the end of the workload; best of REPEAT, ms and bytes.
+endpos=$(q -t -A -c 'SELECT pg_current_wal_lsn()')
+recv_results=$dir/recv_results
+for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
+	IFS='|' read -r label _ opts <<<"${RECV_CASES[$c]}"
+	best=999999999
+	for ((r = 0; r < REPEAT; r++)); do
+		start=$(date +%s%N)
+		# shellcheck disable=SC2086 # opts holds several -o arguments
+		pg_recvlogical -h "$dir" -p "$port" -d postgres -S "r${c}_$r" --start --no-loop -E "$endpos" $opts -f "$dir/recv.out"
+		ms=$((($(date +%s%N) - start) / 1000000))
+		bytes=$(stat -c %s "$dir/recv.out")
+		rm -f "$dir/recv.out"
+		best=$((ms < best ? ms : best))
+	done
+	printf '%s\t%s\t%s\n' "$label" "$best" "$bytes"
+done >"$recv_results"
+
 rows=$((TXNS * per_table * 10))
 floor=$(head -1 "$results" | cut -f2)
 v2=$(grep -F 'wal2json format-version 2' "$results" | cut -f2)
@@ -119,3 +164,12 @@ while IFS=$'\t' read -r label ms bytes; do
 		'BEGIN { printf "| %s | %.0f | %.1f | %.2f | %.2f |\n", l, ms, b / 1048576, ms / f, v2 / ms }'
 done <"$results"
 printf '\nwal2json-v2 mode output vs wal2json format-version 2: %s bytes\n' "$identical"
+
+recv_floor=$(head -1 "$recv_results" | cut -f2)
+recv_v2=$(grep -F 'wal2json format-version 2' "$recv_results" | cut -f2)
+printf '\npg_recvlogical end to end (to a file), best of %d\n\n' "$REPEAT"
+printf '| configuration | ms | output MB | x floor | wal2json v2 / this |\n|---|---:|---:|---:|---:|\n'
+while IFS=$'\t' read -r label ms bytes; do
+	awk -v l="$label" -v ms="$ms" -v b="$bytes" -v f="$recv_floor" -v v2="$recv_v2" \
+		'BEGIN { printf "| %s | %.0f | %.1f | %.2f | %.2f |\n", l, ms, b / 1048576, ms / f, v2 / ms }'
+done <"$recv_results"
