@@ -13,9 +13,7 @@
 # no per-change allocation left behind).
 #
 # Run as the postgres OS user (or as root: it re-executes itself as postgres),
-# after `make` (or `make install`) of this tree: the readscale_decoder.so built
-# in this tree is loaded when present (dynamic_library_path), so another
-# tree's `make install` cannot swap the library mid-run. Tunables: SIZES, WORK_MEM.
+# after `make` (or `make install`) of this tree (see instance.sh). Tunables: SIZES, WORK_MEM.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -26,29 +24,12 @@ export PATH="/usr/lib/postgresql/15/bin:$PATH"
 SIZES=${SIZES:-"100000 1000000 5000000"}
 WORK_MEM=${WORK_MEM:-64MB}
 
-dir=$(mktemp -d /tmp/readscale-membench.XXXXXX)
-port=$((20000 + RANDOM % 10000))
-trap 'pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-
-initdb -D "$dir/data" --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null 2>&1
-tree_lib=$(dirname "$(readlink -f "$0")")/../../decoder/readscale_decoder.so
-if [ -r "$tree_lib" ]; then
-	mkdir "$dir/lib" && cp "$tree_lib" "$dir/lib/"
-	echo "dynamic_library_path = '$dir/lib:\$libdir'" >>"$dir/data/postgresql.conf"
-fi
-cat >>"$dir/data/postgresql.conf" <<CONF
-port = $port
-listen_addresses = ''
-unix_socket_directories = '$dir'
-wal_level = logical
-max_replication_slots = 10
+# shellcheck source=bench/decoder/instance.sh
+source "$(dirname "$(readlink -f "$0")")/instance.sh"
+start_instance membench "max_replication_slots = 10
 output_plugin_libraries = 'readscale_decoder'
 logical_decoding_work_mem = '$WORK_MEM'
-max_wal_size = '4GB'
-fsync = off
-autovacuum = off
-CONF
-pg_ctl -D "$dir/data" -l "$dir/log" -w start >/dev/null
+max_wal_size = '4GB'"
 q() { psql -X -q -t -A -h "$dir" -p "$port" -d postgres -v ON_ERROR_STOP=1 "$@"; }
 
 q -c "CREATE TABLE big (id bigint PRIMARY KEY, a int, b text, c timestamptz)" >/dev/null

@@ -10,9 +10,7 @@
 # cannot be read twice), best of REPEAT.
 #
 # Run as the postgres OS user (or as root: it re-executes itself as postgres),
-# after `make` (or `make install`) of this tree: the readscale_decoder.so built
-# in this tree is loaded when present (dynamic_library_path), so another
-# tree's `make install` cannot swap the library mid-run. Tunables: TXNS, ROWS_PER_TXN, REPEAT.
+# after `make` (or `make install`) of this tree (see instance.sh). Tunables: TXNS, ROWS_PER_TXN, REPEAT.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -24,37 +22,22 @@ TXNS=${TXNS:-200}
 ROWS_PER_TXN=${ROWS_PER_TXN:-1000} # spread over 10 tables
 REPEAT=${REPEAT:-3}
 
-dir=$(mktemp -d /tmp/readscale-bench.XXXXXX)
-port=$((20000 + RANDOM % 10000))
-trap 'pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-
-initdb -D "$dir/data" --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null 2>&1
-tree_lib=$(dirname "$(readlink -f "$0")")/../../decoder/readscale_decoder.so
-if [ -r "$tree_lib" ]; then
-	mkdir "$dir/lib" && cp "$tree_lib" "$dir/lib/"
-	echo "dynamic_library_path = '$dir/lib:\$libdir'" >>"$dir/data/postgresql.conf"
-fi
-cat >>"$dir/data/postgresql.conf" <<CONF
-port = $port
-listen_addresses = ''
-unix_socket_directories = '$dir'
-wal_level = logical
-max_replication_slots = 40
+# shellcheck source=bench/decoder/instance.sh
+source "$(dirname "$(readlink -f "$0")")/instance.sh"
+start_instance bench "max_replication_slots = 40
 max_wal_senders = 10
 output_plugin_libraries = 'pgoutput, test_decoding, wal2json, readscale_decoder'
 logical_decoding_work_mem = '1GB'
 shared_buffers = '512MB'
-fsync = off
-synchronous_commit = off
-autovacuum = off
-CONF
-pg_ctl -D "$dir/data" -l "$dir/log" -w start >/dev/null
+synchronous_commit = off"
 q() { psql -X -q -h "$dir" -p "$port" -d postgres -v ON_ERROR_STOP=1 "$@"; }
 
 q >/dev/null <<SQL
 CREATE PUBLICATION empty_pub;
 SELECT format('CREATE TABLE t%s (id bigint PRIMARY KEY, a int, b text, c numeric, d timestamptz, e bool, f float8)', i)
 FROM generate_series(0, 9) AS i \gexec
+CREATE PUBLICATION one_pub FOR TABLE t0;
+CREATE PUBLICATION all_pub FOR ALL TABLES;
 SELECT 'init' FROM pg_create_logical_replication_slot('s_pgoutput', 'pgoutput');
 SELECT 'init' FROM pg_create_logical_replication_slot('s_test_decoding', 'test_decoding');
 SELECT 'init' FROM pg_create_logical_replication_slot('s_wal2json', 'wal2json');
@@ -68,6 +51,7 @@ RECV_CASES=(
 	"readscale_decoder ndjson|readscale_decoder|"
 	"readscale_decoder format=wal2json-v2|readscale_decoder|-o format=wal2json-v2"
 	"wal2json v2, 1 table of 10|wal2json|-o format-version=2 -o add-tables=public.t0"
+	"pgoutput binary, 1 table of 10|pgoutput|-o proto_version=1 -o publication_names=one_pub"
 	"readscale_decoder, 1 table of 10|readscale_decoder|-o add-tables=public.t0"
 )
 for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
@@ -112,11 +96,15 @@ results=$dir/results
 {
 	measure "pgoutput, empty publication (floor)" \
 		"SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'empty_pub')"
+	measure "pgoutput binary, all tables" \
+		"SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'all_pub')"
 	measure "test_decoding" "$(peek s_test_decoding skip-empty-xacts 1)"
 	measure "wal2json format-version 1" "$(peek s_wal2json format-version 1)"
 	measure "wal2json format-version 2" "$(peek s_wal2json format-version 2)"
 	measure "readscale_decoder ndjson" "$(peek s_readscale)"
 	measure "readscale_decoder format=wal2json-v2" "$(peek s_readscale format wal2json-v2)"
+	measure "pgoutput binary, 1 table of 10" \
+		"SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'one_pub')"
 	measure "wal2json v2, 1 table of 10" "$(peek s_wal2json format-version 2 add-tables public.t0)"
 	measure "readscale_decoder, 1 table of 10" "$(peek s_readscale add-tables public.t0)"
 	measure "readscale_decoder wal2json-v2, 1 table of 10" "$(peek s_readscale format wal2json-v2 add-tables public.t0)"
@@ -138,6 +126,11 @@ fi
 
 # pg_recvlogical from each case's fresh slots up to the end of the workload; best of REPEAT, ms and bytes.
 endpos=$(q -t -A -c 'SELECT pg_current_wal_lsn()')
+# Fixed cost of a run (connect, start, notice endpos) with nothing to decode: a slot made after the workload.
+q -c "SELECT 'init' FROM pg_create_logical_replication_slot('r_empty', 'readscale_decoder')" >/dev/null
+start=$(date +%s%N)
+pg_recvlogical -h "$dir" -p "$port" -d postgres -S r_empty --start --no-loop -E "$endpos" -f /dev/null
+recv_fixed=$((($(date +%s%N) - start) / 1000000))
 recv_results=$dir/recv_results
 for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
 	IFS='|' read -r label _ opts <<<"${RECV_CASES[$c]}"
@@ -167,7 +160,7 @@ printf '\nwal2json-v2 mode output vs wal2json format-version 2: %s bytes\n' "$id
 
 recv_floor=$(head -1 "$recv_results" | cut -f2)
 recv_v2=$(grep -F 'wal2json format-version 2' "$recv_results" | cut -f2)
-printf '\npg_recvlogical end to end (to a file), best of %d\n\n' "$REPEAT"
+printf '\npg_recvlogical end to end (to a file), best of %d; a run with nothing to decode takes %d ms\n\n' "$REPEAT" "$recv_fixed"
 printf '| configuration | ms | output MB | x floor | wal2json v2 / this |\n|---|---:|---:|---:|---:|\n'
 while IFS=$'\t' read -r label ms bytes; do
 	awk -v l="$label" -v ms="$ms" -v b="$bytes" -v f="$recv_floor" -v v2="$recv_v2" \
