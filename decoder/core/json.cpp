@@ -136,6 +136,25 @@ encoded_length(JsonKind kind, const char *text, std::size_t length) noexcept {
 	return quoted_length(text, length);
 }
 
+std::size_t
+encoded_length_bound(JsonKind kind, std::size_t length) noexcept {
+	switch (kind) {
+	case JsonKind::Integer:
+	case JsonKind::Json:
+		return length;
+	case JsonKind::Float:
+		return length + 2;
+	case JsonKind::Bool:
+		return 5;
+	case JsonKind::NumberOrNull:
+		return length < 4 ? 4 : length;
+	case JsonKind::HexBytes:
+	case JsonKind::String:
+		break;
+	}
+	return 6 * length + 2;
+}
+
 char *
 encode(JsonKind kind, const char *text, std::size_t length, char *dest) noexcept {
 	switch (kind) {
