@@ -62,6 +62,11 @@ ALTER TABLE rf_full REPLICA IDENTITY FULL;
 CREATE PUBLICATION pub_rf FOR TABLE rf WHERE (id > 10), rf_full WHERE (v > 10);
 CREATE PUBLICATION pub_rf_even FOR TABLE rf WHERE (id % 2 = 0) WITH (publish = 'insert');
 CREATE PUBLICATION pub_rf_inserts FOR TABLE rf WITH (publish = 'insert');
+-- a TOASTed column (stored out of line, uncompressed) that updates leave untouched
+CREATE TABLE rf_toast (id int PRIMARY KEY, v int, big text);
+ALTER TABLE rf_toast REPLICA IDENTITY FULL;
+ALTER TABLE rf_toast ALTER COLUMN big SET STORAGE EXTERNAL;
+CREATE PUBLICATION pub_rf_toast FOR TABLE rf_toast WHERE (v > 10);
 SELECT 'init' FROM pg_create_logical_replication_slot('rf_slot', 'readscale_decoder');
 SELECT 'init' FROM pg_create_logical_replication_slot('rf_pgoutput', 'pgoutput');
 INSERT INTO rf VALUES (4, 0, 'out'), (15, 0, 'in');
@@ -80,6 +85,9 @@ DELETE FROM rf_full;                        -- only id 1 matches
 BEGIN;
 INSERT INTO rf VALUES (100, 0, 'rolled back');
 ROLLBACK;
+INSERT INTO rf_toast VALUES (1, 5, repeat('t', 5000));
+UPDATE rf_toast SET v = 50 WHERE id = 1;    -- into the filter: the insert carries big, taken from the old row
+UPDATE rf_toast SET v = 60 WHERE id = 1;    -- an update: big is unchanged TOAST, listed as such
 SELECT data FROM pg_logical_slot_peek_changes('rf_slot', NULL, NULL, 'publication-names', 'pub_rf');
 -- two publications' insert filters are OR'ed (id > 10 OR id % 2 = 0); update and delete keep pub_rf's
 SELECT data FROM pg_logical_slot_peek_changes('rf_slot', NULL, NULL, 'publication-names', 'pub_rf,pub_rf_even',
@@ -87,6 +95,13 @@ SELECT data FROM pg_logical_slot_peek_changes('rf_slot', NULL, NULL, 'publicatio
 -- a publication sending inserts unfiltered lifts the insert filter only
 SELECT data FROM pg_logical_slot_peek_changes('rf_slot', NULL, NULL, 'publication-names', 'pub_rf,pub_rf_inserts',
     'add-tables', 'public.rf');
+-- an update turned into an insert sends whole rows, as pgoutput does
+SELECT data::json->>'op' AS op, length(data::json->'new'->>'big') AS big_sent,
+    data::json->'unchanged_toast' AS unchanged_toast
+FROM pg_logical_slot_peek_changes('rf_slot', NULL, NULL, 'publication-names', 'pub_rf_toast');
+SELECT length(data::json->'columns'->2->>'value') AS big_sent_wal2json
+FROM pg_logical_slot_peek_changes('rf_slot', NULL, NULL, 'publication-names', 'pub_rf_toast',
+    'format', 'wal2json-v2', 'include-transaction', 'false') WHERE data::json->>'action' = 'I';
 -- wal2json-v2 format: the same decisions
 SELECT data FROM pg_logical_slot_peek_changes('rf_slot', NULL, NULL, 'publication-names', 'pub_rf',
     'format', 'wal2json-v2', 'include-transaction', 'false', 'include-types', 'false');
@@ -119,8 +134,8 @@ SELECT data FROM pg_logical_slot_get_changes('rf_slot', NULL, NULL, 'publication
 SELECT pg_drop_replication_slot('rf_slot');
 SELECT pg_drop_replication_slot('rf_pgoutput');
 DROP FUNCTION pgoutput_ops(text), readscale_ops(text);
-DROP PUBLICATION pub_rf, pub_rf_even, pub_rf_inserts;
-DROP TABLE rf, rf_full;
+DROP PUBLICATION pub_rf, pub_rf_even, pub_rf_inserts, pub_rf_toast;
+DROP TABLE rf, rf_full, rf_toast;
 
 SELECT pg_drop_replication_slot('pub_slot');
 DROP PUBLICATION "Pub A", pub_inserts, pub_more, pub_schema, pub_rows;

@@ -27,7 +27,7 @@ is_unchanged_toast(const Form_pg_attribute attr, Datum value, bool isnull) {
  */
 bool
 append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, TupleDesc desc, HeapTuple tuple,
-             bool key_only) {
+             bool key_only, HeapTuple toast_source) {
 	bool first = true;
 	const bool *nulls = nullptr;
 	const Datum *values = deform_tuple(entry, desc, tuple, &nulls);
@@ -40,7 +40,8 @@ append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, T
 		Form_pg_attribute attr = TupleDescAttr(desc, column->attribute_index);
 		bool isnull = nulls[column->attribute_index];
 		Datum value = values[column->attribute_index];
-		if (is_unchanged_toast(attr, value, isnull)) {
+		if (is_unchanged_toast(attr, value, isnull) &&
+		    (toast_source == nullptr || !take_old_value(toast_source, desc, column->attribute_index, &value))) {
 			toast_left_out = true;
 			continue;
 		}
@@ -201,12 +202,13 @@ write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation re
 	/* an update a row filter turned into an insert or a delete keeps only its new or its old row */
 	if (change->data.tp.newtuple != nullptr && action != REORDER_BUFFER_CHANGE_DELETE) {
 		appendStringInfoString(out, ",\"new\":");
-		toast_left_out = append_tuple(state, out, entry, desc, &change->data.tp.newtuple->tuple, false);
+		toast_left_out = append_tuple(state, out, entry, desc, &change->data.tp.newtuple->tuple, false,
+		                              toast_source_of(change, action));
 	}
 	if (change->data.tp.oldtuple != nullptr && action != REORDER_BUFFER_CHANGE_INSERT) {
 		bool key_only = relation->rd_rel->relreplident != REPLICA_IDENTITY_FULL;
 		appendStringInfoString(out, ",\"old\":");
-		append_tuple(state, out, entry, desc, &change->data.tp.oldtuple->tuple, key_only);
+		append_tuple(state, out, entry, desc, &change->data.tp.oldtuple->tuple, key_only, nullptr);
 	}
 	if (toast_left_out)
 		append_unchanged_toast(out, entry, desc, &change->data.tp.newtuple->tuple);

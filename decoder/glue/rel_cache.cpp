@@ -268,6 +268,16 @@ deform_tuple(const RelEntry *entry, TupleDesc desc, HeapTuple tuple, const bool 
 	return entry->values.data();
 }
 
+bool
+take_old_value(HeapTuple old, TupleDesc desc, int attribute_index, Datum *value) {
+	bool isnull = false;
+	Datum old_value = heap_getattr(old, attribute_index + 1, desc, &isnull);
+	if (isnull || VARATT_IS_EXTERNAL_ONDISK(old_value))
+		return false;
+	*value = old_value;
+	return true;
+}
+
 void
 attach_invalidation(DecoderState *state) {
 	if (!callback_registered) {

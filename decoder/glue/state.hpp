@@ -60,6 +60,21 @@ struct RelEntry {
  */
 const Datum *deform_tuple(const RelEntry *entry, TupleDesc desc, HeapTuple tuple, const bool **nulls);
 
+/*
+ * C-shaped: an update that a row filter turned into an insert must carry
+ * whole rows, as pgoutput's does: the new row of a TOASTed column the update
+ * did not touch holds only a pointer, the old row (REPLICA IDENTITY FULL)
+ * the value. Returns the old tuple to take such values from, or nullptr.
+ */
+inline HeapTuple
+toast_source_of(ReorderBufferChange *change, ReorderBufferChangeType action) {
+	bool became_insert = change->action == REORDER_BUFFER_CHANGE_UPDATE && action == REORDER_BUFFER_CHANGE_INSERT;
+	return became_insert && change->data.tp.oldtuple != nullptr ? &change->data.tp.oldtuple->tuple : nullptr;
+}
+
+/* C-shaped: replaces *value by old's value of the column when old has it inline; false if not. */
+bool take_old_value(HeapTuple old, TupleDesc desc, int attribute_index, Datum *value);
+
 
 /*
  * Relation OID -> entry. Entries are marked invalid by the relcache

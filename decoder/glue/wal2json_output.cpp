@@ -26,7 +26,7 @@ namespace {
 /* [{"name":..,"type":..,"value":..},...]; unchanged TOASTed values are left out, as wal2json does. */
 void
 append_columns(const DecoderState *state, StringInfo out, const RelEntry *entry, TupleDesc desc, HeapTuple tuple,
-               bool key_only) {
+               bool key_only, HeapTuple toast_source) {
 	bool first = true;
 	const bool *nulls = nullptr;
 	const Datum *values = deform_tuple(entry, desc, tuple, &nulls);
@@ -38,7 +38,8 @@ append_columns(const DecoderState *state, StringInfo out, const RelEntry *entry,
 		Form_pg_attribute attr = TupleDescAttr(desc, column->attribute_index);
 		bool isnull = nulls[column->attribute_index];
 		Datum value = values[column->attribute_index];
-		if (!isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value))
+		if (!isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value) &&
+		    (toast_source == nullptr || !take_old_value(toast_source, desc, column->attribute_index, &value)))
 			continue;
 		if (!first)
 			appendStringInfoChar(out, ',');
@@ -124,15 +125,15 @@ wal2json_write_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relati
 	append_text(out, entry->plan.head);
 	if (has_new) {
 		appendStringInfoString(out, ",\"columns\":");
-		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, false);
+		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, false, toast_source_of(change, action));
 	}
 	if (has_old) {
 		appendStringInfoString(out, ",\"identity\":");
-		append_columns(state, out, entry, desc, &change->data.tp.oldtuple->tuple, entry->has_identity_index);
+		append_columns(state, out, entry, desc, &change->data.tp.oldtuple->tuple, entry->has_identity_index, nullptr);
 	} else if (action == REORDER_BUFFER_CHANGE_UPDATE && entry->has_identity_index) {
 		/* the key did not change: wal2json takes it from the new tuple */
 		appendStringInfoString(out, ",\"identity\":");
-		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, true);
+		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, true, nullptr);
 	}
 	appendStringInfoChar(out, '}');
 	OutputPluginWrite(ctx, true);
