@@ -3,10 +3,14 @@
 # wal2json (format 1 and 2), test_decoding and pgoutput with an empty
 # publication (the floor: WAL reading and reorder buffer, no formatting), each
 # through pg_logical_slot_peek_changes on a temporary instance, and prints the
-# best of REPEAT times per configuration and its ratio to the floor.
+# best of REPEAT times per configuration and its ratio to the floor. Then
+# times pg_recvlogical end to end (walsender, network protocol, client
+# writing the stream to a file: what subscribers use) for the main cases, one
+# fresh slot per run (pg_recvlogical confirms what it receives, so a slot
+# cannot be read twice), best of REPEAT.
 #
 # Run as the postgres OS user (or as root: it re-executes itself as postgres),
-# after `make install` of this tree. Tunables: TXNS, ROWS_PER_TXN, REPEAT.
+# after `make` (or `make install`) of this tree (see instance.sh). Tunables: TXNS, ROWS_PER_TXN, REPEAT.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -18,37 +22,44 @@ TXNS=${TXNS:-200}
 ROWS_PER_TXN=${ROWS_PER_TXN:-1000} # spread over 10 tables
 REPEAT=${REPEAT:-3}
 
-dir=$(mktemp -d /tmp/readscale-bench.XXXXXX)
-port=$((20000 + RANDOM % 10000))
-trap 'pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-
-initdb -D "$dir/data" --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null 2>&1
-cat >>"$dir/data/postgresql.conf" <<CONF
-port = $port
-listen_addresses = ''
-unix_socket_directories = '$dir'
-wal_level = logical
-max_replication_slots = 10
+# shellcheck source=bench/decoder/instance.sh
+source "$(dirname "$(readlink -f "$0")")/instance.sh"
+start_instance bench "max_replication_slots = 40
+max_wal_senders = 10
 output_plugin_libraries = 'pgoutput, test_decoding, wal2json, readscale_decoder'
 logical_decoding_work_mem = '1GB'
 shared_buffers = '512MB'
-fsync = off
-synchronous_commit = off
-autovacuum = off
-CONF
-pg_ctl -D "$dir/data" -l "$dir/log" -w start >/dev/null
+synchronous_commit = off"
 q() { psql -X -q -h "$dir" -p "$port" -d postgres -v ON_ERROR_STOP=1 "$@"; }
 
 q >/dev/null <<SQL
 CREATE PUBLICATION empty_pub;
 SELECT format('CREATE TABLE t%s (id bigint PRIMARY KEY, a int, b text, c numeric, d timestamptz, e bool, f float8)', i)
 FROM generate_series(0, 9) AS i \gexec
+CREATE PUBLICATION one_pub FOR TABLE t0;
+CREATE PUBLICATION all_pub FOR ALL TABLES;
 SELECT 'init' FROM pg_create_logical_replication_slot('s_pgoutput', 'pgoutput');
 SELECT 'init' FROM pg_create_logical_replication_slot('s_test_decoding', 'test_decoding');
 SELECT 'init' FROM pg_create_logical_replication_slot('s_wal2json', 'wal2json');
 SELECT 'init' FROM pg_create_logical_replication_slot('s_readscale', 'readscale_decoder');
 SQL
 
+# pg_recvlogical cases: label | plugin | options. Slots r<case>_<run> are made before the workload.
+RECV_CASES=(
+	"pgoutput, empty publication (floor)|pgoutput|-o proto_version=1 -o publication_names=empty_pub"
+	"wal2json format-version 2|wal2json|-o format-version=2"
+	"readscale_decoder ndjson|readscale_decoder|"
+	"readscale_decoder format=wal2json-v2|readscale_decoder|-o format=wal2json-v2"
+	"wal2json v2, 1 table of 10|wal2json|-o format-version=2 -o add-tables=public.t0"
+	"pgoutput binary, 1 table of 10|pgoutput|-o proto_version=1 -o publication_names=one_pub"
+	"readscale_decoder, 1 table of 10|readscale_decoder|-o add-tables=public.t0"
+)
+for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
+	IFS='|' read -r _ plugin _ <<<"${RECV_CASES[$c]}"
+	for ((r = 0; r < REPEAT; r++)); do
+		q -c "SELECT 'init' FROM pg_create_logical_replication_slot('r${c}_$r', '$plugin')" >/dev/null
+	done
+done
 
 # The workload: TXNS transactions, each inserting ROWS_PER_TXN rows across the ten tables.
 per_table=$((ROWS_PER_TXN / 10))
@@ -85,11 +96,15 @@ results=$dir/results
 {
 	measure "pgoutput, empty publication (floor)" \
 		"SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'empty_pub')"
+	measure "pgoutput binary, all tables" \
+		"SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'all_pub')"
 	measure "test_decoding" "$(peek s_test_decoding skip-empty-xacts 1)"
 	measure "wal2json format-version 1" "$(peek s_wal2json format-version 1)"
 	measure "wal2json format-version 2" "$(peek s_wal2json format-version 2)"
 	measure "readscale_decoder ndjson" "$(peek s_readscale)"
 	measure "readscale_decoder format=wal2json-v2" "$(peek s_readscale format wal2json-v2)"
+	measure "pgoutput binary, 1 table of 10" \
+		"SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'one_pub')"
 	measure "wal2json v2, 1 table of 10" "$(peek s_wal2json format-version 2 add-tables public.t0)"
 	measure "readscale_decoder, 1 table of 10" "$(peek s_readscale add-tables public.t0)"
 	measure "readscale_decoder wal2json-v2, 1 table of 10" "$(peek s_readscale format wal2json-v2 add-tables public.t0)"
@@ -109,6 +124,29 @@ else
 	identical="DIFFERENT"
 fi
 
+# pg_recvlogical from each case's fresh slots up to the end of the workload; best of REPEAT, ms and bytes.
+endpos=$(q -t -A -c 'SELECT pg_current_wal_lsn()')
+# Fixed cost of a run (connect, start, notice endpos) with nothing to decode: a slot made after the workload.
+q -c "SELECT 'init' FROM pg_create_logical_replication_slot('r_empty', 'readscale_decoder')" >/dev/null
+start=$(date +%s%N)
+pg_recvlogical -h "$dir" -p "$port" -d postgres -S r_empty --start --no-loop -E "$endpos" -f /dev/null
+recv_fixed=$((($(date +%s%N) - start) / 1000000))
+recv_results=$dir/recv_results
+for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
+	IFS='|' read -r label _ opts <<<"${RECV_CASES[$c]}"
+	best=999999999
+	for ((r = 0; r < REPEAT; r++)); do
+		start=$(date +%s%N)
+		# shellcheck disable=SC2086 # opts holds several -o arguments
+		pg_recvlogical -h "$dir" -p "$port" -d postgres -S "r${c}_$r" --start --no-loop -E "$endpos" $opts -f "$dir/recv.out"
+		ms=$((($(date +%s%N) - start) / 1000000))
+		bytes=$(stat -c %s "$dir/recv.out")
+		rm -f "$dir/recv.out"
+		best=$((ms < best ? ms : best))
+	done
+	printf '%s\t%s\t%s\n' "$label" "$best" "$bytes"
+done >"$recv_results"
+
 rows=$((TXNS * per_table * 10))
 floor=$(head -1 "$results" | cut -f2)
 v2=$(grep -F 'wal2json format-version 2' "$results" | cut -f2)
@@ -119,3 +157,12 @@ while IFS=$'\t' read -r label ms bytes; do
 		'BEGIN { printf "| %s | %.0f | %.1f | %.2f | %.2f |\n", l, ms, b / 1048576, ms / f, v2 / ms }'
 done <"$results"
 printf '\nwal2json-v2 mode output vs wal2json format-version 2: %s bytes\n' "$identical"
+
+recv_floor=$(head -1 "$recv_results" | cut -f2)
+recv_v2=$(grep -F 'wal2json format-version 2' "$recv_results" | cut -f2)
+printf '\npg_recvlogical end to end (to a file), best of %d; a run with nothing to decode takes %d ms\n\n' "$REPEAT" "$recv_fixed"
+printf '| configuration | ms | output MB | x floor | wal2json v2 / this |\n|---|---:|---:|---:|---:|\n'
+while IFS=$'\t' read -r label ms bytes; do
+	awk -v l="$label" -v ms="$ms" -v b="$bytes" -v f="$recv_floor" -v v2="$recv_v2" \
+		'BEGIN { printf "| %s | %.0f | %.1f | %.2f | %.2f |\n", l, ms, b / 1048576, ms / f, v2 / ms }'
+done <"$recv_results"

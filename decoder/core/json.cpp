@@ -1,17 +1,27 @@
 #include "core/json.hpp"
 
 #include <cstring>
+#include <initializer_list>
 
 namespace readscale::decoder {
 
 namespace {
 
-/* Escaped size of one byte: 1, 2 (\n, \") or 6 (\u00XX). */
+/* Escaped size of each byte: 1, 2 (\n, \") or 6 (\u00XX); a table, as this runs for every byte sent. */
+struct EscapeTable {
+	unsigned char size[256];
+	constexpr EscapeTable() : size{} {
+		for (int c = 0; c < 256; ++c)
+			size[c] = c < 0x20 ? 6 : 1;
+		for (char c : {'"', '\\', '\b', '\f', '\n', '\r', '\t'})
+			size[static_cast<unsigned char>(c)] = 2;
+	}
+};
+constexpr EscapeTable kEscape;
+
 std::size_t
 escaped_size(unsigned char c) noexcept {
-	if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t')
-		return 2;
-	return c < 0x20 ? 6 : 1;
+	return kEscape.size[c];
 }
 
 bool
@@ -71,6 +81,17 @@ write_quoted(const char *text, std::size_t length, char *dest) noexcept {
 	static constexpr char kHex[] = "0123456789abcdef";
 	*dest++ = '"';
 	for (std::size_t i = 0; i < length; ++i) {
+		/* copy the run of bytes that need no escape in one go */
+		std::size_t run = i;
+		while (run < length && escaped_size(static_cast<unsigned char>(text[run])) == 1)
+			++run;
+		if (run > i) {
+			std::memcpy(dest, text + i, run - i);
+			dest += run - i;
+			i = run;
+			if (i == length)
+				break;
+		}
 		auto c = static_cast<unsigned char>(text[i]);
 		switch (c) {
 		case '"': *dest++ = '\\'; *dest++ = '"'; break;
@@ -113,6 +134,25 @@ encoded_length(JsonKind kind, const char *text, std::size_t length) noexcept {
 		break;
 	}
 	return quoted_length(text, length);
+}
+
+std::size_t
+encoded_length_bound(JsonKind kind, std::size_t length) noexcept {
+	switch (kind) {
+	case JsonKind::Integer:
+	case JsonKind::Json:
+		return length;
+	case JsonKind::Float:
+		return length + 2;
+	case JsonKind::Bool:
+		return 5;
+	case JsonKind::NumberOrNull:
+		return length < 4 ? 4 : length;
+	case JsonKind::HexBytes:
+	case JsonKind::String:
+		break;
+	}
+	return 6 * length + 2;
 }
 
 char *

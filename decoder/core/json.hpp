@@ -1,7 +1,8 @@
 /*
  * json.hpp: RFC 8259 JSON encoding of one value into a caller-sized buffer.
  *
- * Two-pass by design: encoded_length() first, so glue can size its
+ * Sized before written: encoded_length() (exact, a pass over the value) or
+ * encoded_length_bound() (from the length alone), so glue can size its
  * PostgreSQL StringInfo once (enlargeStringInfo) and encode() writes straight
  * into it: no intermediate std::string, no allocation per value, and nothing
  * with a destructor alive while glue calls PostgreSQL.
@@ -26,6 +27,13 @@ enum class JsonKind {
 
 /* Bytes encode() writes for this value. */
 std::size_t encoded_length(JsonKind kind, const char *text, std::size_t length) noexcept;
+
+/*
+ * At least encoded_length(), computed from the length alone (every byte
+ * escaped as \u00XX at worst), so that short values can be sized without
+ * reading them twice.
+ */
+std::size_t encoded_length_bound(JsonKind kind, std::size_t length) noexcept;
 
 /* Writes the JSON form of text to dest (encoded_length bytes); returns the end. */
 char *encode(JsonKind kind, const char *text, std::size_t length, char *dest) noexcept;

@@ -27,8 +27,10 @@ is_unchanged_toast(const Form_pg_attribute attr, Datum value, bool isnull) {
  */
 bool
 append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, TupleDesc desc, HeapTuple tuple,
-             bool key_only) {
+             bool key_only, HeapTuple toast_source) {
 	bool first = true;
+	const bool *nulls = nullptr;
+	const Datum *values = deform_tuple(entry, desc, tuple, &nulls);
 	bool toast_left_out = false;
 	appendStringInfoChar(out, '{');
 	for (std::size_t i = 0; i < entry->plan.columns.size(); i++) {
@@ -36,9 +38,10 @@ append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, T
 		if (key_only && !column->identity_key)
 			continue;
 		Form_pg_attribute attr = TupleDescAttr(desc, column->attribute_index);
-		bool isnull = false;
-		Datum value = heap_getattr(tuple, column->attribute_index + 1, desc, &isnull);
-		if (is_unchanged_toast(attr, value, isnull)) {
+		bool isnull = nulls[column->attribute_index];
+		Datum value = values[column->attribute_index];
+		if (is_unchanged_toast(attr, value, isnull) &&
+		    (toast_source == nullptr || !take_old_value(toast_source, desc, column->attribute_index, &value))) {
 			toast_left_out = true;
 			continue;
 		}
@@ -174,25 +177,38 @@ write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr comm
 
 void
 write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, const RelEntry *entry,
-                 ReorderBufferChange *change, const char *operation) {
+                 ReorderBufferChange *change, ReorderBufferChangeType action) {
 	DecoderState *state = state_of(ctx);
 	if (is_wal2json(state))
-		return wal2json_write_change(ctx, txn, relation, entry, change);
+		return wal2json_write_change(ctx, txn, relation, entry, change, action);
 	TupleDesc desc = RelationGetDescr(relation);
 	StringInfo out = ctx->out;
 	bool toast_left_out = false;
 	OutputPluginPrepareWrite(ctx, true);
-	appendStringInfo(out, "{\"op\":\"%s\"", operation);
+	/* no printf per row: the record opens with fixed text */
+	switch (action) {
+	case REORDER_BUFFER_CHANGE_INSERT:
+		appendBinaryStringInfo(out, "{\"op\":\"insert\"", 14);
+		break;
+	case REORDER_BUFFER_CHANGE_UPDATE:
+		appendBinaryStringInfo(out, "{\"op\":\"update\"", 14);
+		break;
+	default:
+		appendBinaryStringInfo(out, "{\"op\":\"delete\"", 14);
+		break;
+	}
 	append_text(out, entry->plan.head);
 	append_common(ctx, change_txn(state, txn, change), change->lsn);
-	if (change->data.tp.newtuple != nullptr) {
+	/* an update a row filter turned into an insert or a delete keeps only its new or its old row */
+	if (change->data.tp.newtuple != nullptr && action != REORDER_BUFFER_CHANGE_DELETE) {
 		appendStringInfoString(out, ",\"new\":");
-		toast_left_out = append_tuple(state, out, entry, desc, &change->data.tp.newtuple->tuple, false);
+		toast_left_out = append_tuple(state, out, entry, desc, &change->data.tp.newtuple->tuple, false,
+		                              toast_source_of(change, action));
 	}
-	if (change->data.tp.oldtuple != nullptr) {
+	if (change->data.tp.oldtuple != nullptr && action != REORDER_BUFFER_CHANGE_INSERT) {
 		bool key_only = relation->rd_rel->relreplident != REPLICA_IDENTITY_FULL;
 		appendStringInfoString(out, ",\"old\":");
-		append_tuple(state, out, entry, desc, &change->data.tp.oldtuple->tuple, key_only);
+		append_tuple(state, out, entry, desc, &change->data.tp.oldtuple->tuple, key_only, nullptr);
 	}
 	if (toast_left_out)
 		append_unchanged_toast(out, entry, desc, &change->data.tp.newtuple->tuple);

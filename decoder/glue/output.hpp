@@ -13,10 +13,15 @@
 
 namespace readscale::decoder::glue {
 
-/* Appends the JSON form of text, sized once with core's two-pass encoder. C-shaped: may ERROR (out of memory). */
+/*
+ * Appends the JSON form of text, sizing the buffer once: from the length
+ * alone for short values (one pass over them), exactly for long ones (no 6x
+ * reservation for a large value). C-shaped: may ERROR (out of memory).
+ */
 inline void
 append_json(StringInfo out, JsonKind kind, const char *text, std::size_t length) {
-	std::size_t needed = encoded_length(kind, text, length);
+	constexpr std::size_t kShortValue = 1024;
+	std::size_t needed = length <= kShortValue ? encoded_length_bound(kind, length) : encoded_length(kind, text, length);
 	enlargeStringInfo(out, static_cast<int>(needed));
 	char *end = encode(kind, text, length, out->data + out->len);
 	out->len = static_cast<int>(end - out->data);
@@ -43,9 +48,9 @@ struct TxnRecord {
 void write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRecord *record);
 void write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn);
 
-/* insert, update, delete of an included relation. */
+/* insert, update, delete of an included relation; action is the change's, or what a row filter made of it. */
 void write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, const RelEntry *entry,
-                      ReorderBufferChange *change, const char *operation);
+                      ReorderBufferChange *change, ReorderBufferChangeType action);
 
 void write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntry *entry,
                     ReorderBufferChange *change);

@@ -20,6 +20,7 @@
 #include "bridge/postgres.hpp"
 #include "glue/callbacks.hpp"
 #include "glue/output.hpp"
+#include "glue/row_filter.hpp"
 #include "glue/state.hpp"
 
 extern "C" {
@@ -171,9 +172,11 @@ decoder_change_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation
 		return;
 	MemoryContext caller_context = MemoryContextSwitchTo(state->change_context);
 	RelEntry *entry = relation_entry(state, relation);
-	if (entry->plan.included && (entry->actions & bit) != 0) {
+	ReorderBufferChangeType action = change->action;
+	if (entry->plan.included && (entry->actions & bit) != 0 &&
+	    (!has_row_filter(entry->filter) || row_filter_pass(&entry->filter, relation, change, &action))) {
 		maybe_write_begin(ctx, txn);
-		write_row_change(ctx, txn, relation, entry, change, operation);
+		write_row_change(ctx, txn, relation, entry, change, action);
 	}
 	MemoryContextSwitchTo(caller_context);
 	MemoryContextReset(state->change_context);

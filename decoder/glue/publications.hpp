@@ -10,11 +10,21 @@
 namespace readscale::decoder::glue {
 
 /*
- * C-shaped (catalog access; may ERROR, e.g. an unknown publication or a row
- * filter). True when a named publication includes relation; then *actions
- * holds the union of their actions and *columns their column lists
- * (nullptr: every column).
+ * The row filters (pg_publication_rel.prqual, nodeToString text) that apply
+ * to each of insert, update and delete, as pgoutput_row_filter_init collects
+ * them: NIL for an action some publication sends unfiltered.
  */
-bool publications_include(const DecoderState *state, Relation relation, unsigned *actions, Bitmapset **columns);
+struct RowFilterSources {
+	List *text[kRowFilterActions];
+};
+
+/*
+ * C-shaped (catalog access; may ERROR, e.g. an unknown publication). True
+ * when a named publication includes relation; then *actions holds the union
+ * of their actions, *columns their column lists (nullptr: every column) and
+ * *filters their row filters.
+ */
+bool publications_include(const DecoderState *state, Relation relation, unsigned *actions, Bitmapset **columns,
+                          RowFilterSources *filters);
 
 } // namespace readscale::decoder::glue

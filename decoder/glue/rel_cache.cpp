@@ -11,6 +11,7 @@
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/publications.hpp"
+#include "glue/row_filter.hpp"
 #include "glue/state.hpp"
 
 namespace readscale::decoder::glue {
@@ -205,9 +206,10 @@ relation_entry(DecoderState *state, Relation relation) {
 	int count = 0;
 	unsigned actions = kAllActions;
 	Bitmapset *published = nullptr;
+	RowFilterSources filters = {{NIL, NIL, NIL}};
 	bool included = table_included(state->options, schema, table);
 	if (included && !state->options.publication_names.empty())
-		included = publications_include(state, relation, &actions, &published);
+		included = publications_include(state, relation, &actions, &published, &filters);
 	if (included) {
 		columns = gather_columns(state, relation, published);
 		count = RelationGetDescr(relation)->natts;
@@ -216,6 +218,7 @@ relation_entry(DecoderState *state, Relation relation) {
 	entry->plan.included = included;
 	entry->actions = actions;
 	prepare_output_functions(state, entry, RelationGetDescr(relation));
+	row_filter_build(&entry->filter, state->session_context, relation, &filters);
 	list_free(RelationGetIndexList(relation)); /* sets rd_replidindex */
 	entry->has_identity_index = OidIsValid(relation->rd_replidindex);
 	entry->valid = true;
@@ -251,6 +254,28 @@ column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Dat
 		text = pg_server_to_any(text, static_cast<int>(strlen(text)), PG_UTF8);
 	*length = strlen(text);
 	return text;
+}
+
+const Datum *
+deform_tuple(const RelEntry *entry, TupleDesc desc, HeapTuple tuple, const bool **nulls) {
+	auto natts = static_cast<std::size_t>(desc->natts);
+	if (entry->values.size() < natts) {
+		entry->values.resize(natts);
+		entry->nulls.resize(natts);
+	}
+	heap_deform_tuple(tuple, desc, entry->values.data(), entry->nulls.data());
+	*nulls = entry->nulls.data();
+	return entry->values.data();
+}
+
+bool
+take_old_value(HeapTuple old, TupleDesc desc, int attribute_index, Datum *value) {
+	bool isnull = false;
+	Datum old_value = heap_getattr(old, attribute_index + 1, desc, &isnull);
+	if (isnull || VARATT_IS_EXTERNAL_ONDISK(old_value))
+		return false;
+	*value = old_value;
+	return true;
 }
 
 void

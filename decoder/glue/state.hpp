@@ -20,6 +20,23 @@ namespace readscale::decoder::glue {
 /* Types whose text glue writes itself, skipping the output function's palloc'd copy. */
 enum FastOutput : unsigned char { kFastNone, kFastInt2, kFastInt4, kFastInt8, kFastBool, kFastText };
 
+/* Row filters are kept per action, as pgoutput does: insert, update, delete. */
+enum RowFilterAction : int { kFilterInsert, kFilterUpdate, kFilterDelete, kRowFilterActions };
+
+/*
+ * Compiled row filters of publication-names (row_filter.cpp), all in
+ * context (a child of the session context, dropped when the entry is
+ * rebuilt). expr[a] == nullptr: action a is not filtered.
+ */
+struct RowFilter {
+	MemoryContext context = nullptr;
+	EState *estate = nullptr;
+	ExprState *expr[kRowFilterActions] = {nullptr, nullptr, nullptr};
+	TupleTableSlot *old_slot = nullptr;
+	TupleTableSlot *new_slot = nullptr;
+	TupleTableSlot *merged_slot = nullptr; /* new values with unchanged TOASTed keys taken from old */
+};
+
 /*
  * One relation's cached decisions; output holds the column output functions
  * and fast their FastOutput, both parallel to plan.columns.
@@ -29,9 +46,34 @@ struct RelEntry {
 	bool has_identity_index = false; /* primary key or REPLICA IDENTITY USING INDEX */
 	unsigned actions = 0;            /* Action bits sent for this relation (publication-names) */
 	RelationPlan plan;
+	RowFilter filter;
 	std::vector<FmgrInfo> output;
 	std::vector<unsigned char> fast;
+	/* heap_deform_tuple's output, reused by every row: one pass per tuple, no allocation */
+	mutable std::vector<Datum> values;
+	mutable boost::container::vector<bool> nulls;
 };
+
+/*
+ * C-shaped: deforms tuple into entry's scratch arrays (one pass instead of a
+ * heap_getattr walk per column) and returns them; valid until the next call.
+ */
+const Datum *deform_tuple(const RelEntry *entry, TupleDesc desc, HeapTuple tuple, const bool **nulls);
+
+/*
+ * C-shaped: an update that a row filter turned into an insert must carry
+ * whole rows, as pgoutput's does: the new row of a TOASTed column the update
+ * did not touch holds only a pointer, the old row (REPLICA IDENTITY FULL)
+ * the value. Returns the old tuple to take such values from, or nullptr.
+ */
+inline HeapTuple
+toast_source_of(ReorderBufferChange *change, ReorderBufferChangeType action) {
+	bool became_insert = change->action == REORDER_BUFFER_CHANGE_UPDATE && action == REORDER_BUFFER_CHANGE_INSERT;
+	return became_insert && change->data.tp.oldtuple != nullptr ? &change->data.tp.oldtuple->tuple : nullptr;
+}
+
+/* C-shaped: replaces *value by old's value of the column when old has it inline; false if not. */
+bool take_old_value(HeapTuple old, TupleDesc desc, int attribute_index, Datum *value);
 
 
 /*

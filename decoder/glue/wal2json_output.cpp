@@ -26,17 +26,20 @@ namespace {
 /* [{"name":..,"type":..,"value":..},...]; unchanged TOASTed values are left out, as wal2json does. */
 void
 append_columns(const DecoderState *state, StringInfo out, const RelEntry *entry, TupleDesc desc, HeapTuple tuple,
-               bool key_only) {
+               bool key_only, HeapTuple toast_source) {
 	bool first = true;
+	const bool *nulls = nullptr;
+	const Datum *values = deform_tuple(entry, desc, tuple, &nulls);
 	appendStringInfoChar(out, '[');
 	for (std::size_t i = 0; i < entry->plan.columns.size(); i++) {
 		const ColumnPlan *column = &entry->plan.columns[i];
 		if (key_only && !column->identity_key)
 			continue;
 		Form_pg_attribute attr = TupleDescAttr(desc, column->attribute_index);
-		bool isnull = false;
-		Datum value = heap_getattr(tuple, column->attribute_index + 1, desc, &isnull);
-		if (!isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value))
+		bool isnull = nulls[column->attribute_index];
+		Datum value = values[column->attribute_index];
+		if (!isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value) &&
+		    (toast_source == nullptr || !take_old_value(toast_source, desc, column->attribute_index, &value)))
 			continue;
 		if (!first)
 			appendStringInfoChar(out, ',');
@@ -101,32 +104,36 @@ wal2json_write_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, bool begi
 
 void
 wal2json_write_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, const RelEntry *entry,
-                      ReorderBufferChange *change) {
+                      ReorderBufferChange *change, ReorderBufferChangeType action) {
 	const DecoderState *state = state_of(ctx);
 	TupleDesc desc = RelationGetDescr(relation);
 	StringInfo out = ctx->out;
-	bool has_old = change->data.tp.oldtuple != nullptr;
+	/* a row filter may have turned an update into an insert (new row only) or a delete (old row only) */
+	bool has_old = change->data.tp.oldtuple != nullptr && action != REORDER_BUFFER_CHANGE_INSERT;
+	bool has_new = change->data.tp.newtuple != nullptr && action != REORDER_BUFFER_CHANGE_DELETE;
 	bool full = relation->rd_rel->relreplident == REPLICA_IDENTITY_FULL;
 	/* wal2json sends nothing (it warns) for an update or delete it cannot identify. */
-	if (change->action != REORDER_BUFFER_CHANGE_INSERT && !has_old && !entry->has_identity_index && !full)
+	if (action != REORDER_BUFFER_CHANGE_INSERT && !has_old && !entry->has_identity_index && !full)
 		return;
 	OutputPluginPrepareWrite(ctx, true);
-	appendStringInfo(out, "{\"action\":\"%s\"", action_letter(change->action));
+	appendBinaryStringInfo(out, "{\"action\":\"", 11);
+	appendStringInfoString(out, action_letter(action));
+	appendStringInfoChar(out, '"');
 	append_txn_fields(state->options, out, txn);
 	if (state->options.include_lsn)
 		append_lsn(out, "lsn", change->lsn);
 	append_text(out, entry->plan.head);
-	if (change->data.tp.newtuple != nullptr) {
+	if (has_new) {
 		appendStringInfoString(out, ",\"columns\":");
-		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, false);
+		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, false, toast_source_of(change, action));
 	}
 	if (has_old) {
 		appendStringInfoString(out, ",\"identity\":");
-		append_columns(state, out, entry, desc, &change->data.tp.oldtuple->tuple, entry->has_identity_index);
-	} else if (change->action == REORDER_BUFFER_CHANGE_UPDATE && entry->has_identity_index) {
+		append_columns(state, out, entry, desc, &change->data.tp.oldtuple->tuple, entry->has_identity_index, nullptr);
+	} else if (action == REORDER_BUFFER_CHANGE_UPDATE && entry->has_identity_index) {
 		/* the key did not change: wal2json takes it from the new tuple */
 		appendStringInfoString(out, ",\"identity\":");
-		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, true);
+		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, true, nullptr);
 	}
 	appendStringInfoChar(out, '}');
 	OutputPluginWrite(ctx, true);

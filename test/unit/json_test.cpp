@@ -13,6 +13,7 @@ encode(JsonKind kind, const std::string &text) {
 	std::string out(readscale::decoder::encoded_length(kind, text.data(), text.size()), '?');
 	char *end = readscale::decoder::encode(kind, text.data(), text.size(), out.data());
 	EXPECT_EQ(static_cast<std::size_t>(end - out.data()), out.size()) << "length and writer disagree";
+	EXPECT_GE(readscale::decoder::encoded_length_bound(kind, text.size()), out.size()) << "bound below the length";
 	return out;
 }
 
