@@ -61,3 +61,24 @@ sanitizer_reports() { # report_dir log-dir...
 	done < <(grep -rlE 'runtime error:|ERROR: AddressSanitizer' "$@" 2>/dev/null)
 	echo "$count"
 }
+
+# Whether the servers really run sanitized code: the installed libraries need
+# the ASan runtime, and a postmaster started through pg_ctl with this
+# environment has the runtime and pg_readscale.so mapped.
+sanitizer_in_use() { # work-dir VAR=value...
+	local data="$1/check" port pid lib ok=0
+	shift
+	for lib in pg_readscale readscale_decoder boundary_probe; do
+		ldd "$("$PG_BIN/pg_config" --pkglibdir)/$lib.so" | grep -q libasan || { echo "$lib.so is not the sanitized build"; return 1; }
+	done
+	port=$(free_port 56500)
+	as_postgres "$@" initdb -D "$data" >/dev/null 2>&1 || { echo "initdb failed"; return 1; }
+	printf "shared_preload_libraries = 'pg_readscale'\nport = %s\nunix_socket_directories = '%s'\nlisten_addresses = ''\n" \
+		"$port" "$data" >>"$data/postgresql.conf"
+	as_postgres "$@" pg_ctl -D "$data" -l "$data/server.log" -w start >/dev/null || { cat "$data/server.log"; return 1; }
+	pid=$(head -1 "$data/postmaster.pid")
+	grep -q libasan "/proc/$pid/maps" && grep -q pg_readscale.so "/proc/$pid/maps" && ok=1
+	as_postgres pg_ctl -D "$data" -m fast -w stop >/dev/null
+	[ "$ok" -eq 1 ] || echo "the postmaster has no ASan runtime or no pg_readscale.so mapped"
+	[ "$ok" -eq 1 ]
+}
