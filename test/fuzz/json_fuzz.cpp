@@ -24,11 +24,12 @@ is_number(std::string_view text) {
 
 bool
 starts_with_nonfinite(std::string_view text) {
+	auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
 	auto prefix = [&](std::string_view word) {
 		if (text.size() < word.size())
 			return false;
 		for (std::size_t i = 0; i < word.size(); ++i)
-			if ((text[i] | 0x20) != (word[i] | 0x20))
+			if (lower(text[i]) != word[i])
 				return false;
 		return true;
 	};
