@@ -45,7 +45,7 @@ ALTER TABLE public.tokens OWNER TO smith;
 SQL
 my $standby = new_standby($primary, 'standby');
 
-# Runs sqlsmith; returns (number of queries sent, number naming a readscale function).
+# Runs sqlsmith; returns the number of queries it sent.
 sub smith
 {
 	my ($node, $role, $count, $seed, @extra) = @_;
@@ -55,10 +55,12 @@ sub smith
 		[ 'sqlsmith', "--target=$target", "--max-queries=$count", "--seed=$seed", '--dump-all-queries', '--verbose', @extra ],
 		'>', \$out, '2>', \$err, IPC::Run::timeout(1800));
 	my @sent = grep { /\S/ } split /;\n/, $out;
-	my $ours = grep { /readscale\./ } @sent;
-	note "sqlsmith on " . $node->name . " as $role: " . scalar(@sent) . " queries, $ours naming readscale functions";
+	my $calls = grep { /readscale\.\w+\s*\(/ } @sent;
+	my $objects = grep { /readscale\./ } @sent;
+	note "sqlsmith on " . $node->name . " as $role: " . scalar(@sent)
+	  . " queries, $objects using readscale objects, $calls calling readscale functions";
 	note $1 if $err =~ /(error rate: [0-9.]+)/;
-	return (scalar(@sent), $ours);
+	return scalar(@sent);
 }
 
 # Errors in a server log: (crashes, all errors, our errors, our errors by SQLSTATE, bad ones).
@@ -73,7 +75,10 @@ sub scan_log
 		next unless $lines[$i] =~ /\[\d+\] (\S{5}) (ERROR|FATAL):\s+\S{5}: (.*)/;
 		my ($state, $message) = ($1, $3);
 		$errors++;
-		my ($location) = ($lines[ $i + 1 ] // '') =~ /LOCATION:\s+(.*)/;
+		# DETAIL, HINT, CONTEXT and QUERY lines come between the message and its LOCATION.
+		my ($location, $j) = (undef, $i + 1);
+		$j++ while $j <= $#lines && $lines[$j] =~ /\[\d+\] \S{5} (DETAIL|HINT|CONTEXT|QUERY):/;
+		($location) = $lines[$j] =~ /LOCATION:\s+(.*)/ if $j <= $#lines;
 		next unless defined $location && $location =~ /\.[ch]pp:\d+/;
 		$ours{$state}++;
 		push @bad, "$state $message ($location)" if $state =~ /^XX/ || $state eq '00000';
