@@ -135,8 +135,11 @@ local_staleness_ms(Lsn receive, Lsn replay, std::optional<std::int64_t> now_us,
 		return 0;
 	if (!now_us || !last_xact_us)
 		return std::nullopt;
-	std::int64_t delta = *now_us - *last_xact_us;
-	return delta < 0 ? 0 : delta / 1000;
+	if (*last_xact_us >= *now_us)
+		return 0; /* clock skew is not negative staleness */
+	/* Found by fuzzing: now - last overflows int64 for far-apart timestamps; the unsigned difference cannot. */
+	auto delta = static_cast<std::uint64_t>(*now_us) - static_cast<std::uint64_t>(*last_xact_us);
+	return static_cast<std::int64_t>(delta / 1000);
 }
 
 std::optional<Error>

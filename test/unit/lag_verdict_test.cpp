@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 using namespace readscale;
 
 namespace {
@@ -93,6 +95,13 @@ TEST(LocalStaleness, AgeOfLastReplayedTransactionWhenBehind) {
 	EXPECT_EQ(local_staleness_ms(0x4000, 0x3000, 1'000'000, 2'000'000), 0) << "clock skew is not negative staleness";
 	EXPECT_EQ(local_staleness_ms(0x4000, 0x3000, 5'000'000, std::nullopt), std::nullopt);
 	EXPECT_EQ(local_staleness_ms(0, 0x3000, 5'000'000, std::nullopt), std::nullopt) << "nothing received";
+}
+
+// Regression (lag_slot_policy_fuzz): the difference of far-apart timestamps overflowed int64.
+TEST(LocalStaleness, ExtremeTimestampsDoNotOverflow) {
+	EXPECT_EQ(local_staleness_ms(0x4000, 0x3000, INT64_MAX, INT64_MIN), static_cast<std::int64_t>(UINT64_MAX / 1000));
+	EXPECT_EQ(local_staleness_ms(0x4000, 0x3000, 5'099'982'185'084'405'446, INT64_MIN), 14'323'354'221'939'181);
+	EXPECT_EQ(local_staleness_ms(0x4000, 0x3000, INT64_MIN, INT64_MAX), 0);
 }
 
 TEST(CheckFreshness, PassesWithinLimits) {
