@@ -1,9 +1,11 @@
 // rw_latency: read-your-writes end to end on a local primary + standby.
 // For each strategy: commit a row on the primary, then read it on the standby
 // so that the read must see it; report p50/p95/p99 latency from commit to a
-// read that saw the row, and the number of standby queries per read.
+// read that saw the row, the standby round trips and statements per read, the
+// CPU of the standby (all processes) and of the reading backend alone, and how
+// often that backend woke up per read.
 //
-// usage: rw_latency PRIMARY_CONNINFO STANDBY_CONNINFO ITERATIONS
+// usage: rw_latency PRIMARY_CONNINFO STANDBY_CONNINFO ITERATIONS STANDBY_POSTMASTER_PID
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -60,92 +62,129 @@ struct Connection {
 	}
 };
 
+enum class Kind { Poll, WaitForLsn, Gate, FloorOne, FloorPair, FloorPairIdle };
+
 struct Strategy {
 	const char *name;
-	int poll_interval_us; // -1: server-side wait, -2: gate
+	Kind kind;
+	int poll_interval_us; // Poll only; 0: tight loop
 };
 
 struct Sample {
 	double latency_ms;
-	int queries;
+	int trips;      // client round trips to the standby
+	int statements; // statements the standby ran
 };
 
+// The floors read a row that is already visible (no wait), with the same
+// statements as one read: they show what a read costs when nothing sleeps in
+// the server. The idle floor first leaves the backend idle for 20 ms (outside
+// the timed part), as long as a wait would: what the same statements cost on a
+// process whose caches went cold while it slept.
 Sample
 read_after_write(Connection &primary, Connection &standby, const Strategy &strategy, int id) {
 	primary.value("INSERT INTO rw_bench VALUES (" + std::to_string(id) + ") RETURNING id");
 	std::string token = primary.value("SELECT readscale.current_token()");
+	if (strategy.kind == Kind::FloorPairIdle)
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
 	auto start = Clock::now();
-	int queries = 0;
+	Sample sample{0, 1, 0};
 	std::string check = "SELECT count(*) FROM rw_bench WHERE id = " + std::to_string(id);
-	if (strategy.poll_interval_us == -1) {
+	std::string visible = "SELECT count(*) FROM rw_bench WHERE id = 0";
+	std::string got;
+	switch (strategy.kind) {
+	case Kind::WaitForLsn:
 		// The count runs as its own statement: a statement's snapshot is taken before it starts.
-		queries = 1;
-		if (standby.multi("SELECT readscale.wait_for_lsn('" + token + "', '10s'); " + check) != "1")
-			std::abort();
-	} else if (strategy.poll_interval_us == -2) {
-		queries = 1;
-		if (standby.multi("BEGIN; SET LOCAL readscale.min_lsn = '" + token + "'; " + check + "; COMMIT") != "1")
-			std::abort();
-	} else {
+		sample.statements = 2;
+		got = standby.multi("SELECT readscale.wait_for_lsn('" + token + "', '10s'); " + check);
+		break;
+	case Kind::Gate:
+		sample.statements = 4;
+		got = standby.multi("BEGIN; SET LOCAL readscale.min_lsn = '" + token + "'; " + check + "; COMMIT");
+		break;
+	case Kind::FloorOne:
+		sample.statements = 1;
+		got = standby.multi(visible);
+		break;
+	case Kind::FloorPair:
+	case Kind::FloorPairIdle:
+		sample.statements = 2;
+		got = standby.multi("SELECT readscale.wait_for_lsn('0/1', '10s'); " + visible);
+		break;
+	case Kind::Poll:
+		sample.trips = 0;
 		for (;;) {
-			queries++;
+			sample.trips++;
 			if (standby.value("SELECT pg_last_wal_replay_lsn() >= '" + token + "'") == "t")
 				break;
 			if (strategy.poll_interval_us > 0)
 				std::this_thread::sleep_for(std::chrono::microseconds(strategy.poll_interval_us));
 		}
-		queries++;
-		if (standby.value(check) != "1")
-			std::abort();
+		sample.trips++;
+		sample.statements = sample.trips;
+		got = standby.value(check);
+		break;
 	}
-	double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-	return {ms, queries};
+	if (got != "1")
+		std::abort();
+	sample.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+	return sample;
 }
 
-// CPU ticks used so far by one process.
-long
-process_cpu_ticks(long pid) {
-	std::string path = "/proc/" + std::to_string(pid) + "/stat";
+// CPU time and sleeps of one process, read from /proc: schedstat's run time is
+// in nanoseconds (utime/stime in /proc/<pid>/stat count 10 ms ticks, too coarse
+// for a read that costs a few hundred microseconds), and every voluntary
+// context switch is one sleep, so one wake-up.
+struct ProcessUsage {
+	double cpu_ms = 0;
+	long wakeups = 0;
+};
+
+std::string
+read_small_file(const std::string &path) {
 	FILE *file = std::fopen(path.c_str(), "r");
 	if (file == nullptr)
-		return 0;
-	char buffer[1024];
+		return "";
+	char buffer[4096];
 	size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, file);
 	std::fclose(file);
 	buffer[n] = '\0';
-	const char *after_name = std::strrchr(buffer, ')');
-	long utime = 0, stime = 0;
-	if (after_name == nullptr ||
-	    std::sscanf(after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime, &stime) != 2)
-		return 0;
-	return utime + stime;
+	return buffer;
 }
 
-// CPU ticks used so far by the standby postmaster and all its children (same machine).
-long
-standby_cpu_ticks(long postmaster_pid) {
-	long total = 0;
-	for (int pid = 1; pid < 4194304; pid++) {
-		std::string path = "/proc/" + std::to_string(pid) + "/stat";
-		FILE *file = std::fopen(path.c_str(), "r");
-		if (file == nullptr)
+ProcessUsage
+process_usage(long pid) {
+	ProcessUsage usage;
+	std::string base = "/proc/" + std::to_string(pid);
+	unsigned long long run_ns = 0;
+	if (std::sscanf(read_small_file(base + "/schedstat").c_str(), "%llu", &run_ns) == 1)
+		usage.cpu_ms = static_cast<double>(run_ns) / 1e6;
+	std::string status = read_small_file(base + "/status");
+	size_t at = status.find("\nvoluntary_ctxt_switches:");
+	if (at != std::string::npos)
+		usage.wakeups = std::atol(status.c_str() + at + 26);
+	return usage;
+}
+
+// CPU milliseconds used so far by the standby postmaster and all its live children.
+double
+standby_cpu_ms(long postmaster_pid) {
+	double total = process_usage(postmaster_pid).cpu_ms;
+	DIR *proc = opendir("/proc");
+	if (proc == nullptr)
+		return total;
+	while (struct dirent *entry = readdir(proc)) {
+		long pid = std::atol(entry->d_name);
+		if (pid <= 0)
 			continue;
-		char buffer[1024];
-		size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, file);
-		std::fclose(file);
-		buffer[n] = '\0';
-		const char *after_name = std::strrchr(buffer, ')');
-		if (after_name == nullptr)
-			continue;
-		char state;
-		long ppid, fields[11];
-		if (std::sscanf(after_name + 2, "%c %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld", &state, &ppid, &fields[0],
-		                &fields[1], &fields[2], &fields[3], &fields[4], &fields[5], &fields[6], &fields[7], &fields[8],
-		                &fields[9], &fields[10]) != 13)
-			continue;
-		if (pid == postmaster_pid || ppid == postmaster_pid)
-			total += fields[9] + fields[10]; // utime + stime
+		std::string stat = read_small_file("/proc/" + std::to_string(pid) + "/stat");
+		size_t after_name = stat.rfind(')');
+		long ppid = 0;
+		if (after_name != std::string::npos && std::sscanf(stat.c_str() + after_name + 2, "%*c %ld", &ppid) == 1 &&
+		    ppid == postmaster_pid)
+			total += process_usage(pid).cpu_ms;
 	}
+	closedir(proc);
 	return total;
 }
 
@@ -167,33 +206,58 @@ main(int argc, char **argv) {
 	Connection standby(argv[2]);
 	int iterations = std::atoi(argv[3]);
 	long standby_pid = std::atol(argv[4]);
-	double tick_ms = 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
-	primary.value("DROP TABLE IF EXISTS rw_bench; CREATE TABLE rw_bench (id int PRIMARY KEY); SELECT 1");
-	const Strategy strategies[] = {{"poll tight", 0},     {"poll 1ms", 1000}, {"poll 5ms", 5000},
-	                               {"poll 10ms", 10000},  {"wait_for_lsn", -1}, {"SET LOCAL gate", -2}};
+	primary.value("DROP TABLE IF EXISTS rw_bench; CREATE TABLE rw_bench (id int PRIMARY KEY); "
+	              "INSERT INTO rw_bench VALUES (0); SELECT 1");
+	for (int tries = 0;; tries++) { // row 0, read by the floors, visible on the standby
+		PGresult *result = PQexec(standby.conn, "SELECT count(*) FROM rw_bench WHERE id = 0");
+		bool seen = PQresultStatus(result) == PGRES_TUPLES_OK && std::strcmp(PQgetvalue(result, 0, 0), "1") == 0;
+		PQclear(result);
+		if (seen)
+			break;
+		if (tries == 10000) {
+			std::fprintf(stderr, "the standby never replayed the table\n");
+			return 2;
+		}
+		std::this_thread::sleep_for(std::chrono::milliseconds(1));
+	}
+	const Strategy strategies[] = {
+	    {"floor: 1 stmt", Kind::FloorOne, 0},      {"floor: wait+read", Kind::FloorPair, 0},
+	    {"floor: idle 20ms", Kind::FloorPairIdle, 0},
+	    {"poll tight", Kind::Poll, 0},             {"poll 1ms", Kind::Poll, 1000},
+	    {"poll 5ms", Kind::Poll, 5000},            {"poll 10ms", Kind::Poll, 10000},
+	    {"wait_for_lsn", Kind::WaitForLsn, 0},     {"SET LOCAL gate", Kind::Gate, 0}};
 	long reader_pid = std::atol(standby.value("SELECT pg_backend_pid()").c_str());
-	std::printf("%-16s %8s %8s %8s %12s %18s %18s %s\n", "strategy", "p50 ms", "p95 ms", "p99 ms", "trips/read",
-	            "standby CPU s/1k", "reader CPU s/1k", "p99 vs tight poll");
+	std::printf("%-16s %8s %8s %8s %8s %10s %12s %12s %10s %s\n", "strategy", "p50 ms", "p95 ms", "p99 ms", "stmts",
+	            "trips/read", "standby s/1k", "reader s/1k", "wakes/read", "p99 vs tight poll");
 	int id = 0;
 	double tight_p99 = 0;
+	const char *only = std::getenv("RW_ONLY"); // one strategy by name, e.g. for perf
+	std::fprintf(stderr, "reading backend pid %ld\n", reader_pid);
 	for (const auto &strategy : strategies) {
+		if (only != nullptr && std::strcmp(only, strategy.name) != 0)
+			continue;
 		std::vector<double> latencies;
-		long queries = 0;
-		long cpu_before = standby_cpu_ticks(standby_pid);
-		long reader_before = process_cpu_ticks(reader_pid);
+		long trips = 0, statements = 0;
+		double cpu_before = standby_cpu_ms(standby_pid);
+		ProcessUsage reader_before = process_usage(reader_pid);
 		for (int i = 0; i < iterations; i++) {
 			Sample sample = read_after_write(primary, standby, strategy, ++id);
 			latencies.push_back(sample.latency_ms);
-			queries += sample.queries;
+			trips += sample.trips;
+			statements += sample.statements;
 		}
-		double cpu_s_per_1k = static_cast<double>(standby_cpu_ticks(standby_pid) - cpu_before) * tick_ms / iterations;
-		double reader_s_per_1k = static_cast<double>(process_cpu_ticks(reader_pid) - reader_before) * tick_ms / iterations;
+		// ms per read == s per 1,000 reads
+		double cpu_s_per_1k = (standby_cpu_ms(standby_pid) - cpu_before) / iterations;
+		ProcessUsage reader_after = process_usage(reader_pid);
+		double reader_s_per_1k = (reader_after.cpu_ms - reader_before.cpu_ms) / iterations;
+		double wakes = static_cast<double>(reader_after.wakeups - reader_before.wakeups) / iterations;
 		double p99 = percentile(latencies, 0.99);
-		if (strategy.poll_interval_us == 0)
+		if (strategy.kind == Kind::Poll && strategy.poll_interval_us == 0)
 			tight_p99 = p99;
-		std::printf("%-16s %8.3f %8.3f %8.3f %12.2f %18.3f %18.3f %+.3f ms\n", strategy.name,
+		std::printf("%-16s %8.3f %8.3f %8.3f %8.2f %10.2f %12.3f %12.3f %10.2f %+.3f ms\n", strategy.name,
 		            percentile(latencies, 0.50), percentile(latencies, 0.95), p99,
-		            static_cast<double>(queries) / iterations, cpu_s_per_1k, reader_s_per_1k, p99 - tight_p99);
+		            static_cast<double>(statements) / iterations, static_cast<double>(trips) / iterations,
+		            cpu_s_per_1k, reader_s_per_1k, wakes, p99 - tight_p99);
 	}
 	return 0;
 }
