@@ -15,13 +15,14 @@
 // usage: many_waiters PRIMARY STANDBY STANDBY_POSTMASTER_PID WAITERS SECONDS POLLERS
 #include <libpq-fe.h>
 
+#include "proc_usage.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dirent.h>
 #include <memory>
 #include <string>
 #include <thread>
@@ -53,50 +54,6 @@ value(PGconn *conn, const std::string &sql) {
 	return text;
 }
 
-std::string
-read_small_file(const std::string &path) {
-	FILE *file = std::fopen(path.c_str(), "r");
-	if (file == nullptr)
-		return "";
-	char buffer[4096];
-	size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, file);
-	std::fclose(file);
-	buffer[n] = '\0';
-	return buffer;
-}
-
-double
-process_cpu_ms(long pid) {
-	unsigned long long run_ns = 0;
-	if (std::sscanf(read_small_file("/proc/" + std::to_string(pid) + "/schedstat").c_str(), "%llu", &run_ns) != 1)
-		return 0;
-	return static_cast<double>(run_ns) / 1e6;
-}
-
-// CPU of the standby postmaster and its live children (exited ones are not counted).
-double
-standby_cpu_ms(long postmaster_pid) {
-	double total = process_cpu_ms(postmaster_pid);
-	DIR *proc = opendir("/proc");
-	while (proc != nullptr) {
-		struct dirent *entry = readdir(proc);
-		if (entry == nullptr)
-			break;
-		long pid = std::atol(entry->d_name);
-		if (pid <= 0)
-			continue;
-		std::string stat = read_small_file("/proc/" + std::to_string(pid) + "/stat");
-		size_t after_name = stat.rfind(')');
-		long ppid = 0;
-		if (after_name != std::string::npos && std::sscanf(stat.c_str() + after_name + 2, "%*c %ld", &ppid) == 1 &&
-		    ppid == postmaster_pid)
-			total += process_cpu_ms(pid);
-	}
-	if (proc != nullptr)
-		closedir(proc);
-	return total;
-}
-
 unsigned long long
 parse_lsn(const std::string &text) {
 	unsigned hi = 0, lo = 0;
@@ -120,11 +77,11 @@ struct Window {
 // Measures the standby's CPU over `seconds`.
 Window
 measure(const char *name, long postmaster_pid, int seconds) {
-	double before = standby_cpu_ms(postmaster_pid);
+	double before = cluster_cpu_ms(postmaster_pid);
 	auto start = std::chrono::steady_clock::now();
 	std::this_thread::sleep_for(std::chrono::seconds(seconds));
 	double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-	return {name, standby_cpu_ms(postmaster_pid) - before, elapsed};
+	return {name, cluster_cpu_ms(postmaster_pid) - before, elapsed};
 }
 
 // Sends one wait per session without reading the answer.

@@ -8,12 +8,13 @@
 // usage: rw_latency PRIMARY_CONNINFO STANDBY_CONNINFO ITERATIONS STANDBY_POSTMASTER_PID
 #include <libpq-fe.h>
 
+#include "proc_usage.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dirent.h>
 #include <unistd.h>
 #include <string>
 #include <thread>
@@ -131,63 +132,6 @@ read_after_write(Connection &primary, Connection &standby, const Strategy &strat
 	return sample;
 }
 
-// CPU time and sleeps of one process, read from /proc: schedstat's run time is
-// in nanoseconds (utime/stime in /proc/<pid>/stat count 10 ms ticks, too coarse
-// for a read that costs a few hundred microseconds), and every voluntary
-// context switch is one sleep, so one wake-up.
-struct ProcessUsage {
-	double cpu_ms = 0;
-	long wakeups = 0;
-};
-
-std::string
-read_small_file(const std::string &path) {
-	FILE *file = std::fopen(path.c_str(), "r");
-	if (file == nullptr)
-		return "";
-	char buffer[4096];
-	size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, file);
-	std::fclose(file);
-	buffer[n] = '\0';
-	return buffer;
-}
-
-ProcessUsage
-process_usage(long pid) {
-	ProcessUsage usage;
-	std::string base = "/proc/" + std::to_string(pid);
-	unsigned long long run_ns = 0;
-	if (std::sscanf(read_small_file(base + "/schedstat").c_str(), "%llu", &run_ns) == 1)
-		usage.cpu_ms = static_cast<double>(run_ns) / 1e6;
-	std::string status = read_small_file(base + "/status");
-	size_t at = status.find("\nvoluntary_ctxt_switches:");
-	if (at != std::string::npos)
-		usage.wakeups = std::atol(status.c_str() + at + 26);
-	return usage;
-}
-
-// CPU milliseconds used so far by the standby postmaster and all its live children.
-double
-standby_cpu_ms(long postmaster_pid) {
-	double total = process_usage(postmaster_pid).cpu_ms;
-	DIR *proc = opendir("/proc");
-	if (proc == nullptr)
-		return total;
-	while (struct dirent *entry = readdir(proc)) {
-		long pid = std::atol(entry->d_name);
-		if (pid <= 0)
-			continue;
-		std::string stat = read_small_file("/proc/" + std::to_string(pid) + "/stat");
-		size_t after_name = stat.rfind(')');
-		long ppid = 0;
-		if (after_name != std::string::npos && std::sscanf(stat.c_str() + after_name + 2, "%*c %ld", &ppid) == 1 &&
-		    ppid == postmaster_pid)
-			total += process_usage(pid).cpu_ms;
-	}
-	closedir(proc);
-	return total;
-}
-
 double
 percentile(std::vector<double> values, double p) {
 	std::sort(values.begin(), values.end());
@@ -238,7 +182,7 @@ main(int argc, char **argv) {
 			continue;
 		std::vector<double> latencies;
 		long trips = 0, statements = 0;
-		double cpu_before = standby_cpu_ms(standby_pid);
+		double cpu_before = cluster_cpu_ms(standby_pid);
 		ProcessUsage reader_before = process_usage(reader_pid);
 		for (int i = 0; i < iterations; i++) {
 			Sample sample = read_after_write(primary, standby, strategy, ++id);
@@ -247,7 +191,7 @@ main(int argc, char **argv) {
 			statements += sample.statements;
 		}
 		// ms per read == s per 1,000 reads
-		double cpu_s_per_1k = (standby_cpu_ms(standby_pid) - cpu_before) / iterations;
+		double cpu_s_per_1k = (cluster_cpu_ms(standby_pid) - cpu_before) / iterations;
 		ProcessUsage reader_after = process_usage(reader_pid);
 		double reader_s_per_1k = (reader_after.cpu_ms - reader_before.cpu_ms) / iterations;
 		double wakes = static_cast<double>(reader_after.wakeups - reader_before.wakeups) / iterations;
