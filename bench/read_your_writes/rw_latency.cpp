@@ -132,6 +132,18 @@ read_after_write(Connection &primary, Connection &standby, const Strategy &strat
 	return sample;
 }
 
+struct Totals {
+	std::vector<double> latencies;
+	double trips = 0, statements = 0, reader_ms = 0, wakes = 0, standby_ms = 0;
+	void add(const Sample &sample, double cpu_ms, long wakeups) {
+		latencies.push_back(sample.latency_ms);
+		trips += sample.trips;
+		statements += sample.statements;
+		reader_ms += cpu_ms;
+		wakes += static_cast<double>(wakeups);
+	}
+};
+
 double
 percentile(std::vector<double> values, double p) {
 	std::sort(values.begin(), values.end());
@@ -171,37 +183,49 @@ main(int argc, char **argv) {
 	    {"poll 5ms", Kind::Poll, 5000},            {"poll 10ms", Kind::Poll, 10000},
 	    {"wait_for_lsn", Kind::WaitForLsn, 0},     {"SET LOCAL gate", Kind::Gate, 0}};
 	long reader_pid = std::atol(standby.value("SELECT pg_backend_pid()").c_str());
+	const char *only = std::getenv("RW_ONLY"); // one strategy by name, e.g. for perf
+	const char *mode = std::getenv("RW_MODE");  // "blocks": each strategy's reads in one block
+	bool blocks = mode != nullptr && std::strcmp(mode, "blocks") == 0;
+	std::fprintf(stderr, "reading backend pid %ld\n", reader_pid);
+	std::vector<const Strategy *> chosen;
+	for (const auto &strategy : strategies)
+		if (only == nullptr || std::strcmp(only, strategy.name) == 0)
+			chosen.push_back(&strategy);
+	std::vector<Totals> totals(chosen.size());
+	int id = 0;
+	// Interleaved (default): read i of every strategy runs before read i + 1 of any, so
+	// the noise of a shared machine falls on all strategies alike. The standby-wide CPU
+	// is then only measured in blocks mode.
+	for (size_t block = 0; block < (blocks ? chosen.size() : 1); block++) {
+		double cpu_before = blocks ? cluster_cpu_ms(standby_pid) : 0;
+		for (int i = 0; i < iterations; i++)
+			for (size_t k = 0; k < chosen.size(); k++) {
+				if (blocks && k != block)
+					continue;
+				ProcessUsage before = process_usage(reader_pid);
+				Sample sample = read_after_write(primary, standby, *chosen[k], ++id);
+				ProcessUsage after = process_usage(reader_pid);
+				totals[k].add(sample, after.cpu_ms - before.cpu_ms, after.wakeups - before.wakeups);
+			}
+		if (blocks)
+			totals[block].standby_ms = cluster_cpu_ms(standby_pid) - cpu_before;
+	}
+	double tight_p99 = 0;
+	for (size_t k = 0; k < chosen.size(); k++)
+		if (chosen[k]->kind == Kind::Poll && chosen[k]->poll_interval_us == 0)
+			tight_p99 = percentile(totals[k].latencies, 0.99);
 	std::printf("%-16s %8s %8s %8s %8s %10s %12s %12s %10s %s\n", "strategy", "p50 ms", "p95 ms", "p99 ms", "stmts",
 	            "trips/read", "standby s/1k", "reader s/1k", "wakes/read", "p99 vs tight poll");
-	int id = 0;
-	double tight_p99 = 0;
-	const char *only = std::getenv("RW_ONLY"); // one strategy by name, e.g. for perf
-	std::fprintf(stderr, "reading backend pid %ld\n", reader_pid);
-	for (const auto &strategy : strategies) {
-		if (only != nullptr && std::strcmp(only, strategy.name) != 0)
-			continue;
-		std::vector<double> latencies;
-		long trips = 0, statements = 0;
-		double cpu_before = cluster_cpu_ms(standby_pid);
-		ProcessUsage reader_before = process_usage(reader_pid);
-		for (int i = 0; i < iterations; i++) {
-			Sample sample = read_after_write(primary, standby, strategy, ++id);
-			latencies.push_back(sample.latency_ms);
-			trips += sample.trips;
-			statements += sample.statements;
-		}
-		// ms per read == s per 1,000 reads
-		double cpu_s_per_1k = (cluster_cpu_ms(standby_pid) - cpu_before) / iterations;
-		ProcessUsage reader_after = process_usage(reader_pid);
-		double reader_s_per_1k = (reader_after.cpu_ms - reader_before.cpu_ms) / iterations;
-		double wakes = static_cast<double>(reader_after.wakeups - reader_before.wakeups) / iterations;
-		double p99 = percentile(latencies, 0.99);
-		if (strategy.kind == Kind::Poll && strategy.poll_interval_us == 0)
-			tight_p99 = p99;
-		std::printf("%-16s %8.3f %8.3f %8.3f %8.2f %10.2f %12.3f %12.3f %10.2f %+.3f ms\n", strategy.name,
-		            percentile(latencies, 0.50), percentile(latencies, 0.95), p99,
-		            static_cast<double>(statements) / iterations, static_cast<double>(trips) / iterations,
-		            cpu_s_per_1k, reader_s_per_1k, wakes, p99 - tight_p99);
+	for (size_t k = 0; k < chosen.size(); k++) {
+		const Totals &t = totals[k];
+		double p99 = percentile(t.latencies, 0.99);
+		char standby_column[32] = "-"; // ms per read == s per 1,000 reads
+		if (blocks)
+			std::snprintf(standby_column, sizeof(standby_column), "%.3f", t.standby_ms / iterations);
+		std::printf("%-16s %8.3f %8.3f %8.3f %8.2f %10.2f %12s %12.3f %10.2f %+.3f ms\n", chosen[k]->name,
+		            percentile(t.latencies, 0.50), percentile(t.latencies, 0.95), p99, t.statements / iterations,
+		            t.trips / iterations, standby_column, t.reader_ms / iterations, t.wakes / iterations,
+		            p99 - tight_p99);
 	}
 	return 0;
 }
