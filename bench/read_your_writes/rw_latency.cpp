@@ -1,17 +1,20 @@
 // rw_latency: read-your-writes end to end on a local primary + standby.
 // For each strategy: commit a row on the primary, then read it on the standby
 // so that the read must see it; report p50/p95/p99 latency from commit to a
-// read that saw the row, and the number of standby queries per read.
+// read that saw the row, the standby round trips and statements per read, the
+// CPU of the standby (all processes) and of the reading backend alone, and how
+// often that backend woke up per read.
 //
-// usage: rw_latency PRIMARY_CONNINFO STANDBY_CONNINFO ITERATIONS
+// usage: rw_latency PRIMARY_CONNINFO STANDBY_CONNINFO ITERATIONS STANDBY_POSTMASTER_PID
 #include <libpq-fe.h>
+
+#include "proc_usage.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dirent.h>
 #include <unistd.h>
 #include <string>
 #include <thread>
@@ -60,94 +63,86 @@ struct Connection {
 	}
 };
 
+enum class Kind { Poll, WaitForLsn, Gate, FloorOne, FloorPair, FloorPairIdle };
+
 struct Strategy {
 	const char *name;
-	int poll_interval_us; // -1: server-side wait, -2: gate
+	Kind kind;
+	int poll_interval_us; // Poll only; 0: tight loop
 };
 
 struct Sample {
 	double latency_ms;
-	int queries;
+	int trips;      // client round trips to the standby
+	int statements; // statements the standby ran
 };
 
+// The floors read a row that is already visible (no wait), with the same
+// statements as one read: they show what a read costs when nothing sleeps in
+// the server. The idle floor first leaves the backend idle for 20 ms (outside
+// the timed part), as long as a wait would: what the same statements cost on a
+// process whose caches went cold while it slept.
 Sample
 read_after_write(Connection &primary, Connection &standby, const Strategy &strategy, int id) {
 	primary.value("INSERT INTO rw_bench VALUES (" + std::to_string(id) + ") RETURNING id");
 	std::string token = primary.value("SELECT readscale.current_token()");
+	if (strategy.kind == Kind::FloorPairIdle)
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
 	auto start = Clock::now();
-	int queries = 0;
+	Sample sample{0, 1, 0};
 	std::string check = "SELECT count(*) FROM rw_bench WHERE id = " + std::to_string(id);
-	if (strategy.poll_interval_us == -1) {
+	std::string visible = "SELECT count(*) FROM rw_bench WHERE id = 0";
+	std::string got;
+	switch (strategy.kind) {
+	case Kind::WaitForLsn:
 		// The count runs as its own statement: a statement's snapshot is taken before it starts.
-		queries = 1;
-		if (standby.multi("SELECT readscale.wait_for_lsn('" + token + "', '10s'); " + check) != "1")
-			std::abort();
-	} else if (strategy.poll_interval_us == -2) {
-		queries = 1;
-		if (standby.multi("BEGIN; SET LOCAL readscale.min_lsn = '" + token + "'; " + check + "; COMMIT") != "1")
-			std::abort();
-	} else {
+		sample.statements = 2;
+		got = standby.multi("SELECT readscale.wait_for_lsn('" + token + "', '10s'); " + check);
+		break;
+	case Kind::Gate:
+		sample.statements = 4;
+		got = standby.multi("BEGIN; SET LOCAL readscale.min_lsn = '" + token + "'; " + check + "; COMMIT");
+		break;
+	case Kind::FloorOne:
+		sample.statements = 1;
+		got = standby.multi(visible);
+		break;
+	case Kind::FloorPair:
+	case Kind::FloorPairIdle:
+		sample.statements = 2;
+		got = standby.multi("SELECT readscale.wait_for_lsn('0/1', '10s'); " + visible);
+		break;
+	case Kind::Poll:
+		sample.trips = 0;
 		for (;;) {
-			queries++;
+			sample.trips++;
 			if (standby.value("SELECT pg_last_wal_replay_lsn() >= '" + token + "'") == "t")
 				break;
 			if (strategy.poll_interval_us > 0)
 				std::this_thread::sleep_for(std::chrono::microseconds(strategy.poll_interval_us));
 		}
-		queries++;
-		if (standby.value(check) != "1")
-			std::abort();
+		sample.trips++;
+		sample.statements = sample.trips;
+		got = standby.value(check);
+		break;
 	}
-	double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-	return {ms, queries};
+	if (got != "1")
+		std::abort();
+	sample.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+	return sample;
 }
 
-// CPU ticks used so far by one process.
-long
-process_cpu_ticks(long pid) {
-	std::string path = "/proc/" + std::to_string(pid) + "/stat";
-	FILE *file = std::fopen(path.c_str(), "r");
-	if (file == nullptr)
-		return 0;
-	char buffer[1024];
-	size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, file);
-	std::fclose(file);
-	buffer[n] = '\0';
-	const char *after_name = std::strrchr(buffer, ')');
-	long utime = 0, stime = 0;
-	if (after_name == nullptr ||
-	    std::sscanf(after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime, &stime) != 2)
-		return 0;
-	return utime + stime;
-}
-
-// CPU ticks used so far by the standby postmaster and all its children (same machine).
-long
-standby_cpu_ticks(long postmaster_pid) {
-	long total = 0;
-	for (int pid = 1; pid < 4194304; pid++) {
-		std::string path = "/proc/" + std::to_string(pid) + "/stat";
-		FILE *file = std::fopen(path.c_str(), "r");
-		if (file == nullptr)
-			continue;
-		char buffer[1024];
-		size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, file);
-		std::fclose(file);
-		buffer[n] = '\0';
-		const char *after_name = std::strrchr(buffer, ')');
-		if (after_name == nullptr)
-			continue;
-		char state;
-		long ppid, fields[11];
-		if (std::sscanf(after_name + 2, "%c %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld", &state, &ppid, &fields[0],
-		                &fields[1], &fields[2], &fields[3], &fields[4], &fields[5], &fields[6], &fields[7], &fields[8],
-		                &fields[9], &fields[10]) != 13)
-			continue;
-		if (pid == postmaster_pid || ppid == postmaster_pid)
-			total += fields[9] + fields[10]; // utime + stime
+struct Totals {
+	std::vector<double> latencies;
+	double trips = 0, statements = 0, reader_ms = 0, wakes = 0, standby_ms = 0;
+	void add(const Sample &sample, double cpu_ms, long wakeups) {
+		latencies.push_back(sample.latency_ms);
+		trips += sample.trips;
+		statements += sample.statements;
+		reader_ms += cpu_ms;
+		wakes += static_cast<double>(wakeups);
 	}
-	return total;
-}
+};
 
 double
 percentile(std::vector<double> values, double p) {
@@ -167,33 +162,70 @@ main(int argc, char **argv) {
 	Connection standby(argv[2]);
 	int iterations = std::atoi(argv[3]);
 	long standby_pid = std::atol(argv[4]);
-	double tick_ms = 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
-	primary.value("DROP TABLE IF EXISTS rw_bench; CREATE TABLE rw_bench (id int PRIMARY KEY); SELECT 1");
-	const Strategy strategies[] = {{"poll tight", 0},     {"poll 1ms", 1000}, {"poll 5ms", 5000},
-	                               {"poll 10ms", 10000},  {"wait_for_lsn", -1}, {"SET LOCAL gate", -2}};
-	long reader_pid = std::atol(standby.value("SELECT pg_backend_pid()").c_str());
-	std::printf("%-16s %8s %8s %8s %12s %18s %18s %s\n", "strategy", "p50 ms", "p95 ms", "p99 ms", "trips/read",
-	            "standby CPU s/1k", "reader CPU s/1k", "p99 vs tight poll");
-	int id = 0;
-	double tight_p99 = 0;
-	for (const auto &strategy : strategies) {
-		std::vector<double> latencies;
-		long queries = 0;
-		long cpu_before = standby_cpu_ticks(standby_pid);
-		long reader_before = process_cpu_ticks(reader_pid);
-		for (int i = 0; i < iterations; i++) {
-			Sample sample = read_after_write(primary, standby, strategy, ++id);
-			latencies.push_back(sample.latency_ms);
-			queries += sample.queries;
+	primary.value("DROP TABLE IF EXISTS rw_bench; CREATE TABLE rw_bench (id int PRIMARY KEY); "
+	              "INSERT INTO rw_bench VALUES (0); SELECT 1");
+	for (int tries = 0;; tries++) { // row 0, read by the floors, visible on the standby
+		PGresult *result = PQexec(standby.conn, "SELECT count(*) FROM rw_bench WHERE id = 0");
+		bool seen = PQresultStatus(result) == PGRES_TUPLES_OK && std::strcmp(PQgetvalue(result, 0, 0), "1") == 0;
+		PQclear(result);
+		if (seen)
+			break;
+		if (tries == 10000) {
+			std::fprintf(stderr, "the standby never replayed the table\n");
+			return 2;
 		}
-		double cpu_s_per_1k = static_cast<double>(standby_cpu_ticks(standby_pid) - cpu_before) * tick_ms / iterations;
-		double reader_s_per_1k = static_cast<double>(process_cpu_ticks(reader_pid) - reader_before) * tick_ms / iterations;
-		double p99 = percentile(latencies, 0.99);
-		if (strategy.poll_interval_us == 0)
-			tight_p99 = p99;
-		std::printf("%-16s %8.3f %8.3f %8.3f %12.2f %18.3f %18.3f %+.3f ms\n", strategy.name,
-		            percentile(latencies, 0.50), percentile(latencies, 0.95), p99,
-		            static_cast<double>(queries) / iterations, cpu_s_per_1k, reader_s_per_1k, p99 - tight_p99);
+		std::this_thread::sleep_for(std::chrono::milliseconds(1));
+	}
+	const Strategy strategies[] = {
+	    {"floor: 1 stmt", Kind::FloorOne, 0},      {"floor: wait+read", Kind::FloorPair, 0},
+	    {"floor: idle 20ms", Kind::FloorPairIdle, 0},
+	    {"poll tight", Kind::Poll, 0},             {"poll 1ms", Kind::Poll, 1000},
+	    {"poll 5ms", Kind::Poll, 5000},            {"poll 10ms", Kind::Poll, 10000},
+	    {"wait_for_lsn", Kind::WaitForLsn, 0},     {"SET LOCAL gate", Kind::Gate, 0}};
+	long reader_pid = std::atol(standby.value("SELECT pg_backend_pid()").c_str());
+	const char *only = std::getenv("RW_ONLY"); // one strategy by name, e.g. for perf
+	const char *mode = std::getenv("RW_MODE");  // "blocks": each strategy's reads in one block
+	bool blocks = mode != nullptr && std::strcmp(mode, "blocks") == 0;
+	std::fprintf(stderr, "reading backend pid %ld\n", reader_pid);
+	std::vector<const Strategy *> chosen;
+	for (const auto &strategy : strategies)
+		if (only == nullptr || std::strcmp(only, strategy.name) == 0)
+			chosen.push_back(&strategy);
+	std::vector<Totals> totals(chosen.size());
+	int id = 0;
+	// Interleaved (default): read i of every strategy runs before read i + 1 of any, so
+	// the noise of a shared machine falls on all strategies alike. The standby-wide CPU
+	// is then only measured in blocks mode.
+	for (size_t block = 0; block < (blocks ? chosen.size() : 1); block++) {
+		double cpu_before = blocks ? cluster_cpu_ms(standby_pid) : 0;
+		for (int i = 0; i < iterations; i++)
+			for (size_t k = 0; k < chosen.size(); k++) {
+				if (blocks && k != block)
+					continue;
+				ProcessUsage before = process_usage(reader_pid);
+				Sample sample = read_after_write(primary, standby, *chosen[k], ++id);
+				ProcessUsage after = process_usage(reader_pid);
+				totals[k].add(sample, after.cpu_ms - before.cpu_ms, after.wakeups - before.wakeups);
+			}
+		if (blocks)
+			totals[block].standby_ms = cluster_cpu_ms(standby_pid) - cpu_before;
+	}
+	double tight_p99 = 0;
+	for (size_t k = 0; k < chosen.size(); k++)
+		if (chosen[k]->kind == Kind::Poll && chosen[k]->poll_interval_us == 0)
+			tight_p99 = percentile(totals[k].latencies, 0.99);
+	std::printf("%-16s %8s %8s %8s %8s %10s %12s %12s %10s %s\n", "strategy", "p50 ms", "p95 ms", "p99 ms", "stmts",
+	            "trips/read", "standby s/1k", "reader s/1k", "wakes/read", "p99 vs tight poll");
+	for (size_t k = 0; k < chosen.size(); k++) {
+		const Totals &t = totals[k];
+		double p99 = percentile(t.latencies, 0.99);
+		char standby_column[32] = "-"; // ms per read == s per 1,000 reads
+		if (blocks)
+			std::snprintf(standby_column, sizeof(standby_column), "%.3f", t.standby_ms / iterations);
+		std::printf("%-16s %8.3f %8.3f %8.3f %8.2f %10.2f %12s %12.3f %10.2f %+.3f ms\n", chosen[k]->name,
+		            percentile(t.latencies, 0.50), percentile(t.latencies, 0.95), p99, t.statements / iterations,
+		            t.trips / iterations, standby_column, t.reader_ms / iterations, t.wakes / iterations,
+		            p99 - tight_p99);
 	}
 	return 0;
 }

@@ -54,10 +54,63 @@ const struct config_enum_entry gate_on_timeout_options[] = {
     {nullptr, 0, false},
 };
 
+/* Position now, without waiting. */
+XLogRecPtr
+position_now() {
+	return current_position(WaitMode::Replay, RecoveryInProgress(), nullptr);
+}
+
+/*
+ * A snapshot taken from now on is new enough for target when replay has
+ * passed it now. Only while no snapshot is active and no transaction snapshot
+ * is frozen, and only in a backend (the postmaster reads GUCs before shared
+ * memory exists).
+ */
+void
+verify_if_no_snapshot(XLogRecPtr target) {
+	if (!IsUnderPostmaster || MyProc == nullptr || MyBackendType != B_BACKEND || ActiveSnapshotSet() ||
+	    (IsolationUsesXactSnapshot() && FirstSnapshotSet))
+		return;
+	XLogRecPtr position = position_now();
+	if (position >= target)
+		verified_lsn = Max(verified_lsn, position);
+}
+
+/*
+ * Routes that cannot wait before the snapshot. A SET-like change (source
+ * "session": set_config(), SET inside a function, a function's SET clause)
+ * made while a statement runs with its snapshot already taken would let that
+ * statement, or a STABLE function's later queries sharing the snapshot,
+ * return rows from before min_lsn: refused when it raises the bar on a
+ * standby (a primary's snapshots see every commit it has made; CREATE
+ * FUNCTION ... SET applies the clause while validating the body). Settings
+ * applied at connection start (connection options, ALTER ROLE/DATABASE SET,
+ * the configuration file) are verified now if replay has passed them; if not,
+ * ExecutorStart refuses later. Returns false to refuse.
+ */
+bool
+check_route(XLogRecPtr value, GucSource source) {
+	if (source == PGC_S_TEST)
+		return true;
+	if (source == PGC_S_SESSION) {
+		if (ActiveSnapshotSet() && value > min_lsn && RecoveryInProgress()) {
+			count(kGateRefused);
+			return false;
+		}
+		return true;
+	}
+	guarded_no_throw(WARNING, [=]() { verify_if_no_snapshot(value); });
+	return true;
+}
+
+constexpr const char *kUseSetHint = "Use SET or SET LOCAL readscale.min_lsn before the transaction's first query: "
+                                    "it waits before the snapshot is taken.";
+
 /* GUC check hook (B3: returns false, never raises). ok is set only once the value is fully accepted. */
 bool
-check_min_lsn(char **newval, void **extra, GucSource) {
+check_min_lsn(char **newval, void **extra, GucSource source) {
 	bool ok = false;
+	XLogRecPtr value = InvalidXLogRecPtr;
 	guarded_no_throw(WARNING, [&]() {
 		std::string_view text = *newval ? *newval : "";
 		if (text.empty()) {
@@ -67,18 +120,29 @@ check_min_lsn(char **newval, void **extra, GucSource) {
 		auto parsed = parse_lsn(text);
 		if (!parsed.ok())
 			return;
-		auto *value = static_cast<XLogRecPtr *>(malloc(sizeof(XLogRecPtr))); /* GUC frees extra with free() */
-		if (value == nullptr)
-			return;
-		*value = parsed.value();
-		*extra = value;
+		value = parsed.value();
 		ok = true;
 	});
 	if (!ok) {
 		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
 		GUC_check_errdetail("\"readscale.min_lsn\" takes an LSN such as \"0/16B3748\", or an empty string.");
+		return false;
 	}
-	return ok;
+	if (value == InvalidXLogRecPtr)
+		return true;
+	if (!check_route(value, source)) {
+		GUC_check_errcode(MAKE_SQLSTATE('5', '5', 'R', '0', '1'));
+		GUC_check_errmsg("cannot set \"readscale.min_lsn\" while a statement is running");
+		GUC_check_errdetail("The running statement's snapshot was taken before the LSN was known to be replayed.");
+		GUC_check_errhint("%s", kUseSetHint);
+		return false;
+	}
+	auto *stored = static_cast<XLogRecPtr *>(malloc(sizeof(XLogRecPtr))); /* GUC frees extra with free() */
+	if (stored == nullptr)
+		return false;
+	*stored = value;
+	*extra = stored;
+	return true;
 }
 
 void
@@ -87,8 +151,6 @@ assign_min_lsn(const char *, void *extra) {
 }
 
 constexpr const char *kTimeoutHint = "Read from the primary, or raise \"readscale.gate_timeout\".";
-constexpr const char *kUseSetHint = "Use SET or SET LOCAL readscale.min_lsn before the transaction's first query: "
-                                    "it waits before the snapshot is taken.";
 
 /* C-shaped: the configured reaction (readscale.gate_on_timeout) when the gate cannot prove min_lsn. */
 void
@@ -101,12 +163,6 @@ gate_fail(const char *why, XLogRecPtr position, const char *hint) {
 	        (errcode(MAKE_SQLSTATE('5', '5', 'R', '0', '1')),
 	         errmsg("replica has not replayed LSN %X/%X required by \"readscale.min_lsn\"", LSN_FORMAT_ARGS(min_lsn)),
 	         errdetail("%s Last replayed LSN is %X/%X.", why, LSN_FORMAT_ARGS(position)), errhint("%s", hint)));
-}
-
-/* Position now, without waiting; on a primary also refuses tokens from nowhere. */
-XLogRecPtr
-position_now() {
-	return current_position(WaitMode::Replay, RecoveryInProgress(), nullptr);
 }
 
 void

@@ -2,10 +2,11 @@
  * wait_loop.cpp: the wait itself (see waiters.cpp for how replay wakes it).
  *
  * Sleeping: registered replay waiters sleep on their latch and are woken by
- * the startup process; they also re-check every 100 ms for promotion and
- * shutdown. Flush/write waits and backends without the preload poll with
- * backoff (1, 2, 4, then 8 ms). Every sleep is capped by the deadline, so no
- * wait outlives its timeout by more than one latch wake-up.
+ * the startup process; only the watcher (see waiters.cpp) also re-checks
+ * every 100 ms, for promotion, and wakes the others when recovery has ended.
+ * Flush/write waits and backends without the preload poll with backoff (1, 2,
+ * 4, then 8 ms). Every sleep is capped by the deadline, so no wait outlives
+ * its timeout by more than one latch wake-up.
  */
 #include "core/failure.hpp"
 #include "core/wait_policy.hpp"
@@ -68,6 +69,8 @@ run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, b
 			return;
 		}
 		if (!in_recovery && request->mode != WaitMode::PrimaryFlush) {
+			if (registered && is_watcher())
+				wake_all_waiters();
 			result->outcome = WaitOutcome::NotInRecovery;
 			count(kNotInRecovery);
 			return;
@@ -86,7 +89,13 @@ run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, b
 			return;
 		}
 		long remaining_ms = static_cast<long>((deadline - now + 999) / 1000);
-		long sleep_ms = registered ? kRecheckMs : static_cast<long>(poll_backoff_ms(round));
+		long sleep_ms = remaining_ms;
+		if (!registered)
+			sleep_ms = static_cast<long>(poll_backoff_ms(round));
+		else if (is_watcher())
+			sleep_ms = kRecheckMs;
+		if (registered && round > 0)
+			rearm_waiter();
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, Min(sleep_ms, remaining_ms),
 		                 PG_WAIT_EXTENSION);
 		CHECK_FOR_INTERRUPTS();

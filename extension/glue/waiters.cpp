@@ -16,8 +16,16 @@
  * process inherits it at fork. It runs in the startup process, where any
  * ERROR stops the standby: it never raises, allocates or calls C++; it
  * publishes record->EndRecPtr itself because lastReplayedEndRecPtr is only
- * updated after rm_redo returns. Waiters also re-check every 100 ms (promotion,
- * shutdown), and without the preload they poll with backoff instead.
+ * updated after rm_redo returns.
+ *
+ * Promotion. Nothing wakes a backend when recovery ends, so one waiter, the
+ * watcher (watcher_slot: the first to register; when it leaves it hands the
+ * role to the lowest used slot and sets that waiter's latch), re-checks every
+ * 100 ms and, once recovery has ended, sets every waiter's latch. The others
+ * sleep until woken or their deadline: 1,000 waiters cost one 100 ms timer,
+ * not 10,000 wake-ups a second. Shutdown, cancel and postmaster death reach
+ * every waiter through its own latch. Without the preload waiters poll with
+ * backoff instead.
  */
 #include "core/sqlstate.hpp"
 
@@ -44,6 +52,8 @@ struct WaitShared {
 	pg_atomic_uint64 buckets[kWaitBucketCount];
 	pg_atomic_uint64 wait_us_total;
 	int slot_count;
+	int used_slots;   /* slots at and past this index are free; scans stop here */
+	int watcher_slot; /* the waiter that re-checks for promotion, or -1 */
 	WaiterSlot slots[FLEXIBLE_ARRAY_MEMBER];
 };
 
@@ -64,7 +74,7 @@ shared_size() {
 void
 recompute_min_target() {
 	uint64 min = PG_UINT64_MAX;
-	for (int i = 0; i < shared->slot_count; i++) {
+	for (int i = 0; i < shared->used_slots; i++) {
 		const WaiterSlot &slot = shared->slots[i];
 		if (slot.target != InvalidXLogRecPtr && !slot.woken && slot.target < min)
 			min = slot.target;
@@ -86,7 +96,7 @@ wake_reached(XLogRecPtr replayed) {
 	do {
 		collected = 0;
 		SpinLockAcquire(&shared->mutex);
-		for (int i = 0; i < shared->slot_count && collected < kWakeBatch; i++) {
+		for (int i = 0; i < shared->used_slots && collected < kWakeBatch; i++) {
 			WaiterSlot &slot = shared->slots[i];
 			if (slot.target != InvalidXLogRecPtr && !slot.woken && slot.target <= replayed) {
 				slot.woken = true;
@@ -146,6 +156,8 @@ attach_shmem() {
 			pg_atomic_init_u64(&bucket, 0);
 		pg_atomic_init_u64(&shared->wait_us_total, 0);
 		shared->slot_count = max_waiters;
+		shared->used_slots = 0;
+		shared->watcher_slot = -1;
 		for (int i = 0; i < max_waiters; i++)
 			shared->slots[i] = WaiterSlot{InvalidXLogRecPtr, -1, false};
 	}
@@ -216,6 +228,9 @@ register_waiter(XLogRecPtr target) {
 	}
 	if (my_slot >= 0) {
 		shared->slots[my_slot] = WaiterSlot{target, MyProc->pgprocno, false};
+		shared->used_slots = Max(shared->used_slots, my_slot + 1);
+		if (shared->watcher_slot < 0)
+			shared->watcher_slot = my_slot;
 		if (target < pg_atomic_read_u64(&shared->min_target))
 			pg_atomic_write_u64(&shared->min_target, target);
 	}
@@ -232,11 +247,69 @@ void
 unregister_waiter() {
 	if (shared == nullptr || my_slot < 0)
 		return;
+	int next_watcher = -1;
 	SpinLockAcquire(&shared->mutex);
-	shared->slots[my_slot] = WaiterSlot{InvalidXLogRecPtr, -1, false};
-	recompute_min_target();
+	WaiterSlot &slot = shared->slots[my_slot];
+	/* Only the waiter holding the minimum moves it (a woken one no longer counts). */
+	bool was_minimum = !slot.woken && slot.target <= pg_atomic_read_u64(&shared->min_target);
+	slot = WaiterSlot{InvalidXLogRecPtr, -1, false};
+	while (shared->used_slots > 0 && shared->slots[shared->used_slots - 1].target == InvalidXLogRecPtr)
+		shared->used_slots--;
+	if (was_minimum)
+		recompute_min_target();
+	if (shared->watcher_slot == my_slot) {
+		shared->watcher_slot = -1;
+		for (int i = 0; i < shared->used_slots && shared->watcher_slot < 0; i++)
+			if (shared->slots[i].target != InvalidXLogRecPtr)
+				shared->watcher_slot = i;
+		if (shared->watcher_slot >= 0)
+			next_watcher = shared->slots[shared->watcher_slot].procno;
+	}
 	SpinLockRelease(&shared->mutex);
 	my_slot = -1;
+	/* The new watcher may sleep without a timeout: wake it so it starts re-checking. */
+	if (next_watcher >= 0)
+		SetLatch(&ProcGlobal->allProcs[next_watcher].procLatch);
+}
+
+bool
+is_watcher() {
+	return shared != nullptr && my_slot >= 0 && shared->watcher_slot == my_slot;
+}
+
+void
+rearm_waiter() {
+	if (shared == nullptr || my_slot < 0)
+		return;
+	SpinLockAcquire(&shared->mutex);
+	WaiterSlot &slot = shared->slots[my_slot];
+	if (slot.woken) {
+		slot.woken = false;
+		if (slot.target < pg_atomic_read_u64(&shared->min_target))
+			pg_atomic_write_u64(&shared->min_target, slot.target);
+	}
+	SpinLockRelease(&shared->mutex);
+	pg_memory_barrier();
+}
+
+void
+wake_all_waiters() {
+	if (shared == nullptr)
+		return;
+	int procnos[kWakeBatch];
+	for (int from = 0;; from += kWakeBatch) {
+		int collected = 0;
+		SpinLockAcquire(&shared->mutex);
+		for (int i = from; i < shared->used_slots && i < from + kWakeBatch; i++)
+			if (shared->slots[i].target != InvalidXLogRecPtr && i != my_slot)
+				procnos[collected++] = shared->slots[i].procno;
+		bool more = from + kWakeBatch < shared->used_slots;
+		SpinLockRelease(&shared->mutex);
+		for (int i = 0; i < collected; i++)
+			SetLatch(&ProcGlobal->allProcs[procnos[i]].procLatch);
+		if (!more)
+			return;
+	}
 }
 
 XLogRecPtr

@@ -33,6 +33,12 @@ const char *wake_mode();
 /* Registers MyProc for target; false when there is no shared memory. ERROR 53400 when full. */
 bool register_waiter(XLogRecPtr target);
 void unregister_waiter();
+/* True when this waiter re-checks for promotion on behalf of all waiters. */
+bool is_watcher();
+/* After a wake-up that did not end the wait (timeline not reached yet): be woken again. */
+void rearm_waiter();
+/* Sets the latch of every other registered waiter (recovery has ended). */
+void wake_all_waiters();
 
 /* Replay position including what the redo wrapper published before lastReplayedEndRecPtr moved. */
 XLogRecPtr replayed_position(TimeLineID *timeline);

@@ -1,7 +1,7 @@
 # wait_for_lsn on a real hot standby: reached, timeout with SQLSTATE 55R01 and
 # a fail-fast reason while replay is paused, release on resume, 100 concurrent
 # waiters none released early, cancel and statement_timeout, the page-header
-# fencepost, and promotion during a wait.
+# fencepost, and promotion during the waits of several sessions.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -114,16 +114,23 @@ $token = write_row(400);
 is($standby->safe_psql('postgres', "SELECT readscale.wait_for_lsn('$token', '10s'); SELECT readscale.wait_mode()"),
 	"success\nredo hook", 'after the restart waits are woken by the redo hook again');
 
-# Promotion during a wait: the waiter learns the server is no longer in recovery.
-# (Promotion replays all WAL received, so the target lies beyond anything written.)
+# Promotion during a wait: every waiter learns the server is no longer in
+# recovery. Only one of them (the watcher) re-checks on a timer; the others
+# sleep until it wakes them. (Promotion replays all WAL received, so the
+# targets lie beyond anything written.)
 $token = $primary->safe_psql('postgres', "SELECT readscale.current_token() + 1024 * 1024 * 1024");
-my $promoted_waiter = start_psql($standby,
-	"SELECT readscale.wait_for_lsn('$token', '120s', on_timeout => 'return', fail_fast => false)");
-ok($standby->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
-	'a waiter waits before promotion');
+my @promoted_waiters = map {
+	start_psql($standby,
+		"SELECT readscale.wait_for_lsn('$token'::pg_lsn + $_, '120s', on_timeout => 'return', fail_fast => false)")
+} (1 .. 3);
+ok($standby->poll_query_until('postgres', "SELECT count(*) = 3 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
+	'three waiters wait before promotion');
 $standby->promote;
-($ret, $out, $err) = finish_psql($promoted_waiter);
-is($out, 'not in recovery', 'promotion ends the wait with "not in recovery"');
+for my $waiter (@promoted_waiters)
+{
+	($ret, $out, $err) = finish_psql($waiter);
+	is($out, 'not in recovery', 'promotion ends each wait with "not in recovery"');
+}
 
 $primary->stop;
 $standby->stop;
