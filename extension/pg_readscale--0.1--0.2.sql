@@ -274,6 +274,17 @@ COMMENT ON FUNCTION readscale._metrics_slots() IS
 REVOKE ALL ON FUNCTION readscale._metrics_slots() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION readscale._metrics_slots() TO pg_monitor;
 
+-- The share of max_slot_wal_keep_size a slot's retained WAL takes (NULL while
+-- the setting is -1, unlimited): at 1 the next checkpoint invalidates the slot.
+CREATE OR REPLACE VIEW readscale.slot_retention AS
+SELECT r.*,
+       r.retained_bytes::double precision
+         / NULLIF(greatest(pg_catalog.pg_size_bytes(pg_catalog.current_setting('max_slot_wal_keep_size')), 0), 0)
+         AS keep_size_share
+FROM readscale._slot_retention() r;
+COMMENT ON VIEW readscale.slot_retention IS
+    'Each replication slot''s retained WAL (from the current, or on a standby the replayed, position), inactive_since (shared clock when preloaded), share of the pg_wal filesystem and of max_slot_wal_keep_size, the slot_policy pattern that applied (NULL: GUC defaults) and its verdict';
+
 -- == hardening ==
 
 -- == metrics() (last: it calls every section's _metrics_* function) ==

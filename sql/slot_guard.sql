@@ -59,6 +59,9 @@ SELECT slot_name, slot_type, plugin, database = current_database() AS this_db, a
        disk_share > 0 AND disk_share < 1 AS share_in_range, policy, verdict,
        regexp_replace(reason, '[0-9.]+ (bytes|kB|MB|GB)', 'N', 'g') AS reason
 FROM readscale.slot_retention WHERE slot_name LIKE 'regress_slot%' ORDER BY slot_name;
+-- No share of max_slot_wal_keep_size while it is -1 (unlimited); TAP 405 sets it.
+SELECT count(*) FILTER (WHERE keep_size_share IS NULL) AS unlimited FROM readscale.slot_retention
+WHERE slot_name LIKE 'regress_slot%';
 -- A second read in the same session keeps the first inactive_since.
 SELECT count(*) FILTER (WHERE inactive_since <= now()) AS kept FROM readscale.slot_retention
 WHERE slot_name LIKE 'regress_slot%';

@@ -10,9 +10,10 @@
  * shared ones (slot_tracker.cpp), which this file's registration requests
  * while preloading; a server restart starts them again.
  *
- * Frames: everything here is C-shaped (plain locals only). ERROR in a
- * background worker is promoted to FATAL and exits; the postmaster restarts
- * the worker after bgw_restart_time.
+ * Frames: everything here is C-shaped (plain locals only). A pass that fails
+ * (say the audit table was dropped) is reported, rolled back and tried again
+ * at the next interval, as autovacuum does, so a broken pass never turns into
+ * a worker that exits and is restarted every bgw_restart_time.
  */
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
@@ -67,11 +68,33 @@ run_pass() {
 	pgstat_report_activity(STATE_IDLE, nullptr);
 }
 
+/* A pass whose ERROR is reported and rolled back; the loop goes on. C-shaped. */
+void
+run_pass_or_report() {
+	MemoryContext caller = CurrentMemoryContext;
+	PG_TRY();
+	{
+		run_pass();
+	}
+	PG_CATCH();
+	{
+		HOLD_INTERRUPTS();
+		MemoryContextSwitchTo(caller);
+		EmitErrorReport();
+		AbortCurrentTransaction();
+		FlushErrorState();
+		pgstat_report_activity(STATE_IDLE, nullptr);
+		RESUME_INTERRUPTS();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(caller);
+}
+
 void
 worker_loop() {
 	BackgroundWorkerInitializeConnection(slot_guard_database, nullptr, 0);
 	while (true) {
-		run_pass();
+		run_pass_or_report();
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, slot_guard_interval_ms,
 		                 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
