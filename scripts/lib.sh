@@ -8,7 +8,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 PACKAGES=(
 	postgresql-15 postgresql-server-dev-15 libpq-dev pgbouncer postgresql-client-15 postgresql-15-wal2json
 	g++ make cmake libboost-dev libgtest-dev libipc-run-perl clang libclang-rt-dev
-	binutils bc ca-certificates prometheus haproxy
+	binutils bc ca-certificates prometheus haproxy python3-psycopg
 )
 
 say() { printf '==> %s\n' "$*"; }
