@@ -11,6 +11,21 @@ PACKAGES=(
 	binutils bc ca-certificates prometheus haproxy python3-psycopg
 )
 
+# Only for scripts/test --long: building the Debian package (test/package/run).
+LONG_PACKAGES=(debhelper postgresql-server-dev-all dpkg-dev)
+
+# Installs the listed Debian packages that are not installed yet.
+install_missing() { # package...
+	local package missing=()
+	for package in "$@"; do
+		dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
