@@ -48,12 +48,13 @@ free_port() {
 }
 
 # A scratch directory owned by postgres, holding a copy of what the tests read
-# (the checkout itself may sit under a directory postgres cannot enter).
+# (the checkout itself may sit under a directory postgres cannot enter);
+# docs/ for the test that checks docs/reference.md against the catalog.
 make_scratch() {
 	local dir
 	dir=$(mktemp -d /tmp/readscale.XXXXXX)
 	mkdir -p "$dir/src"
-	cp -r "$REPO/Makefile" "$REPO/sql" "$REPO/expected" "$REPO/test" "$REPO/build" "$REPO/deploy" "$dir/src/"
+	cp -r "$REPO/Makefile" "$REPO/sql" "$REPO/expected" "$REPO/test" "$REPO/build" "$REPO/deploy" "$REPO/docs" "$dir/src/"
 	chown -R postgres: "$dir"
 	echo "$dir"
 }
