@@ -19,7 +19,7 @@ cluster_stop_all() {
 		as_postgres pg_ctl -D "$CLUSTER_DIR/$node" -m fast -w stop >/dev/null 2>&1 || true
 	done
 	CLUSTER_NODES=()
-	[ -n "$CLUSTER_DIR" ] && rm -rf "$CLUSTER_DIR"
+	if [ -n "$CLUSTER_DIR" ]; then rm -rf "$CLUSTER_DIR"; fi
 	CLUSTER_DIR=
 }
 
@@ -52,7 +52,7 @@ cluster_standby() { # name port primary_port [extra postgresql.conf lines]
 	as_postgres pg_basebackup -h 127.0.0.1 -p "$primary_port" -D "$CLUSTER_DIR/$name" -R -X stream \
 		-d "application_name=$name"
 	sed -i "s/^port = .*/port = $port/" "$CLUSTER_DIR/$name/postgresql.conf"
-	[ -n "$extra" ] && printf '%s\n' "$extra" >>"$CLUSTER_DIR/$name/postgresql.conf"
+	if [ -n "$extra" ]; then printf '%s\n' "$extra" >>"$CLUSTER_DIR/$name/postgresql.conf"; fi
 	cluster_start "$name"
 }
 
