@@ -8,8 +8,23 @@ PG_BIN=/usr/lib/postgresql/15/bin
 PACKAGES=(
 	postgresql-15 postgresql-server-dev-15 libpq-dev pgbouncer postgresql-client-15 postgresql-15-wal2json
 	g++ make cmake libboost-dev libgtest-dev libipc-run-perl clang libclang-rt-dev
-	binutils bc ca-certificates prometheus haproxy iproute2 sqlsmith
+	binutils bc ca-certificates prometheus haproxy iproute2 sqlsmith python3-psycopg
 )
+
+# Only for scripts/test --long: building the Debian package (test/package/run).
+LONG_PACKAGES=(debhelper postgresql-server-dev-all dpkg-dev)
+
+# Installs the listed Debian packages that are not installed yet.
+install_missing() { # package...
+	local package missing=()
+	for package in "$@"; do
+		dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -33,12 +48,13 @@ free_port() {
 }
 
 # A scratch directory owned by postgres, holding a copy of what the tests read
-# (the checkout itself may sit under a directory postgres cannot enter).
+# (the checkout itself may sit under a directory postgres cannot enter);
+# docs/ for the test that checks docs/reference.md against the catalog.
 make_scratch() {
 	local dir
 	dir=$(mktemp -d /tmp/readscale.XXXXXX)
 	mkdir -p "$dir/src"
-	cp -r "$REPO/Makefile" "$REPO/sql" "$REPO/expected" "$REPO/test" "$REPO/build" "$REPO/deploy" "$dir/src/"
+	cp -r "$REPO/Makefile" "$REPO/sql" "$REPO/expected" "$REPO/test" "$REPO/build" "$REPO/deploy" "$REPO/docs" "$dir/src/"
 	chown -R postgres: "$dir"
 	echo "$dir"
 }
