@@ -28,21 +28,13 @@ my $proxy_port = PostgreSQL::Test::Cluster::get_free_port();
 my $servers = join '', map {
 	sprintf("    server %s 127.0.0.1:%d check port %d\n", $_->name, $_->port, $http{ $_->name })
 } @standbys;
+# deploy/haproxy/haproxy.cfg with this test's ports and a 100 ms check interval.
 my $config = "$PostgreSQL::Test::Utils::tmp_check/haproxy.cfg";
-PostgreSQL::Test::Utils::append_to_file($config, <<"CFG");
-defaults
-    mode tcp
-    timeout connect 2s
-    timeout client 60s
-    timeout server 60s
-listen replicas
-    bind 127.0.0.1:$proxy_port
-    balance roundrobin
-    option httpchk GET /replica?max_lag=500ms
-    http-check expect status 200
-    default-server inter 100ms fall 2 rise 2 on-marked-down shutdown-sessions
-$servers
-CFG
+my $deployed = PostgreSQL::Test::Utils::slurp_file("$ENV{READSCALE_SOURCE}/deploy/haproxy/haproxy.cfg");
+$deployed =~ s/^\s*server .*\n//mg;
+$deployed =~ s/^(\s*bind )\S+/${1}127.0.0.1:$proxy_port/m or die 'no bind line in deploy/haproxy/haproxy.cfg';
+$deployed =~ s/\binter \S+/inter 100ms/ or die 'no inter in deploy/haproxy/haproxy.cfg';
+PostgreSQL::Test::Utils::append_to_file($config, $deployed . $servers);
 my ($out, $err) = ('', '');
 my $haproxy_bin = -x '/usr/sbin/haproxy' ? '/usr/sbin/haproxy' : 'haproxy';
 my $haproxy = IPC::Run::start([ $haproxy_bin, '-db', '-f', $config ], '>', \$out, '2>', \$err);
