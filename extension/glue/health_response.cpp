@@ -35,6 +35,7 @@
 
 #include "bridge/postgres.hpp"
 #include "glue/health_endpoint.hpp"
+#include "glue/worker_errors.hpp"
 
 namespace readscale::pg::health {
 
@@ -189,13 +190,7 @@ fetch_metrics(const char **text, std::size_t *length) {
 	}
 	PG_CATCH();
 	{
-		HOLD_INTERRUPTS();
-		MemoryContextSwitchTo(caller);
-		EmitErrorReport();
-		AbortCurrentTransaction();
-		FlushErrorState();
-		pgstat_report_activity(STATE_IDLE, nullptr);
-		RESUME_INTERRUPTS();
+		readscale::pg::report_and_roll_back(caller);
 		ok = false;
 	}
 	PG_END_TRY();

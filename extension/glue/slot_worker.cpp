@@ -19,6 +19,7 @@
 #include "bridge/postgres.hpp"
 #include "glue/slot_tracker.hpp"
 #include "glue/slot_worker.hpp"
+#include "glue/worker_errors.hpp"
 
 extern "C" PGDLLEXPORT void readscale_slot_worker_main(Datum arg);
 
@@ -78,13 +79,7 @@ run_pass_or_report() {
 	}
 	PG_CATCH();
 	{
-		HOLD_INTERRUPTS();
-		MemoryContextSwitchTo(caller);
-		EmitErrorReport();
-		AbortCurrentTransaction();
-		FlushErrorState();
-		pgstat_report_activity(STATE_IDLE, nullptr);
-		RESUME_INTERRUPTS();
+		readscale::pg::report_and_roll_back(caller);
 	}
 	PG_END_TRY();
 	MemoryContextSwitchTo(caller);
