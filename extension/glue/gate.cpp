@@ -41,6 +41,8 @@ int max_staleness_ms = -1; /* -1: off */
 int gate_on_timeout = static_cast<int>(GateOnTimeout::Error);
 char *last_commit_lsn_text = nullptr;
 XLogRecPtr verified_lsn = InvalidXLogRecPtr;
+/* Replay position seen before the snapshots now in use were taken (recorded after parse analysis). */
+XLogRecPtr snapshot_floor = InvalidXLogRecPtr;
 XLogRecPtr reported_commit_lsn = InvalidXLogRecPtr;
 
 ProcessUtility_hook_type prev_process_utility = nullptr;
@@ -86,18 +88,23 @@ verify_if_no_snapshot(XLogRecPtr target) {
  * FUNCTION ... SET applies the clause while validating the body). Settings
  * applied at connection start (connection options, ALTER ROLE/DATABASE SET,
  * the configuration file) are verified now if replay has passed them; if not,
- * ExecutorStart refuses later. Returns false to refuse.
+ * ExecutorStart refuses later. A session change at or below snapshot_floor is
+ * safe: every snapshot in use was taken after replay had passed it. Returns
+ * false to refuse.
  */
 bool
 check_route(XLogRecPtr value, GucSource source) {
 	if (source == PGC_S_TEST)
 		return true;
 	if (source == PGC_S_SESSION) {
-		if (ActiveSnapshotSet() && value > min_lsn && RecoveryInProgress()) {
-			count(kGateRefused);
-			return false;
+		if (!ActiveSnapshotSet() || value <= min_lsn || !RecoveryInProgress())
+			return true;
+		if (value <= snapshot_floor) {
+			verified_lsn = Max(verified_lsn, snapshot_floor);
+			return true;
 		}
-		return true;
+		count(kGateRefused);
+		return false;
 	}
 	guarded_no_throw(WARNING, [=]() { verify_if_no_snapshot(value); });
 	return true;
@@ -216,6 +223,24 @@ readscale_process_utility(PlannedStmt *pstmt, const char *query_string, bool rea
 		guarded([]() { gate_after_set(); });
 }
 
+/*
+ * After parse analysis, before the statement's snapshot (READ COMMITTED) or
+ * the transaction's first one (REPEATABLE READ): what replay has passed now,
+ * every snapshot taken from here on includes. Not while a snapshot that is
+ * read from is in use: a frozen transaction snapshot, or a running
+ * statement's (a nested query). A top-level READ COMMITTED statement's
+ * analysis snapshot is dropped before its execution snapshot is taken.
+ */
+void
+record_snapshot_floor(const ParseState *pstate) {
+	if (!RecoveryInProgress() || (IsolationUsesXactSnapshot() && FirstSnapshotSet))
+		return;
+	bool top_level = pstate != nullptr && pstate->p_sourcetext == debug_query_string;
+	if (ActiveSnapshotSet() && (!top_level || IsolationUsesXactSnapshot()))
+		return;
+	snapshot_floor = position_now();
+}
+
 void
 verify_before_snapshot() {
 	if (min_lsn == InvalidXLogRecPtr || verified_lsn >= min_lsn || IsolationUsesXactSnapshot())
@@ -230,7 +255,10 @@ extern "C" void
 readscale_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate) {
 	if (prev_post_parse_analyze)
 		prev_post_parse_analyze(pstate, query, jstate);
-	guarded([]() { verify_before_snapshot(); });
+	guarded([=]() {
+		record_snapshot_floor(pstate);
+		verify_before_snapshot();
+	});
 }
 
 /* Bounded staleness: on a standby, refuse (55R02) when staler than readscale.max_staleness. */

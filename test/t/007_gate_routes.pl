@@ -83,6 +83,16 @@ for my $isolation ('read\ committed', 'repeatable\ read')
 	($out, $err) = on_standby('SELECT count(*) FROM t WHERE id = 1');
 	is($out, '1', "connection option, $isolation, replay caught up: the write is visible") or diag $err;
 }
+# Replay passed the token before these statements took their snapshots: set_config() is sound now.
+($out, $err) = on_standby("SELECT set_config('readscale.min_lsn', '$token', false), count(*) FROM t WHERE id = 1");
+is($out, "$token|1", 'set_config() once replay has passed the value: allowed, and the read sees the write')
+  or diag $err;
+for my $isolation ('read committed', 'repeatable read')
+{
+	($out, $err) = on_standby("BEGIN ISOLATION LEVEL $isolation; SELECT gated_count('$token', 1); COMMIT");
+	is($out, '1', "$isolation: set_config() inside a function, replay already past: the function reads the write")
+	  or diag $err;
+}
 ($out, $err) = on_standby(
 	"SET readscale.min_lsn = '$token'; SELECT set_config('readscale.min_lsn', '$token', false), count(*) FROM t WHERE id = 1");
 is($out, "$token|1", 'set_config() that does not raise the gate set by SET is allowed') or diag $err;
