@@ -58,6 +58,22 @@ reached(const WaitRequest *request, WaitResult *result, bool in_recovery) {
 	return result->position >= request->target;
 }
 
+/*
+ * Only the watcher wakes on a timer; the others sleep until replay reaches
+ * their target. So the watcher also wakes them all when what fail-fast keys
+ * on (receiver streaming, replay paused, apply delay) changes, or a fail-fast
+ * waiter would sleep through a dead primary until its deadline.
+ */
+void
+watch_fail_fast_signals() {
+	static StandbySituation seen;
+	StandbySituation now = read_situation();
+	if (now.receiver_streaming != seen.receiver_streaming || now.replay_paused != seen.replay_paused ||
+	    now.min_apply_delay_ms != seen.min_apply_delay_ms)
+		wake_all_waiters();
+	seen = now;
+}
+
 void
 run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, bool registered) {
 	for (int round = 0;; round++) {
@@ -81,6 +97,8 @@ run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, b
 			count(kTimeouts);
 			return;
 		}
+		if (registered && is_watcher())
+			watch_fail_fast_signals();
 		if (request->fail_fast && in_recovery && explain_fail_fast(read_situation(), request, result)) {
 			result->outcome = WaitOutcome::Timeout;
 			result->failed_fast = true;
