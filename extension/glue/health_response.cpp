@@ -35,7 +35,7 @@
 
 #include "bridge/postgres.hpp"
 #include "glue/health_endpoint.hpp"
-#include "glue/worker_errors.hpp"
+#include "glue/workers.hpp"
 
 namespace readscale::pg::health {
 

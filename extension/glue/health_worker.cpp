@@ -24,6 +24,7 @@
 #include "bridge/postgres.hpp"
 #include "glue/health_endpoint.hpp"
 #include "glue/health_worker.hpp"
+#include "glue/workers.hpp"
 
 extern "C" PGDLLEXPORT void readscale_health_worker_main(Datum arg);
 
@@ -165,13 +166,5 @@ readscale_register_health_worker() {
 	                           &http_database, "postgres", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
 	if (http_listen == nullptr || http_listen[0] == '\0')
 		return;
-	BackgroundWorker worker{};
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_ConsistentState;
-	worker.bgw_restart_time = 10;
-	std::snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_readscale");
-	std::snprintf(worker.bgw_function_name, BGW_MAXLEN, "readscale_health_worker_main");
-	std::snprintf(worker.bgw_name, BGW_MAXLEN, "pg_readscale health endpoint");
-	std::snprintf(worker.bgw_type, BGW_MAXLEN, "pg_readscale health endpoint");
-	RegisterBackgroundWorker(&worker);
+	readscale::pg::register_database_worker("readscale_health_worker_main", "pg_readscale health endpoint");
 }

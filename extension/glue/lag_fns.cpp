@@ -13,28 +13,15 @@
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/interval.hpp"
 #include "glue/lag_gucs.hpp"
 #include "glue/staleness.hpp"
+
+using readscale::pg::interval_ms;
 
 namespace {
 
 constexpr std::size_t kReasonCapacity = 512;
-
-/*
- * Interval to milliseconds, a month counted as 30 days (as interval comparison
- * does), saturated: '178000000 years' must not overflow into a negative lag.
- */
-std::int64_t
-interval_ms(const Interval *iv) {
-	__int128 us = static_cast<__int128>(iv->time) +
-	              (static_cast<__int128>(iv->month) * DAYS_PER_MONTH + iv->day) * USECS_PER_DAY;
-	__int128 ms = us / 1000;
-	if (ms > INT64_MAX)
-		return INT64_MAX;
-	if (ms < INT64_MIN)
-		return INT64_MIN;
-	return static_cast<std::int64_t>(ms);
-}
 
 Datum
 ms_interval(std::int64_t ms) {

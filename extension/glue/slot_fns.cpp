@@ -28,12 +28,16 @@
 #include "core/slot_policy.hpp"
 #include "core/sqlstate.hpp"
 
+#include <algorithm>
 #include <sys/statvfs.h>
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/interval.hpp"
 #include "glue/slot_gucs.hpp"
 #include "glue/slot_tracker.hpp"
+
+using readscale::pg::interval_ms;
 
 namespace {
 
@@ -72,16 +76,6 @@ struct Evaluation {
 	char reason[kTextCapacity];
 	char outcome[kTextCapacity];
 };
-
-std::int64_t
-interval_ms(const Interval *iv) {
-	__int128 us = static_cast<__int128>(iv->time) +
-	              (static_cast<__int128>(iv->month) * DAYS_PER_MONTH + iv->day) * USECS_PER_DAY;
-	__int128 ms = us / 1000;
-	if (ms > INT64_MAX)
-		return INT64_MAX;
-	return ms < 0 ? 0 : static_cast<std::int64_t>(ms);
-}
 
 std::int64_t
 kb_to_bytes(int kb) {
@@ -158,7 +152,7 @@ load_policies(int *count) {
 		d = SPI_getbinval(tuple, table->tupdesc, 3, &isnull);
 		rows[p].critical_bytes = isnull ? -1 : DatumGetInt64(d);
 		d = SPI_getbinval(tuple, table->tupdesc, 4, &isnull);
-		rows[p].max_inactive_ms = isnull ? -1 : interval_ms(DatumGetIntervalP(d));
+		rows[p].max_inactive_ms = isnull ? -1 : std::max<std::int64_t>(0, interval_ms(DatumGetIntervalP(d)));
 		d = SPI_getbinval(tuple, table->tupdesc, 5, &isnull);
 		rows[p].max_disk_share = isnull ? -1.0 : DatumGetFloat4(d);
 		d = SPI_getbinval(tuple, table->tupdesc, 6, &isnull);
@@ -318,31 +312,23 @@ begin_pass(FunctionCallInfo fcinfo, GuardPass *pass) {
 READSCALE_SQL_FUNCTION(readscale_slot_retention) {
 	GuardPass pass;
 	begin_pass(fcinfo, &pass);
-	auto *rsinfo = pass.rsinfo;
-	int policy_count = pass.policy_count;
-	PolicyRow *policies = pass.policies;
-	std::uint64_t count = pass.count;
-	SPITupleTable *slots = pass.slots;
-	std::uint64_t fs_bytes = pass.fs_bytes;
-	TimestampTz now = pass.now;
-	bool in_recovery = pass.in_recovery;
-	for (std::uint64_t r = 0; r < count; r++) {
+	for (std::uint64_t r = 0; r < pass.count; r++) {
 		Datum values[16];
 		bool nulls[16];
 		SlotRow slot;
 		Evaluation e;
-		read_slot(slots, r, now, fs_bytes, values, nulls, &slot);
-		evaluate(&slot, policies, policy_count, in_recovery, true, &e);
+		read_slot(pass.slots, r, pass.now, pass.fs_bytes, values, nulls, &slot);
+		evaluate(&slot, pass.policies, pass.policy_count, pass.in_recovery, true, &e);
 		values[11] = TimestampTzGetDatum(slot.inactive_since);
 		nulls[11] = slot.inactive_since == 0;
 		values[12] = Float8GetDatum(slot.share);
 		nulls[12] = !slot.share_known;
-		values[13] = e.policy >= 0 ? CStringGetTextDatum(policies[e.policy].pattern) : static_cast<Datum>(0);
+		values[13] = e.policy >= 0 ? CStringGetTextDatum(pass.policies[e.policy].pattern) : static_cast<Datum>(0);
 		nulls[13] = e.policy < 0;
 		values[14] = CStringGetTextDatum(readscale::verdict_name(e.verdict));
 		values[15] = CStringGetTextDatum(e.reason);
 		nulls[14] = nulls[15] = false;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		tuplestore_putvalues(pass.rsinfo->setResult, pass.rsinfo->setDesc, values, nulls);
 	}
 	readscale::pg::end_tracking(pass.listed_after);
 	SPI_finish();
@@ -356,28 +342,20 @@ READSCALE_SQL_FUNCTION(readscale_slot_guard_run) {
 		require_slot_admin();
 	GuardPass pass;
 	begin_pass(fcinfo, &pass);
-	auto *rsinfo = pass.rsinfo;
-	int policy_count = pass.policy_count;
-	PolicyRow *policies = pass.policies;
-	std::uint64_t count = pass.count;
-	SPITupleTable *slots = pass.slots;
-	std::uint64_t fs_bytes = pass.fs_bytes;
-	TimestampTz now = pass.now;
-	bool in_recovery = pass.in_recovery;
-	for (std::uint64_t r = 0; r < count; r++) {
+	for (std::uint64_t r = 0; r < pass.count; r++) {
 		Datum values[kSlotColumns];
 		bool nulls[kSlotColumns];
 		SlotRow slot;
 		Evaluation e;
-		read_slot(slots, r, now, fs_bytes, values, nulls, &slot);
-		evaluate(&slot, policies, policy_count, in_recovery, dry_run, &e);
+		read_slot(pass.slots, r, pass.now, pass.fs_bytes, values, nulls, &slot);
+		evaluate(&slot, pass.policies, pass.policy_count, pass.in_recovery, dry_run, &e);
 		const char *outcome = e.drop ? drop_slot(slot.name) : pstrdup(e.outcome);
-		if (!in_recovery) /* a standby cannot write the log; its decisions are returned only */
+		if (!pass.in_recovery) /* a standby cannot write the log; its decisions are returned only */
 			log_decision(&slot, &e, outcome, dry_run);
 		Datum out[4] = {CStringGetTextDatum(slot.name), CStringGetTextDatum(readscale::verdict_name(e.verdict)),
 		                CStringGetTextDatum(readscale::slot_action_name(e.action)), CStringGetTextDatum(outcome)};
 		bool out_nulls[4] = {false, false, false, false};
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, out_nulls);
+		tuplestore_putvalues(pass.rsinfo->setResult, pass.rsinfo->setDesc, out, out_nulls);
 	}
 	readscale::pg::end_tracking(pass.listed_after);
 	SPI_finish();

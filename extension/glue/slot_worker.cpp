@@ -19,7 +19,7 @@
 #include "bridge/postgres.hpp"
 #include "glue/slot_tracker.hpp"
 #include "glue/slot_worker.hpp"
-#include "glue/worker_errors.hpp"
+#include "glue/workers.hpp"
 
 extern "C" PGDLLEXPORT void readscale_slot_worker_main(Datum arg);
 
@@ -132,13 +132,5 @@ readscale_register_slot_worker() {
 	if (!process_shared_preload_libraries_in_progress || slot_guard_database == nullptr ||
 	    slot_guard_database[0] == '\0')
 		return;
-	BackgroundWorker worker{};
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_ConsistentState;
-	worker.bgw_restart_time = 10;
-	std::snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_readscale");
-	std::snprintf(worker.bgw_function_name, BGW_MAXLEN, "readscale_slot_worker_main");
-	std::snprintf(worker.bgw_name, BGW_MAXLEN, "pg_readscale slot guard");
-	std::snprintf(worker.bgw_type, BGW_MAXLEN, "pg_readscale slot guard");
-	RegisterBackgroundWorker(&worker);
+	readscale::pg::register_database_worker("readscale_slot_worker_main", "pg_readscale slot guard");
 }
