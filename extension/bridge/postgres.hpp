@@ -72,6 +72,7 @@ extern "C" {
 #include "utils/wait_event.h"
 #include "utils/tuplestore.h"
 #include "utils/snapmgr.h"
+#include "utils/timeout.h"
 #include "utils/timestamp.h"
 #include "nodes/pg_list.h"
 #include "common/int.h"

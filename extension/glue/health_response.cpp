@@ -14,8 +14,11 @@
  * a shared-memory copy would drift from it and could not apply policies at
  * all. A background worker does not take one of max_connections' slots, so
  * scrapes still work when clients have used them all. The cost is bounded:
- * the worker's session runs with lock_timeout (health_worker.cpp), so a locked
- * lag_policy delays the other connections by at most that much.
+ * the worker's session runs with lock_timeout (1 s, health_worker.cpp) and
+ * the query with a 2 s statement timeout armed here (postgres.c arms
+ * statement_timeout only for client statements, not for a worker's SPI), so
+ * a locked lag_policy or a slow catalog read delays the other connections by
+ * at most that much.
  * When the extension is not installed in that database, or the query fails
  * (the error goes to the server log), /metrics falls back to this node's own
  * gauges from shared memory. An answer (or a failure) is reused for a second.
@@ -47,6 +50,7 @@ namespace {
  * Scrapers poll every few seconds at most, so they still get fresh data.
  */
 constexpr long kMetricsReuseMs = 1000;
+constexpr int kMetricsStatementTimeoutMs = 2000;
 
 /* Plain data (B8): grown with realloc, never freed (one worker, lives as long as it). */
 TimestampTz metrics_fetched_at = 0;
@@ -182,14 +186,17 @@ fetch_metrics(const char **text, std::size_t *length) {
 	volatile bool ok = false;
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
+	enable_timeout_after(STATEMENT_TIMEOUT, kMetricsStatementTimeoutMs);
 	PG_TRY();
 	{
 		ok = run_metrics_query();
+		disable_timeout(STATEMENT_TIMEOUT, false);
 		CommitTransactionCommand();
 		pgstat_report_stat(false); /* a long-lived session flushes its statistics itself, as worker_spi does */
 	}
 	PG_CATCH();
 	{
+		disable_timeout(STATEMENT_TIMEOUT, false);
 		readscale::pg::report_and_roll_back(caller);
 		ok = false;
 	}

@@ -4,7 +4,8 @@
 # every client connection slot taken, /health, /primary, /replica and
 # /metrics still answer (the worker is not a client backend). Without the
 # extension in readscale.http_database, /metrics falls back to the node's
-# gauges; that part listens on [::1] when the host has IPv6 loopback.
+# gauges; that part listens on [::1] when the host has IPv6 loopback. A metrics() query slower than the
+# worker's statement_timeout is cancelled and answered with the gauges too.
 use strict;
 use warnings;
 use IO::Socket::IP;
@@ -95,6 +96,21 @@ like($text, qr/^readscale_gate_waits_total \d+$/m, 'gate counters');
 $text = compare_series($standby, $standby_port, 'standby');
 like($text, qr/^readscale_wal_receiver_up 1$/m, 'standby: local series');
 
+# A /metrics query slower than the worker's statement_timeout (2 s) is cancelled: the scraper gets the
+# node's own gauges instead of waiting for it. The stand-in metrics section sleeps 60 s.
+my $gate_section = $primary->safe_psql('postgres', q{SELECT pg_get_functiondef('readscale._metrics_gate()'::regprocedure)});
+$primary->safe_psql('postgres', q{CREATE OR REPLACE FUNCTION readscale._metrics_gate() RETURNS text
+	LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$ SELECT pg_sleep(60)::text $$});
+usleep(1_100_000);    # past the one-second answer cache
+my $log_offset = -s $primary->logfile;
+my ($status, $body) = http_get($primary_port, '/metrics');
+is($status, 200, 'slow metrics(): /metrics 200');
+like($body, qr/^readscale_in_recovery 0$/m, 'slow metrics(): the node gauges');
+unlike($body, qr/readscale_standby_verdict/, 'slow metrics(): no SQL sections, the query was cancelled');
+ok($primary->wait_for_log(qr/canceling statement due to statement timeout/, $log_offset),
+	'slow metrics(): the server log names the statement timeout');
+$primary->safe_psql('postgres', $gate_section);
+
 # Every client slot taken (max_connections = 8, none reserved): sleeping sessions until a new one is refused.
 my @sessions;
 my $full = 0;
@@ -111,7 +127,7 @@ ok($full, 'max_connections exhausted: a new session is refused');
 is((http_get($primary_port, '/health'))[0], 200, 'connections exhausted: /health 200');
 is((http_get($primary_port, '/primary'))[0], 200, 'connections exhausted: /primary 200');
 is((http_get($primary_port, '/replica'))[0], 503, 'connections exhausted: /replica answers (503 on a primary)');
-my ($status, $body) = http_get($primary_port, '/metrics');
+($status, $body) = http_get($primary_port, '/metrics');
 is($status, 200, 'connections exhausted: /metrics 200');
 like($body, qr/^readscale_standby_verdict\{application_name="metrics_standby"\} /m,
 	'connections exhausted: /metrics still has the per-standby series');
