@@ -50,8 +50,8 @@ struct state {
 	uint32_t queue;
 	int64_t delay_ns;
 	struct fifo fifo;
-	uint64_t packets, overflows, forced;
-	int64_t max_late_ns;
+	uint64_t packets, released, overflows, forced;
+	int64_t late_ns, max_late_ns; /* how far past its release time each packet left (sum, max) */
 };
 
 static volatile sig_atomic_t stop;
@@ -129,8 +129,11 @@ release(struct state *st, int64_t now, int everything)
 	while (f->count > 0 && (everything || f->slot[f->head].due_ns <= now)) {
 		struct held *h = &f->slot[f->head];
 
-		if (!everything && now - h->due_ns > st->max_late_ns)
-			st->max_late_ns = now - h->due_ns;
+		if (!everything) {
+			st->released++;
+			st->late_ns += now - h->due_ns;
+			st->max_late_ns = now - h->due_ns > st->max_late_ns ? now - h->due_ns : st->max_late_ns;
+		}
 		last = h->id;
 		any = 1;
 		f->head = (f->head + 1) % f->cap;
@@ -257,9 +260,11 @@ main(int argc, char **argv)
 		perror("nfq_delay");
 	else
 		rc = 0;
-	printf("held %llu packets %ld ms each; latest release %lld us late; %llu receive overflows; %llu forced\n",
-		   (unsigned long long) st.packets, delay_ms, (long long) (st.max_late_ns / 1000),
-		   (unsigned long long) st.overflows, (unsigned long long) st.forced);
+	printf("held %llu packets %ld ms each; released late by %lld us on average, %lld us at most; "
+		   "%llu receive overflows; %llu forced out early\n",
+		   (unsigned long long) st.packets, delay_ms,
+		   (long long) (st.released > 0 ? st.late_ns / (int64_t) st.released / 1000 : 0),
+		   (long long) (st.max_late_ns / 1000), (unsigned long long) st.overflows, (unsigned long long) st.forced);
 out:
 	if (st.nl != NULL)
 		mnl_socket_close(st.nl);

@@ -18,7 +18,9 @@
 # project's own namespace (its rules die with it), veth pair and
 # 10.231.x.0/30 addresses, and loopback, are used; all are removed on exit.
 # Prints TAP lines ("ok N - ...", "1..N"); "1..0 # SKIP ..." when namespaces
-# cannot be created. Environment: READSCALE_NET_DELAY_MS (default 20, one way).
+# cannot be created. Environment: READSCALE_NET_DELAY_MS (default 20, one way);
+# READSCALE_NET_DELAY_BY = netem, nfqueue or relay to try only that one (default:
+# the first that works, in that order).
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 
@@ -95,17 +97,20 @@ nfqueue() { # the reason it cannot is in $work/nfq.err
 	pids+=("$nfq_pid")
 	for _ in $(seq 50); do grep -qs ready "$work/nfq_delay.out" && break; sleep 0.1; done
 	grep -q ready "$work/nfq_delay.out" || { cat "$work/nfq_delay.out" >>"$work/nfq.err"; return 1; }
-	delay_by="nfq_delay (NFQUEUE, $ipt in the namespace; no netem here: $(head -1 "$work/tc.err"))"
+	delay_by="nfq_delay (NFQUEUE, $ipt in the namespace; no netem: $(why_not tc.err))"
 }
 nfq_pid=
-if netem || nfqueue; then
+tried() { [ "${READSCALE_NET_DELAY_BY:-$1}" = "$1" ]; }
+why_not() { tail -1 "$work/$1" 2>/dev/null || echo "not tried"; }
+if { tried netem && netem; } || { tried nfqueue && nfqueue; }; then
 	[ -n "$nfq_pid" ] || delay_by="netem on both veth ends"
 	packet_path=1
 	upstream="host=$host_ip port=$primary_port"          # the standby's way to the primary
 	standby_sql=(-h "$ns_ip" -p "$standby_port")         # clients' way to the standby
 	standby_http="$ns_ip:$http_port"                     # HAProxy's way to the endpoint
 else
-	delay_by="delay_relay.pl (no netem: $(head -1 "$work/tc.err"); no NFQUEUE: $(tail -1 "$work/nfq.err"))"
+	tried relay || skip_all "unknown READSCALE_NET_DELAY_BY=$READSCALE_NET_DELAY_BY, or it does not work here"
+	delay_by="delay_relay.pl (no netem: $(why_not tc.err); no NFQUEUE: $(why_not nfq.err))"
 	packet_path=
 	relay_up=$(free_port $((http_port + 1)))
 	relay_sql=$(free_port $((relay_up + 1)))
