@@ -92,7 +92,8 @@ nfqueue() { # the reason it cannot is in $work/nfq.err
 			break
 		ip netns exec "$ns" "$ipt" -F 2>/dev/null
 	done
-	ip netns exec "$ns" "$work/nfq_delay" 0 "$delay_ms" >"$work/nfq_delay.out" 2>&1 &
+	# nice: on a busy machine a late wake-up is extra delay; the program sleeps between releases.
+	ip netns exec "$ns" nice -n -10 "$work/nfq_delay" 0 "$delay_ms" >"$work/nfq_delay.out" 2>&1 &
 	nfq_pid=$!
 	pids+=("$nfq_pid")
 	for _ in $(seq 50); do grep -qs ready "$work/nfq_delay.out" && break; sleep 0.1; done
