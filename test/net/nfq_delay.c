@@ -72,39 +72,39 @@ now_ns(void)
 	return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Sends a config message and waits for the kernel's ack (errors such as EBUSY arrive there). */
-static int
-configure(struct state *st, struct nlmsghdr *nlh)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	int n;
+static int on_packet(const struct nlmsghdr *nlh, void *data);
 
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	nlh->nlmsg_seq = (uint32_t) time(NULL);
-	if (mnl_socket_sendto(st->nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	n = (int) mnl_socket_recvfrom(st->nl, buf, sizeof buf);
-	if (n < 0)
-		return -1;
-	return mnl_cb_run(buf, (size_t) n, nlh->nlmsg_seq, mnl_socket_get_portid(st->nl), NULL, NULL) < 0 ? -1 : 0;
-}
-
+/*
+ * Binds the queue and sets it up in one message, then reads until the kernel's
+ * ack (EBUSY and the like arrive there). The rules may already send packets:
+ * any that arrive before the ack are held like the others, not lost.
+ */
 static int
 bind_queue(struct state *st)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	const uint32_t flags = htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO);
 	struct nlmsghdr *nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, st->queue);
+	uint32_t seq = (uint32_t) time(NULL);
+	int rc;
 
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
-	if (configure(st, nlh) < 0)
-		return -1;
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, st->queue);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_META, 0);
 	nfq_nlmsg_cfg_put_qmaxlen(nlh, st->fifo.cap);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, flags);
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, flags);
-	return configure(st, nlh);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	if (mnl_socket_sendto(st->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	do {
+		ssize_t n = mnl_socket_recvfrom(st->nl, buf, sizeof buf);
+
+		if (n < 0)
+			return -1;
+		rc = mnl_cb_run(buf, (size_t) n, seq, mnl_socket_get_portid(st->nl), on_packet, st);
+	} while (rc == MNL_CB_OK); /* the ack is MNL_CB_STOP, a refusal MNL_CB_ERROR with errno set */
+	return rc < 0 ? -1 : 0;
 }
 
 /* Accepts every queued packet up to and including id. */

@@ -178,7 +178,7 @@ standby_ms=$((($(date +%s%N) - start) / 1000000))
 start=$(date +%s%N)
 p_sql 'SELECT 1' >/dev/null
 echo "# connect + SELECT 1 from the host: standby $standby_ms ms, primary $((($(date +%s%N) - start) / 1000000)) ms"
-echo "# SELECT 1 on an open session from the host (psql \\timing): standby" \
+echo "# SELECT 1 on an open session from the host (timed by psql): standby" \
 	"$(psql -XAq -U postgres "${standby_sql[@]}" -d postgres -c '\timing on' -c 'SELECT 1' -c 'SELECT 1' | grep -o '[0-9.]* ms' | paste -sd' ')"
 if [ -n "$packet_path" ]; then
 	echo "# ping across the veth: $(ping -q -c 10 -i 0.05 "$ns_ip" 2>&1 | tail -1)"
