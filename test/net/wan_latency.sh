@@ -5,17 +5,22 @@
 # round trip as write lag (local_lag on the standby cannot see it), a lag
 # policy tighter than the link turns the verdict critical under load, and
 # HAProxy's checks of the standby's HTTP endpoint (bound to the namespace
-# address) keep it in rotation, take it out when `timeout check` is below the
-# round trip or when replay is paused, and bring it back.
+# address) keep it in rotation, take it out when replay is paused, and bring
+# it back.
 #
 # Root only (network namespaces); servers run as postgres. The delay is
 # `tc qdisc ... netem delay` on both veth ends when the kernel has netem;
 # otherwise (this project's Firecracker kernel has no sch_netem and loads no
-# modules) test/net/delay_relay.pl relays each crossing TCP connection and
-# delays it per direction. Only the project's own namespace, veth pair and
+# modules) test/net/nfq_delay.c, fed by iptables NFQUEUE rules inside the
+# namespace, holds every packet crossing the veth; only when that cannot run
+# either does test/net/delay_relay.pl relay each crossing TCP connection and
+# delay it per direction (TCP then never sees the round trip). Only the
+# project's own namespace (its rules die with it), veth pair and
 # 10.231.x.0/30 addresses, and loopback, are used; all are removed on exit.
 # Prints TAP lines ("ok N - ...", "1..N"); "1..0 # SKIP ..." when namespaces
-# cannot be created. Environment: READSCALE_NET_DELAY_MS (default 20, one way).
+# cannot be created. Environment: READSCALE_NET_DELAY_MS (default 20, one way);
+# READSCALE_NET_DELAY_BY = netem, nfqueue or relay to try only that one (default:
+# the first that works, in that order).
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 
@@ -68,14 +73,46 @@ ip link add "$veth_host" type veth peer name "$veth_ns" &&
 primary_port=$(free_port 25432)
 standby_port=$(free_port $((primary_port + 1)))
 http_port=$(free_port $((standby_port + 1)))
-if tc qdisc add dev "$veth_host" root netem delay "${delay_ms}ms" 2>"$work/tc.err" &&
-	ip netns exec "$ns" tc qdisc add dev "$veth_ns" root netem delay "${delay_ms}ms" 2>>"$work/tc.err"; then
-	delay_by="netem on both veth ends"
+# The delay, best first: netem on both veth ends; else nfq_delay holding every
+# packet that crosses the namespace's veth end (NFQUEUE rules in the namespace,
+# OUTPUT and INPUT: one delay each way); else the userspace relay. The first two
+# leave the standby and the primary talking TCP to each other over the veth.
+netem() {
+	tc qdisc add dev "$veth_host" root netem delay "${delay_ms}ms" 2>"$work/tc.err" &&
+		ip netns exec "$ns" tc qdisc add dev "$veth_ns" root netem delay "${delay_ms}ms" 2>>"$work/tc.err"
+}
+nfqueue() { # the reason it cannot is in $work/nfq.err
+	local ipt
+	cc -std=c11 -O2 -Wall -Wextra -Werror -o "$work/nfq_delay" "$REPO/test/net/nfq_delay.c" \
+		-lnetfilter_queue -lmnl >"$work/nfq.err" 2>&1 || return 1
+	for ipt in iptables iptables-legacy ''; do # iptables-nft needs nft_compat; legacy does not
+		[ -n "$ipt" ] || return 1
+		ip netns exec "$ns" "$ipt" -A OUTPUT -o "$veth_ns" -j NFQUEUE --queue-num 0 --queue-bypass 2>>"$work/nfq.err" &&
+			ip netns exec "$ns" "$ipt" -A INPUT -i "$veth_ns" -j NFQUEUE --queue-num 0 --queue-bypass 2>>"$work/nfq.err" &&
+			break
+		ip netns exec "$ns" "$ipt" -F 2>/dev/null
+	done
+	# nice: on a busy machine a late wake-up is extra delay; the program sleeps between releases.
+	ip netns exec "$ns" nice -n -10 "$work/nfq_delay" 0 "$delay_ms" >"$work/nfq_delay.out" 2>&1 &
+	nfq_pid=$!
+	pids+=("$nfq_pid")
+	for _ in $(seq 50); do grep -qs ready "$work/nfq_delay.out" && break; sleep 0.1; done
+	grep -q ready "$work/nfq_delay.out" || { cat "$work/nfq_delay.out" >>"$work/nfq.err"; return 1; }
+	delay_by="nfq_delay (NFQUEUE, $ipt in the namespace; no netem: $(why_not tc.err))"
+}
+nfq_pid=
+tried() { [ "${READSCALE_NET_DELAY_BY:-$1}" = "$1" ]; }
+why_not() { tail -1 "$work/$1" 2>/dev/null || echo "not tried"; }
+if { tried netem && netem; } || { tried nfqueue && nfqueue; }; then
+	[ -n "$nfq_pid" ] || delay_by="netem on both veth ends"
+	packet_path=1
 	upstream="host=$host_ip port=$primary_port"          # the standby's way to the primary
 	standby_sql=(-h "$ns_ip" -p "$standby_port")         # clients' way to the standby
 	standby_http="$ns_ip:$http_port"                     # HAProxy's way to the endpoint
 else
-	delay_by="delay_relay.pl (no netem here: $(head -1 "$work/tc.err"))"
+	tried relay || skip_all "unknown READSCALE_NET_DELAY_BY=$READSCALE_NET_DELAY_BY, or it does not work here"
+	delay_by="delay_relay.pl (no netem: $(why_not tc.err); no NFQUEUE: $(why_not nfq.err))"
+	packet_path=
 	relay_up=$(free_port $((http_port + 1)))
 	relay_sql=$(free_port $((relay_up + 1)))
 	relay_http=$(free_port $((relay_sql + 1)))
@@ -141,12 +178,26 @@ standby_ms=$((($(date +%s%N) - start) / 1000000))
 start=$(date +%s%N)
 p_sql 'SELECT 1' >/dev/null
 echo "# connect + SELECT 1 from the host: standby $standby_ms ms, primary $((($(date +%s%N) - start) / 1000000)) ms"
+echo "# SELECT 1 on an open session from the host (timed by psql): standby" \
+	"$(psql -XAq -U postgres "${standby_sql[@]}" -d postgres -c '\timing on' -c 'SELECT 1' -c 'SELECT 1' | grep -o '[0-9.]* ms' | paste -sd' ')"
+if [ -n "$packet_path" ]; then
+	echo "# ping across the veth: $(ping -q -c 10 -i 0.05 "$ns_ip" 2>&1 | tail -1)"
+	# The kernel's own smoothed RTT of the WAL stream, read inside the namespace: with
+	# the delay on the packet path it includes both directions (a relay would hide it).
+	tcp_rtt() { ip netns exec "$ns" ss -tni state established dst "$host_ip:$primary_port" | grep -o ' rtt:[0-9.]*' | head -1 | cut -d: -f2; }
+	rtt=$(tcp_rtt)
+	echo "# TCP RTT of the replication connection (ss -ti in $ns): ${rtt:-none} ms"
+	check "the delay is on the packet path: the WAL stream's TCP RTT is at least $((2 * delay_ms)) ms" \
+		awk -v r="${rtt:-0}" -v d="$((2 * delay_ms))" 'BEGIN { exit !(r >= d) }'
+fi
 
 # --- read-your-writes through the gate and wait_for_lsn, with a token from the primary.
 # The reader sits next to the standby (inside the namespace, one open session),
 # the primary is across the link: the geography read scaling is for. Each read
 # is sent as soon as its write has committed, before the WAL can have crossed.
 p_sql 'CREATE TABLE w (id int PRIMARY KEY)' >/dev/null
+# Before the first read, or it fails on a missing table and its three error lines shift every later answer.
+poll s_sql "SELECT to_regclass('public.w') IS NOT NULL" || fail "table w reached the standby"
 p_sql "SELECT 1" -c 'SELECT readscale.current_token()' >/dev/null
 coproc reader { ip netns exec "$ns" runuser -u postgres -- psql -XAtq -h "$ns_ip" -p "$standby_port" -d postgres 2>&1; }
 pids+=("$reader_PID")
@@ -154,7 +205,8 @@ ask() { # sql lines: sends the statements, prints the next "lines" lines of outp
 	# subshell other than $(...) does not get the coprocess's descriptors)
 	local line i
 	echo "$1" >&"${reader[1]}"
-	for i in $(seq "$2"); do read -r -t 30 line <&"${reader[0]}" && echo "$line"; done
+	echo "> $1" >>"$work/reader.log"
+	for i in $(seq "$2"); do read -r -t 30 line <&"${reader[0]}" && echo "$line" && echo "$line" >>"$work/reader.log"; done
 }
 ask "SET readscale.gate_timeout = '10s';" 0
 ungated_missed=0
@@ -243,6 +295,10 @@ s_sql 'SELECT pg_wal_replay_resume()' >/dev/null
 check "HAProxy: once resumed and caught up it is back" lands_on "$proxy" wan_standby
 echo "# HAProxy check durations: $(grep -o 'check duration: [0-9]*ms' "$work/haproxy.log" | sort | uniq -c | tr -s ' ' | paste -sd, -)"
 
+if [ -n "$nfq_pid" ]; then # its counters (SIGTERM: it accepts what it holds, then prints them)
+	kill "$nfq_pid" && wait "$nfq_pid"
+	echo "# nfq_delay: $(tail -1 "$work/nfq_delay.out")"
+fi
 if grep -q 'terminated by signal' "$work/primary.log" "$work/standby.log"; then fail "no server crash"; else pass "no server crash"; fi
 echo "1..$tests"
 echo "# network: $((tests - failed)) passed, $failed failed"
