@@ -3,7 +3,10 @@
 // so that the read must see it; report p50/p95/p99 latency from commit to a
 // read that saw the row, the standby round trips and statements per read, the
 // CPU of the standby (all processes) and of the reading backend alone, and how
-// often that backend woke up per read.
+// often that backend woke up per read. Every strategy runs with the simple
+// protocol and again with prepared statements ("prep": Bind/Execute only, the
+// server-side waits pipelined in one round trip), each compared with the polling
+// of its own protocol.
 //
 // usage: rw_latency PRIMARY_CONNINFO STANDBY_CONNINFO ITERATIONS STANDBY_POSTMASTER_PID
 #include <libpq-fe.h>
