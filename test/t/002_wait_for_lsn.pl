@@ -85,6 +85,9 @@ is($stats, 't|t|t', 'gate_stats counted the waits');
 # timer, so it must wake the others when replay is paused. The watcher (the
 # first to register, fail_fast => false) is waiting before the two fail-fast
 # waiters start; their timeout is long enough that only fail-fast can end them.
+# Without the watcher's wake-up this failed with PG_TEST_TIMEOUT_DEFAULT=20; with
+# the default timeout it would pass late, as a PostgreSQL timer (not ours) set
+# the sleeping waiters' latches after 60 s in that run.
 my $far = $primary->safe_psql('postgres', 'SELECT readscale.current_token() + 1024 * 1024 * 1024');
 my $watcher = start_psql($standby, "SELECT readscale.wait_for_lsn('$far', '600s', fail_fast => false)");
 ok($standby->poll_query_until('postgres', waiting_sql(1)), 'the watcher waits first');
