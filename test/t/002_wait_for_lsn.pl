@@ -1,6 +1,7 @@
 # wait_for_lsn on a real hot standby: reached, timeout with SQLSTATE 55R01 and
 # a fail-fast reason while replay is paused, release on resume, 100 concurrent
-# waiters none released early, cancel and statement_timeout, the page-header
+# waiters none released early, fail-fast waiters that are not the watcher
+# ending when replay is paused, cancel and statement_timeout, the page-header
 # fencepost, and promotion during the waits of several sessions.
 use strict;
 use warnings;
@@ -9,6 +10,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use ReadScale::Pair qw(new_primary new_standby);
 use ReadScale::Waiters qw(start_psql finish_psql);
+use ReadScale::Faults qw(client_waiters waiting_sql);
 
 my $primary = new_primary('primary', "max_connections = 150\n");
 my $standby = new_standby($primary, 'standby', "max_connections = 150\n");
@@ -78,6 +80,33 @@ for my $session (@sessions)
 is($released, 100, 'all 100 waiters released on resume, each seeing its own row');
 my $stats = $standby->safe_psql('postgres', 'SELECT waits >= 100, reached >= 100, cancelled >= 2 FROM readscale.gate_stats');
 is($stats, 't|t|t', 'gate_stats counted the waits');
+
+# Fail fast when the waiter is not the watcher: only the watcher wakes on a
+# timer, so it must wake the others when replay is paused. The watcher (the
+# first to register, fail_fast => false) is waiting before the two fail-fast
+# waiters start; their timeout is long enough that only fail-fast can end them.
+# Without the watcher's wake-up this failed with PG_TEST_TIMEOUT_DEFAULT=20; with
+# the default timeout it would pass late, as a PostgreSQL timer (not ours) set
+# the sleeping waiters' latches after 60 s in that run.
+my $far = $primary->safe_psql('postgres', 'SELECT readscale.current_token() + 1024 * 1024 * 1024');
+my $watcher = start_psql($standby, "SELECT readscale.wait_for_lsn('$far', '600s', fail_fast => false)");
+ok($standby->poll_query_until('postgres', waiting_sql(1)), 'the watcher waits first');
+my @hasty = map { start_psql($standby, "SELECT readscale.wait_for_lsn('$far'::pg_lsn + $_, '600s')", 'verbose') } 1 .. 2;
+ok($standby->poll_query_until('postgres', waiting_sql(3)), 'two fail-fast waiters wait behind it');
+$standby->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
+ok($standby->poll_query_until('postgres', waiting_sql(1)), 'pausing replay ends both fail-fast waits');
+for my $session (@hasty)
+{
+	($ret, $out, $err) = finish_psql($session);
+	like($err, qr/ERROR:  55R01: replica has not replayed LSN .* within 600000 ms\nDETAIL:  .*Replay is paused/,
+		'a fail-fast waiter that is not the watcher ends with 55R01 and the reason');
+}
+is(client_waiters($standby), '1', 'the watcher (no fail-fast) goes on waiting');
+$standby->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
+$standby->safe_psql('postgres',
+	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'Extension' AND backend_type = 'client backend'");
+($ret, $out, $err) = finish_psql($watcher);
+like($err, qr/canceling statement due to user request/, 'the watcher is cancelled');
 
 # Fencepost: the replayed LSN itself is caught up, one byte more is not.
 $primary->wait_for_catchup($standby, 'replay');

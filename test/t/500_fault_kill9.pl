@@ -4,9 +4,10 @@
 # ERROR, no SQLSTATE: the backend exits when it sees the postmaster gone); after
 # the restart (crash recovery) waits work and are released, and the guard
 # worker is back and acts. (2) The primary's postmaster is killed and
-# restarted while standby sessions wait: fail-fast waiters end at once with
-# 55R01 (the WAL receiver is not streaming), the others keep waiting and are
-# released once the restarted primary writes; its guard writes new audit rows.
+# restarted while standby sessions wait: fail-fast waiters, none of them the
+# watcher, end at once with 55R01 (the WAL receiver is not streaming), the
+# others keep waiting and are released once the restarted primary writes; its
+# guard writes new audit rows.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -85,15 +86,21 @@ ok($standby->poll_query_until('postgres',
 
 # --- (2) the primary's postmaster killed and restarted while standby sessions wait
 $near = $primary->safe_psql('postgres', 'SELECT pg_current_wal_lsn() + 65536');
-my @patient = map { start_psql($standby, "SELECT readscale.wait_for_lsn('$near', '120s', fail_fast => false)") } 1 .. 3;
-my $hasty = start_psql($standby, "SELECT readscale.wait_for_lsn('$near', '120s')", 'verbose');
-ok($standby->poll_query_until('postgres', waiting_sql(4)), 'four waiters wait');
+# The patient waiters register first, so the watcher is one of them and the
+# two fail-fast waiters are not: only the watcher's wake-up can end their waits.
+my @patient = map { start_psql($standby, "SELECT readscale.wait_for_lsn('$near', '600s', fail_fast => false)") } 1 .. 3;
+ok($standby->poll_query_until('postgres', waiting_sql(3)), 'three waiters without fail-fast wait');
+my @hasty = map { start_psql($standby, "SELECT readscale.wait_for_lsn('$near', '600s')", 'verbose') } 1 .. 2;
+ok($standby->poll_query_until('postgres', waiting_sql(5)), 'two fail-fast waiters wait behind them');
 
 ok(kill9_and_wait($primary), 'the primary postmaster is killed and its processes exit');
-($status, $out, $err) = finish_psql($hasty);
-like($err, qr/ERROR:  55R01: replica has not replayed LSN/, 'a fail-fast waiter ends with 55R01');
-like($err, qr/DETAIL:  .*The WAL receiver is not streaming and has received only up to/,
-	'the detail says the WAL receiver is not streaming');
+for my $hasty (@hasty)
+{
+	($status, $out, $err) = finish_psql($hasty);
+	like($err, qr/ERROR:  55R01: replica has not replayed LSN/, 'a fail-fast waiter (not the watcher) ends with 55R01');
+	like($err, qr/DETAIL:  .*The WAL receiver is not streaming and has received only up to/,
+		'the detail says the WAL receiver is not streaming');
+}
 ok($standby->poll_query_until('postgres',
 		"SELECT verdict = 'critical' AND NOT wal_receiver_streaming FROM readscale.local_lag"),
 	'local_lag: not streaming, critical');
