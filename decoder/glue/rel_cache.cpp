@@ -189,10 +189,41 @@ RelCache::invalidate(Oid relid) noexcept {
 			item.second.valid = false;
 		return;
 	}
-	auto it = entries_.find(relid);
-	if (it != entries_.end())
-		it->second.valid = false;
+	/* also the partitions sent as this root: they hold its name and columns */
+	for (auto &item : entries_)
+		if (item.first == relid || item.second.publish_as == relid)
+			item.second.valid = false;
 }
+
+namespace {
+
+/* C-shaped: the conversion of relation's rows to target's, in a context of its own (nullptr: none needed). */
+void
+build_root_map(DecoderState *state, RelEntry *entry, Relation relation, Relation target) {
+	if (entry->root_context != nullptr)
+		MemoryContextDelete(entry->root_context);
+	entry->root_context = nullptr;
+	entry->root_map = nullptr;
+	if (target == relation)
+		return;
+	entry->root_context = AllocSetContextCreate(state->session_context, "readscale_decoder root map",
+	                                            ALLOCSET_SMALL_SIZES);
+	MemoryContext caller = MemoryContextSwitchTo(entry->root_context);
+	entry->root_map = convert_tuples_by_name(RelationGetDescr(relation), RelationGetDescr(target));
+	MemoryContextSwitchTo(caller);
+}
+
+/* C-shaped: a tuple buffer holding tuple converted by map, or buffer itself without one. */
+ReorderBufferTupleBuf *
+converted(ReorderBufferTupleBuf *buffer, TupleConversionMap *map) {
+	if (buffer == nullptr || map == nullptr)
+		return buffer;
+	auto *copy = static_cast<ReorderBufferTupleBuf *>(palloc0(sizeof(ReorderBufferTupleBuf)));
+	copy->tuple = *execute_attr_map_tuple(&buffer->tuple, map);
+	return copy;
+}
+
+} // namespace
 
 RelEntry *
 relation_entry(DecoderState *state, Relation relation) {
@@ -200,29 +231,48 @@ relation_entry(DecoderState *state, Relation relation) {
 	RelEntry *entry = state->relations.find(relid);
 	if (entry != nullptr)
 		return entry;
-	const char *schema = to_utf8(state, get_namespace_name(RelationGetNamespace(relation)));
-	const char *table = to_utf8(state, RelationGetRelationName(relation));
 	ColumnSource *columns = nullptr;
 	int count = 0;
 	unsigned actions = kAllActions;
 	Bitmapset *published = nullptr;
 	RowFilterSources filters = {{NIL, NIL, NIL}};
-	bool included = table_included(state->options, schema, table);
-	if (included && !state->options.publication_names.empty())
-		included = publications_include(state, relation, &actions, &published, &filters);
+	Oid publish_as = relid;
+	bool included = state->options.publication_names.empty() ||
+	                publications_include(state, relation, &actions, &published, &filters, &publish_as);
+	/* names, columns and filters are the root's when the changes are sent as the root's */
+	Relation target = publish_as == relid ? relation : RelationIdGetRelation(publish_as);
+	const char *schema = to_utf8(state, get_namespace_name(RelationGetNamespace(target)));
+	const char *table = to_utf8(state, RelationGetRelationName(target));
+	included = included && table_included(state->options, schema, table);
 	if (included) {
-		columns = gather_columns(state, relation, published);
-		count = RelationGetDescr(relation)->natts;
+		columns = gather_columns(state, target, published);
+		count = RelationGetDescr(target)->natts;
 	}
 	entry = install_plan(state, relid, schema, table, columns, count);
 	entry->plan.included = included;
 	entry->actions = actions;
-	prepare_output_functions(state, entry, RelationGetDescr(relation));
-	row_filter_build(&entry->filter, state->session_context, relation, &filters);
-	list_free(RelationGetIndexList(relation)); /* sets rd_replidindex */
-	entry->has_identity_index = OidIsValid(relation->rd_replidindex);
+	entry->publish_as = publish_as;
+	prepare_output_functions(state, entry, RelationGetDescr(target));
+	row_filter_build(&entry->filter, state->session_context, target, &filters);
+	build_root_map(state, entry, relation, target);
+	list_free(RelationGetIndexList(target)); /* sets rd_replidindex */
+	entry->has_identity_index = OidIsValid(target->rd_replidindex);
+	if (target != relation)
+		RelationClose(target);
 	entry->valid = true;
 	return entry;
+}
+
+Relation
+publish_target(const RelEntry *entry, Relation relation, ReorderBufferChange **change) {
+	if (entry->publish_as == RelationGetRelid(relation))
+		return relation;
+	auto *copy = static_cast<ReorderBufferChange *>(palloc(sizeof(ReorderBufferChange)));
+	*copy = **change;
+	copy->data.tp.newtuple = converted(copy->data.tp.newtuple, entry->root_map);
+	copy->data.tp.oldtuple = converted(copy->data.tp.oldtuple, entry->root_map);
+	*change = copy;
+	return RelationIdGetRelation(entry->publish_as);
 }
 
 const char *

@@ -45,6 +45,10 @@ struct RelEntry {
 	bool valid = false;
 	bool has_identity_index = false; /* primary key or REPLICA IDENTITY USING INDEX */
 	unsigned actions = 0;            /* Action bits sent for this relation (publication-names) */
+	/* publish_via_partition_root: the root the changes are sent as, and the row conversion to it */
+	Oid publish_as = InvalidOid;
+	MemoryContext root_context = nullptr; /* holds root_map; dropped when the entry is rebuilt */
+	TupleConversionMap *root_map = nullptr; /* nullptr: same row type */
 	RelationPlan plan;
 	RowFilter filter;
 	std::vector<FmgrInfo> output;
@@ -138,6 +142,14 @@ state_of(LogicalDecodingContext *ctx) {
 
 /* C-shaped: the entry for relation, built on first use or after invalidation. May ERROR (catalog access). */
 RelEntry *relation_entry(DecoderState *state, Relation relation);
+
+/*
+ * C-shaped: for an entry sent as its partition root, opens the root (the
+ * caller closes it) and returns it, with *change replaced by a copy whose
+ * rows are converted to the root's row type (in the current memory
+ * context); otherwise returns relation. May ERROR.
+ */
+Relation publish_target(const RelEntry *entry, Relation relation, ReorderBufferChange **change);
 
 /* Makes state the target of relcache invalidations; registers the callback once per backend. */
 void attach_invalidation(DecoderState *state);

@@ -96,6 +96,8 @@ extern "C" {
 #include "utils/syscache.h"
 #include "catalog/pg_publication.h"
 #include "catalog/pg_publication_rel.h"
+#include "catalog/partition.h"
+#include "access/tupconvert.h"
 #include "utils/timestamp.h"
 #include "utils/acl.h"
 #include "utils/resowner.h"
