@@ -17,8 +17,34 @@
 
 namespace readscale::decoder::glue {
 
-/* Types whose text glue writes itself, skipping the output function's palloc'd copy. */
-enum FastOutput : unsigned char { kFastNone, kFastInt2, kFastInt4, kFastInt8, kFastBool, kFastText };
+/* Types whose text glue (or core's value_text) writes itself, skipping the output function's palloc'd copy. */
+enum FastOutput : unsigned char {
+	kFastNone,
+	kFastInt2,
+	kFastInt4,
+	kFastInt8,
+	kFastBool,
+	kFastText,
+	kFastFloat8,
+	kFastNumeric,
+	kFastTimestamptz
+};
+
+/* The room column_text may use in its caller's buffer: the longest fast text, or a short numeric. */
+constexpr std::size_t kValueBufferSize = 128;
+
+/*
+ * The session time zone's UTC offset over [from, until) (Unix seconds), from
+ * its transition table, so that timestamptz values are shown without a
+ * pg_localtime() call each. tz == nullptr: nothing cached yet.
+ */
+struct ZoneOffsetCache {
+	const pg_tz *tz = nullptr;
+	bool usable = true; /* false: this zone's local time is not UTC + offset (leap seconds) */
+	int64 from = 0;
+	int64 until = 0;
+	long gmtoff = 0;
+};
 
 /* Row filters are kept per action, as pgoutput does: insert, update, delete. */
 enum RowFilterAction : int { kFilterInsert, kFilterUpdate, kFilterDelete, kRowFilterActions };
@@ -123,14 +149,16 @@ struct DecoderState {
 	bool begin_sent = false;                 /* begin waits for the first change sent */
 	bool wrote_changes = false;              /* a record of the current transaction was sent */
 	int changes_since_progress = 0;          /* see note_progress() */
+	mutable ZoneOffsetCache zone = {};       /* see column_text() */
 	bool in_stream = false;                  /* between stream_start and stream_stop callbacks */
 	bool stream_block_sent = false;          /* stream_start record written for this block */
 };
 
 /*
  * C-shaped: the text of column i's non-null value (not NUL-terminated when
- * taken straight from a text datum); *length receives its size. buffer needs
- * MAXINT8LEN + 1 bytes. May ERROR (output functions, detoasting).
+ * taken straight from a text datum or written into buffer); *length receives
+ * its size. buffer needs kValueBufferSize bytes. May ERROR (output
+ * functions, detoasting).
  */
 const char *column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Datum value, char *buffer,
                         std::size_t *length);

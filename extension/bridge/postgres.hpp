@@ -98,6 +98,8 @@ extern "C" {
 #include "catalog/pg_publication_rel.h"
 #include "catalog/partition.h"
 #include "access/tupconvert.h"
+#include "pgtime.h"
+#include "utils/float.h"
 #include "utils/timestamp.h"
 #include "utils/acl.h"
 #include "utils/resowner.h"
