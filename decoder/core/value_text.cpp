@@ -14,12 +14,13 @@ put(char *dest, const char *text, std::size_t length) noexcept {
 	return dest + length;
 }
 
-/* value (0 <= value < 10^width) as exactly width digits. */
+/* value (0 <= value < 10^width, width <= 9) as exactly width digits; 32-bit divisions (this runs per field per row). */
 char *
 put_padded(char *dest, std::int64_t value, int width) noexcept {
+	auto rest = static_cast<std::uint32_t>(value);
 	for (int i = width - 1; i >= 0; --i) {
-		dest[i] = static_cast<char>('0' + value % 10);
-		value /= 10;
+		dest[i] = static_cast<char>('0' + rest % 10);
+		rest /= 10;
 	}
 	return dest + width;
 }

@@ -86,6 +86,9 @@ decoder_startup_impl(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool
 	ctx->output_plugin_private = state;
 	attach_invalidation(state);
 	ctx->streaming &= state->options.stream_changes;
+	/* Without filter-origins every change passes: PostgreSQL then skips the per-change callback (decode.c FilterByOrigin). */
+	if (state->options.filter_origins.empty())
+		ctx->callbacks.filter_by_origin_cb = nullptr;
 	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
 }
