@@ -111,44 +111,47 @@ END
 SQL
 q -c 'CHECKPOINT' >/dev/null
 
-# Best of REPEAT runs, in ms, of one peek; also returns the records and output bytes.
-measure() { # label sql
-	local best=999999999 ms bytes records out
-	for ((r = 0; r < REPEAT; r++)); do
-		out=$(q -t -A -c '\timing on' -c "$2" | tr '\n' ' ')
-		ms=$(grep -oE 'Time: [0-9.]+' <<<"$out" | awk '{print $2}')
-		records=$(awk '{print $1}' <<<"$out")
-		bytes=$(awk '{print $2}' <<<"$out")
-		best=$(awk -v a="$best" -v b="$ms" 'BEGIN { print (b < a) ? b : a }')
-	done
-	printf '%s\t%s\t%s\t%s\n' "$1" "$best" "$bytes" "$records"
-}
-
 peek() { # slot options...
 	local slot=$1 opts=""
 	shift
 	for o in "$@"; do opts+=", '$o'"; done
 	echo "SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$opts)"
 }
+peek_pgoutput() { # publication
+	echo "SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', '$1')"
+}
 
+# label | query; the floor first.
+PEEK_CASES=(
+	"pgoutput, empty publication (floor)|$(peek_pgoutput empty_pub)"
+	"pgoutput binary, all tables|$(peek_pgoutput all_pub)"
+	"test_decoding|$(peek s_test_decoding skip-empty-xacts 1)"
+	"wal2json format-version 1|$(peek s_wal2json format-version 1)"
+	"wal2json format-version 2|$(peek s_wal2json format-version 2)"
+	"readscale_decoder ndjson|$(peek s_readscale)"
+	"readscale_decoder format=wal2json-v2|$(peek s_readscale format wal2json-v2)"
+	"pgoutput binary, 1 table of 10|$(peek_pgoutput one_pub)"
+	"wal2json v2, 1 table of 10|$(peek s_wal2json format-version 2 add-tables public.t0)"
+	"readscale_decoder, 1 table of 10|$(peek s_readscale add-tables public.t0)"
+	"readscale_decoder wal2json-v2, 1 table of 10|$(peek s_readscale format wal2json-v2 add-tables public.t0)"
+	"readscale_decoder, no table matched|$(peek s_readscale add-tables public.none)"
+)
+# Best of REPEAT, in ms, with records and output bytes. Rounds go over every case in turn, so that a
+# burst of load from another user of the machine costs one round of each case, not every round of one.
+declare -a best records bytes
+for ((r = 0; r < REPEAT; r++)); do
+	for ((c = 0; c < ${#PEEK_CASES[@]}; c++)); do
+		out=$(q -t -A -c '\timing on' -c "${PEEK_CASES[$c]#*|}" | tr '\n' ' ')
+		ms=$(grep -oE 'Time: [0-9.]+' <<<"$out" | awk '{print $2}')
+		records[c]=$(awk '{print $1}' <<<"$out")
+		bytes[c]=$(awk '{print $2}' <<<"$out")
+		best[c]=$(awk -v a="${best[c]:-999999999}" -v b="$ms" 'BEGIN { print (b < a) ? b : a }')
+	done
+done
 results=$dir/results
-{
-	measure "pgoutput, empty publication (floor)" \
-		"SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'empty_pub')"
-	measure "pgoutput binary, all tables" \
-		"SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'all_pub')"
-	measure "test_decoding" "$(peek s_test_decoding skip-empty-xacts 1)"
-	measure "wal2json format-version 1" "$(peek s_wal2json format-version 1)"
-	measure "wal2json format-version 2" "$(peek s_wal2json format-version 2)"
-	measure "readscale_decoder ndjson" "$(peek s_readscale)"
-	measure "readscale_decoder format=wal2json-v2" "$(peek s_readscale format wal2json-v2)"
-	measure "pgoutput binary, 1 table of 10" \
-		"SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'one_pub')"
-	measure "wal2json v2, 1 table of 10" "$(peek s_wal2json format-version 2 add-tables public.t0)"
-	measure "readscale_decoder, 1 table of 10" "$(peek s_readscale add-tables public.t0)"
-	measure "readscale_decoder wal2json-v2, 1 table of 10" "$(peek s_readscale format wal2json-v2 add-tables public.t0)"
-	measure "readscale_decoder, no table matched" "$(peek s_readscale add-tables public.none)"
-} >"$results"
+for ((c = 0; c < ${#PEEK_CASES[@]}; c++)); do
+	printf '%s\t%s\t%s\t%s\n' "${PEEK_CASES[$c]%%|*}" "${best[c]}" "${bytes[c]}" "${records[c]}"
+done >"$results"
 
 # The compatibility mode must produce wal2json's bytes, not just similar ones.
 digest() { # slot options...
@@ -171,19 +174,21 @@ start=$(date +%s%N)
 pg_recvlogical -h "$dir" -p "$port" -d postgres -S r_empty --start --no-loop -E "$endpos" -f /dev/null
 recv_fixed=$((($(date +%s%N) - start) / 1000000))
 recv_results=$dir/recv_results
-for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
-	IFS='|' read -r label _ opts <<<"${RECV_CASES[$c]}"
-	best=999999999
-	for ((r = 0; r < REPEAT; r++)); do
+declare -a recv_best recv_bytes
+for ((r = 0; r < REPEAT; r++)); do
+	for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
+		IFS='|' read -r _ _ opts <<<"${RECV_CASES[$c]}"
 		start=$(date +%s%N)
 		# shellcheck disable=SC2086 # opts holds several -o arguments
 		pg_recvlogical -h "$dir" -p "$port" -d postgres -S "r${c}_$r" --start --no-loop -E "$endpos" $opts -f "$dir/recv.out"
 		ms=$((($(date +%s%N) - start) / 1000000))
-		bytes=$(stat -c %s "$dir/recv.out")
+		recv_bytes[c]=$(stat -c %s "$dir/recv.out")
 		rm -f "$dir/recv.out"
-		best=$((ms < best ? ms : best))
+		recv_best[c]=$((ms < ${recv_best[c]:-999999999} ? ms : ${recv_best[c]:-999999999}))
 	done
-	printf '%s\t%s\t%s\n' "$label" "$best" "$bytes"
+done
+for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
+	printf '%s\t%s\t%s\n' "${RECV_CASES[$c]%%|*}" "${recv_best[c]}" "${recv_bytes[c]}"
 done >"$recv_results"
 
 floor=$(head -1 "$results" | cut -f2)

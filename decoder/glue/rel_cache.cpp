@@ -7,7 +7,6 @@
  */
 #include "core/options.hpp"
 #include "core/relation_plan.hpp"
-#include "core/value_text.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
@@ -136,31 +135,6 @@ gather_columns(DecoderState *state, Relation relation, Bitmapset *published) {
 	return columns;
 }
 
-FastOutput
-fast_output_of(Oid type) {
-	switch (type) {
-	case INT2OID:
-		return kFastInt2;
-	case INT4OID:
-		return kFastInt4;
-	case INT8OID:
-		return kFastInt8;
-	case BOOLOID:
-		return kFastBool;
-	case TEXTOID:
-	case VARCHAROID:
-		return kFastText;
-	case FLOAT8OID:
-		return kFastFloat8;
-	case NUMERICOID:
-		return kFastNumeric;
-	case TIMESTAMPTZOID:
-		return kFastTimestamptz;
-	default:
-		return kFastNone;
-	}
-}
-
 /* C-shaped: sizes the FmgrInfo array (C++, POD elements), then fills it through the catalogs. */
 void
 prepare_output_functions(DecoderState *state, RelEntry *entry, TupleDesc desc) {
@@ -202,35 +176,6 @@ RelCache::invalidate(Oid relid) noexcept {
 			item.second.valid = false;
 }
 
-namespace {
-
-/* C-shaped: the conversion of relation's rows to target's, in a context of its own (nullptr: none needed). */
-void
-build_root_map(DecoderState *state, RelEntry *entry, Relation relation, Relation target) {
-	if (entry->root_context != nullptr)
-		MemoryContextDelete(entry->root_context);
-	entry->root_context = nullptr;
-	entry->root_map = nullptr;
-	if (target == relation)
-		return;
-	entry->root_context = AllocSetContextCreate(state->session_context, "readscale_decoder root map",
-	                                            ALLOCSET_SMALL_SIZES);
-	MemoryContext caller = MemoryContextSwitchTo(entry->root_context);
-	entry->root_map = convert_tuples_by_name(RelationGetDescr(relation), RelationGetDescr(target));
-	MemoryContextSwitchTo(caller);
-}
-
-/* C-shaped: a tuple buffer holding tuple converted by map, or buffer itself without one. */
-ReorderBufferTupleBuf *
-converted(ReorderBufferTupleBuf *buffer, TupleConversionMap *map) {
-	if (buffer == nullptr || map == nullptr)
-		return buffer;
-	auto *copy = static_cast<ReorderBufferTupleBuf *>(palloc0(sizeof(ReorderBufferTupleBuf)));
-	copy->tuple = *execute_attr_map_tuple(&buffer->tuple, map);
-	return copy;
-}
-
-} // namespace
 
 RelEntry *
 relation_entry(DecoderState *state, Relation relation) {
@@ -247,7 +192,7 @@ relation_entry(DecoderState *state, Relation relation) {
 	bool included = state->options.publication_names.empty() ||
 	                publications_include(state, relation, &actions, &published, &filters, &publish_as);
 	/* names, columns and filters are the root's when the changes are sent as the root's */
-	Relation target = publish_as == relid ? relation : RelationIdGetRelation(publish_as);
+	Relation target = publish_as == relid ? relation : open_root(publish_as);
 	const char *schema = to_utf8(state, get_namespace_name(RelationGetNamespace(target)));
 	const char *table = to_utf8(state, RelationGetRelationName(target));
 	included = included && table_included(state->options, schema, table);
@@ -268,123 +213,6 @@ relation_entry(DecoderState *state, Relation relation) {
 		RelationClose(target);
 	entry->valid = true;
 	return entry;
-}
-
-Relation
-publish_target(const RelEntry *entry, Relation relation, ReorderBufferChange **change) {
-	if (entry->publish_as == RelationGetRelid(relation))
-		return relation;
-	auto *copy = static_cast<ReorderBufferChange *>(palloc(sizeof(ReorderBufferChange)));
-	*copy = **change;
-	copy->data.tp.newtuple = converted(copy->data.tp.newtuple, entry->root_map);
-	copy->data.tp.oldtuple = converted(copy->data.tp.oldtuple, entry->root_map);
-	*change = copy;
-	return RelationIdGetRelation(entry->publish_as);
-}
-
-namespace {
-
-/*
- * C-shaped: fills the zone cache for seconds from pg_localtime (what
- * timestamp2tm uses) and the zone's next transition; marks the zone unusable
- * when its local time is not UTC + offset (a zone with leap seconds).
- */
-void
-fill_zone_cache(ZoneOffsetCache *cache, pg_time_t seconds) {
-	cache->tz = session_timezone;
-	cache->usable = false;
-	struct pg_tm *local = pg_localtime(&seconds, session_timezone);
-	long before = 0;
-	long after = 0;
-	int before_isdst = 0;
-	int after_isdst = 0;
-	pg_time_t boundary = 0;
-	int found = pg_next_dst_boundary(&seconds, &before, &before_isdst, &boundary, &after, &after_isdst, session_timezone);
-	if (local == nullptr || found < 0 || before != local->tm_gmtoff)
-		return;
-	int64 local_seconds = seconds + local->tm_gmtoff;
-	int64 time_of_day = local_seconds - (local_seconds >= 0 ? local_seconds / 86400 : (local_seconds - 86399) / 86400) * 86400;
-	if (time_of_day != local->tm_hour * 3600 + local->tm_min * 60 + local->tm_sec)
-		return;
-	cache->usable = true;
-	cache->from = seconds;
-	cache->until = found == 0 ? PG_INT64_MAX : boundary;
-	cache->gmtoff = local->tm_gmtoff;
-}
-
-/* C-shaped: timestamptz_out's text in DateStyle ISO, or nullptr when the output function must write it. */
-const char *
-timestamptz_text(const DecoderState *state, Datum value, char *buffer, std::size_t *length) {
-	TimestampTz stamp = DatumGetTimestampTz(value);
-	if (DateStyle != USE_ISO_DATES || TIMESTAMP_NOT_FINITE(stamp) || session_timezone == nullptr)
-		return nullptr;
-	ZoneOffsetCache *cache = &state->zone;
-	pg_time_t seconds = unix_seconds_of(stamp);
-	if (cache->tz != session_timezone || (cache->usable && (seconds < cache->from || seconds >= cache->until)))
-		fill_zone_cache(cache, seconds);
-	if (!cache->usable)
-		return nullptr;
-	return format_timestamptz_iso(stamp, cache->gmtoff, buffer, length) ? buffer : nullptr;
-}
-
-/* C-shaped: numeric_out's text, or nullptr when it would not fit in buffer. */
-const char *
-numeric_text(Datum value, char *buffer, std::size_t *length) {
-	struct varlena *number = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
-	const auto *data = reinterpret_cast<const unsigned char *>(VARDATA_ANY(number));
-	std::size_t size = VARSIZE_ANY_EXHDR(number);
-	std::size_t bound = numeric_text_bound(data, size);
-	if (bound == 0 || bound > kValueBufferSize)
-		return nullptr;
-	*length = format_numeric(data, size, buffer);
-	return buffer;
-}
-
-} // namespace
-
-const char *
-column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Datum value, char *buffer,
-            std::size_t *length) {
-	const char *fast = nullptr;
-	switch (entry->fast[i]) {
-	case kFastInt2:
-		*length = static_cast<std::size_t>(pg_itoa(DatumGetInt16(value), buffer));
-		return buffer;
-	case kFastInt4:
-		*length = static_cast<std::size_t>(pg_ltoa(DatumGetInt32(value), buffer));
-		return buffer;
-	case kFastInt8:
-		*length = static_cast<std::size_t>(pg_lltoa(DatumGetInt64(value), buffer));
-		return buffer;
-	case kFastBool:
-		*length = 1;
-		return DatumGetBool(value) ? "t" : "f";
-	case kFastText: {
-		struct varlena *text = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
-		*length = VARSIZE_ANY_EXHDR(text);
-		return VARDATA_ANY(text);
-	}
-	case kFastFloat8:
-		if (extra_float_digits <= 0) /* then float8out prints %.*g, not the shortest text */
-			break;
-		*length = format_float8(DatumGetFloat8(value), buffer);
-		return buffer;
-	case kFastNumeric:
-		fast = numeric_text(value, buffer, length);
-		break;
-	case kFastTimestamptz:
-		fast = timestamptz_text(state, value, buffer, length);
-		break;
-	default:
-		break;
-	}
-	if (fast != nullptr)
-		return fast;
-	char *text = OutputFunctionCall(const_cast<FmgrInfo *>(&entry->output[i]), value);
-	if (state->convert_to_utf8)
-		text = pg_server_to_any(text, static_cast<int>(strlen(text)), PG_UTF8);
-	*length = strlen(text);
-	return text;
 }
 
 const Datum *

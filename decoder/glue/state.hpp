@@ -168,6 +168,15 @@ state_of(LogicalDecodingContext *ctx) {
 	return static_cast<DecoderState *>(ctx->output_plugin_private);
 }
 
+/* The FastOutput of a column of this type (column_text.cpp). */
+FastOutput fast_output_of(Oid type);
+
+/* C-shaped: the partition root a relation entry is sent as, opened (the caller closes it). May ERROR. */
+Relation open_root(Oid relid);
+
+/* C-shaped: entry's conversion of relation's rows to target's (partition_root.cpp); none when they are one. */
+void build_root_map(DecoderState *state, RelEntry *entry, Relation relation, Relation target);
+
 /* C-shaped: the entry for relation, built on first use or after invalidation. May ERROR (catalog access). */
 RelEntry *relation_entry(DecoderState *state, Relation relation);
 
