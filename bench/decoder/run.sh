@@ -135,6 +135,11 @@ PEEK_CASES=(
 	"readscale_decoder, 1 table of 10|$(peek s_readscale add-tables public.t0)"
 	"readscale_decoder wal2json-v2, 1 table of 10|$(peek s_readscale format wal2json-v2 add-tables public.t0)"
 	"readscale_decoder, no table matched|$(peek s_readscale add-tables public.none)"
+	# The SQL function keeps its result in a tuplestore that spills to a temporary file past
+	# work_mem (4MB by default): what that costs the one-table cases.
+	"floor, work_mem 1GB|SET work_mem = '1GB'; $(peek_pgoutput empty_pub)"
+	"pgoutput binary, 1 table of 10, work_mem 1GB|SET work_mem = '1GB'; $(peek_pgoutput one_pub)"
+	"readscale_decoder, 1 table of 10, work_mem 1GB|SET work_mem = '1GB'; $(peek s_readscale add-tables public.t0)"
 )
 # Best of REPEAT, in ms, with records and output bytes. Rounds go over every case in turn, so that a
 # burst of load from another user of the machine costs one round of each case, not every round of one.
