@@ -10,16 +10,22 @@
 # cannot be read twice), best of REPEAT.
 #
 # Run as the postgres OS user (or as root: it re-executes itself as postgres),
-# after `make` (or `make install`) of this tree (see instance.sh). Tunables: TXNS, ROWS_PER_TXN, REPEAT.
+# after `make` (or `make install`) of this tree (see instance.sh). Tunables: SCALE (1 is issue 5's
+# standard workload, 1.35 M row changes; SCALE=0.1 for a quick run), REPEAT.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then
-	exec runuser -u postgres -- env PATH="/usr/lib/postgresql/15/bin:$PATH" TXNS="${TXNS:-}" \
-		ROWS_PER_TXN="${ROWS_PER_TXN:-}" REPEAT="${REPEAT:-}" bash "$(readlink -f "$0")"
+	exec runuser -u postgres -- env PATH="/usr/lib/postgresql/15/bin:$PATH" SCALE="${SCALE:-}" \
+		REPEAT="${REPEAT:-}" bash "$(readlink -f "$0")"
 fi
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
-TXNS=${TXNS:-200}
-ROWS_PER_TXN=${ROWS_PER_TXN:-1000} # spread over 10 tables
+SCALE=${SCALE:-1}
+scaled() { awk -v n="$1" -v s="$SCALE" 'BEGIN { v = int(n * s + 0.5); print (v < 1) ? 1 : v }'; }
+INS_TXNS=$(scaled 1000) # each 1,000 rows: 1 M inserts
+UPD_TXNS=$(scaled 200)  # 200 k updates
+DEL_TXNS=$(scaled 100)  # 100 k deletes
+ONE_ROW=$(scaled 50000) # 50 k one-row transactions
+ROWS_PER_TABLE=$((INS_TXNS * 100))
 REPEAT=${REPEAT:-3}
 
 # shellcheck source=bench/decoder/instance.sh
@@ -61,55 +67,96 @@ for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
 	done
 done
 
-# The workload: TXNS transactions, each inserting ROWS_PER_TXN rows across the ten tables.
-per_table=$((ROWS_PER_TXN / 10))
-for ((x = 0; x < TXNS; x++)); do
-	printf 'BEGIN;\n'
-	for t in 0 1 2 3 4 5 6 7 8 9; do
-		printf "INSERT INTO t%d SELECT g, g %% 1000, 'row ' || g || ' \"quoted\"', g * 1.25, '2024-01-01'::timestamptz + g * interval '1 s', g %% 2 = 0, g / 3.0 FROM generate_series(%d, %d) g;\n" \
-			"$t" $((x * per_table + 1)) $(((x + 1) * per_table))
-	done
-	printf 'COMMIT;\n'
-done | q
+# The workload (issue 5's standard one), all in DO blocks that COMMIT per transaction, every
+# statement spread evenly over the ten tables: INS_TXNS transactions of 1,000 inserts (100 per
+# table), UPD_TXNS transactions of 1,000 updates (non-key columns, so no old row is logged),
+# DEL_TXNS transactions of 1,000 deletes (the key is logged), then ONE_ROW one-row
+# transactions (alternately an insert of a new row and an update, round robin over the tables).
+q >/dev/null <<SQL
+DO \$\$
+BEGIN
+	FOR x IN 0 .. $INS_TXNS - 1 LOOP
+		FOR t IN 0 .. 9 LOOP
+			EXECUTE format('INSERT INTO t%s SELECT g, g %% 1000, ''row '' || g || '' "quoted"'', g * 1.25,
+				''2024-01-01''::timestamptz + g * interval ''1 s'', g %% 2 = 0, g / 3.0
+				FROM generate_series(\$1, \$2) g', t) USING x * 100 + 1, (x + 1) * 100;
+		END LOOP;
+		COMMIT;
+	END LOOP;
+	FOR x IN 0 .. $UPD_TXNS - 1 LOOP
+		FOR t IN 0 .. 9 LOOP
+			EXECUTE format('UPDATE t%s SET a = a + 1, b = b || '' u'', c = c + 0.5, d = d + interval ''1 h'',
+				e = NOT e, f = f * 2 WHERE id BETWEEN \$1 AND \$2', t) USING x * 100 + 1, (x + 1) * 100;
+		END LOOP;
+		COMMIT;
+	END LOOP;
+	FOR x IN 0 .. $DEL_TXNS - 1 LOOP
+		FOR t IN 0 .. 9 LOOP
+			EXECUTE format('DELETE FROM t%s WHERE id BETWEEN \$1 AND \$2', t)
+				USING $ROWS_PER_TABLE - (x + 1) * 100 + 1, $ROWS_PER_TABLE - x * 100;
+		END LOOP;
+		COMMIT;
+	END LOOP;
+	FOR k IN 0 .. $ONE_ROW - 1 LOOP
+		IF k % 2 = 0 THEN
+			EXECUTE format('INSERT INTO t%s VALUES (\$1, 7, ''one row'', 3.75, now(), true, 0.1)', k % 10)
+				USING $ROWS_PER_TABLE + 1 + k / 10;
+		ELSE
+			EXECUTE format('UPDATE t%s SET a = a + 1, f = f + 0.25 WHERE id = \$1', k % 10) USING 1 + k / 10;
+		END IF;
+		COMMIT;
+	END LOOP;
+END
+\$\$;
+SQL
 q -c 'CHECKPOINT' >/dev/null
-
-# Best of REPEAT runs, in ms, of one peek; also returns output bytes.
-measure() { # label sql
-	local best=999999999 ms bytes out
-	for ((r = 0; r < REPEAT; r++)); do
-		out=$(q -t -A -c '\timing on' -c "$2" | tr '\n' ' ')
-		ms=$(grep -oE 'Time: [0-9.]+' <<<"$out" | awk '{print $2}')
-		bytes=$(awk '{print $1}' <<<"$out")
-		best=$(awk -v a="$best" -v b="$ms" 'BEGIN { print (b < a) ? b : a }')
-	done
-	printf '%s\t%s\t%s\n' "$1" "$best" "$bytes"
-}
 
 peek() { # slot options...
 	local slot=$1 opts=""
 	shift
 	for o in "$@"; do opts+=", '$o'"; done
-	echo "SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$opts)"
+	echo "SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$opts)"
+}
+peek_pgoutput() { # publication
+	echo "SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', '$1')"
 }
 
+# label | query; the floor first.
+PEEK_CASES=(
+	"pgoutput, empty publication (floor)|$(peek_pgoutput empty_pub)"
+	"pgoutput binary, all tables|$(peek_pgoutput all_pub)"
+	"test_decoding|$(peek s_test_decoding skip-empty-xacts 1)"
+	"wal2json format-version 1|$(peek s_wal2json format-version 1)"
+	"wal2json format-version 2|$(peek s_wal2json format-version 2)"
+	"readscale_decoder ndjson|$(peek s_readscale)"
+	"readscale_decoder format=wal2json-v2|$(peek s_readscale format wal2json-v2)"
+	"pgoutput binary, 1 table of 10|$(peek_pgoutput one_pub)"
+	"wal2json v2, 1 table of 10|$(peek s_wal2json format-version 2 add-tables public.t0)"
+	"readscale_decoder, 1 table of 10|$(peek s_readscale add-tables public.t0)"
+	"readscale_decoder wal2json-v2, 1 table of 10|$(peek s_readscale format wal2json-v2 add-tables public.t0)"
+	"readscale_decoder, no table matched|$(peek s_readscale add-tables public.none)"
+	# The SQL function keeps its result in a tuplestore that spills to a temporary file past
+	# work_mem (4MB by default): what that costs the one-table cases.
+	"floor, work_mem 1GB|SET work_mem = '1GB'; $(peek_pgoutput empty_pub)"
+	"pgoutput binary, 1 table of 10, work_mem 1GB|SET work_mem = '1GB'; $(peek_pgoutput one_pub)"
+	"readscale_decoder, 1 table of 10, work_mem 1GB|SET work_mem = '1GB'; $(peek s_readscale add-tables public.t0)"
+)
+# Best of REPEAT, in ms, with records and output bytes. Rounds go over every case in turn, so that a
+# burst of load from another user of the machine costs one round of each case, not every round of one.
+declare -a best records bytes
+for ((r = 0; r < REPEAT; r++)); do
+	for ((c = 0; c < ${#PEEK_CASES[@]}; c++)); do
+		out=$(q -t -A -c '\timing on' -c "${PEEK_CASES[$c]#*|}" | tr '\n' ' ')
+		ms=$(grep -oE 'Time: [0-9.]+' <<<"$out" | awk '{print $2}')
+		records[c]=$(awk '{print $1}' <<<"$out")
+		bytes[c]=$(awk '{print $2}' <<<"$out")
+		best[c]=$(awk -v a="${best[c]:-999999999}" -v b="$ms" 'BEGIN { print (b < a) ? b : a }')
+	done
+done
 results=$dir/results
-{
-	measure "pgoutput, empty publication (floor)" \
-		"SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'empty_pub')"
-	measure "pgoutput binary, all tables" \
-		"SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'all_pub')"
-	measure "test_decoding" "$(peek s_test_decoding skip-empty-xacts 1)"
-	measure "wal2json format-version 1" "$(peek s_wal2json format-version 1)"
-	measure "wal2json format-version 2" "$(peek s_wal2json format-version 2)"
-	measure "readscale_decoder ndjson" "$(peek s_readscale)"
-	measure "readscale_decoder format=wal2json-v2" "$(peek s_readscale format wal2json-v2)"
-	measure "pgoutput binary, 1 table of 10" \
-		"SELECT coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', 'one_pub')"
-	measure "wal2json v2, 1 table of 10" "$(peek s_wal2json format-version 2 add-tables public.t0)"
-	measure "readscale_decoder, 1 table of 10" "$(peek s_readscale add-tables public.t0)"
-	measure "readscale_decoder wal2json-v2, 1 table of 10" "$(peek s_readscale format wal2json-v2 add-tables public.t0)"
-	measure "readscale_decoder, no table matched" "$(peek s_readscale add-tables public.none)"
-} >"$results"
+for ((c = 0; c < ${#PEEK_CASES[@]}; c++)); do
+	printf '%s\t%s\t%s\t%s\n' "${PEEK_CASES[$c]%%|*}" "${best[c]}" "${bytes[c]}" "${records[c]}"
+done >"$results"
 
 # The compatibility mode must produce wal2json's bytes, not just similar ones.
 digest() { # slot options...
@@ -132,29 +179,41 @@ start=$(date +%s%N)
 pg_recvlogical -h "$dir" -p "$port" -d postgres -S r_empty --start --no-loop -E "$endpos" -f /dev/null
 recv_fixed=$((($(date +%s%N) - start) / 1000000))
 recv_results=$dir/recv_results
-for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
-	IFS='|' read -r label _ opts <<<"${RECV_CASES[$c]}"
-	best=999999999
-	for ((r = 0; r < REPEAT; r++)); do
+declare -a recv_best recv_bytes
+for ((r = 0; r < REPEAT; r++)); do
+	for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
+		IFS='|' read -r _ _ opts <<<"${RECV_CASES[$c]}"
 		start=$(date +%s%N)
 		# shellcheck disable=SC2086 # opts holds several -o arguments
 		pg_recvlogical -h "$dir" -p "$port" -d postgres -S "r${c}_$r" --start --no-loop -E "$endpos" $opts -f "$dir/recv.out"
 		ms=$((($(date +%s%N) - start) / 1000000))
-		bytes=$(stat -c %s "$dir/recv.out")
+		recv_bytes[c]=$(stat -c %s "$dir/recv.out")
 		rm -f "$dir/recv.out"
-		best=$((ms < best ? ms : best))
+		recv_best[c]=$((ms < ${recv_best[c]:-999999999} ? ms : ${recv_best[c]:-999999999}))
 	done
-	printf '%s\t%s\t%s\n' "$label" "$best" "$bytes"
+done
+for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
+	printf '%s\t%s\t%s\n' "${RECV_CASES[$c]%%|*}" "${recv_best[c]}" "${recv_bytes[c]}"
 done >"$recv_results"
 
-rows=$((TXNS * per_table * 10))
 floor=$(head -1 "$results" | cut -f2)
 v2=$(grep -F 'wal2json format-version 2' "$results" | cut -f2)
-printf '%d rows in %d transactions, best of %d, PostgreSQL %s\n\n' "$rows" "$TXNS" "$REPEAT" "$(q -t -A -c 'SHOW server_version')"
-printf '| configuration | ms | output MB | x floor | wal2json v2 / this |\n|---|---:|---:|---:|---:|\n'
-while IFS=$'\t' read -r label ms bytes; do
-	awk -v l="$label" -v ms="$ms" -v b="$bytes" -v f="$floor" -v v2="$v2" \
-		'BEGIN { printf "| %s | %.0f | %.1f | %.2f | %.2f |\n", l, ms, b / 1048576, ms / f, v2 / ms }'
+printf 'SCALE %s, best of %d, PostgreSQL %s; the changes decoded (test_decoding), all tables and t0:\n\n' \
+	"$SCALE" "$REPEAT" "$(q -t -A -c 'SHOW server_version')"
+q -c "SELECT count(*) FILTER (WHERE data ~ '^table') AS changes,
+	count(*) FILTER (WHERE data ~ '^table [^ ]+: INSERT') AS inserts,
+	count(*) FILTER (WHERE data ~ '^table [^ ]+: UPDATE') AS updates,
+	count(*) FILTER (WHERE data ~ '^table [^ ]+: DELETE') AS deletes,
+	count(*) FILTER (WHERE data ~ '^BEGIN') AS transactions,
+	count(*) FILTER (WHERE data ~ '^table public\\.t0:') AS t0_changes,
+	count(*) FILTER (WHERE data ~ '^table public\\.t0: INSERT') AS t0_inserts,
+	count(*) FILTER (WHERE data ~ '^table public\\.t0: UPDATE') AS t0_updates,
+	count(*) FILTER (WHERE data ~ '^table public\\.t0: DELETE') AS t0_deletes
+	FROM pg_logical_slot_peek_changes('s_test_decoding', NULL, NULL)"
+printf '| configuration | ms | records | output MB | x floor | wal2json v2 / this |\n|---|---:|---:|---:|---:|---:|\n'
+while IFS=$'\t' read -r label ms bytes records; do
+	awk -v l="$label" -v ms="$ms" -v b="$bytes" -v n="$records" -v f="$floor" -v v2="$v2" \
+		'BEGIN { printf "| %s | %.0f | %d | %.1f | %.2f | %.2f |\n", l, ms, n, b / 1048576, ms / f, v2 / ms }'
 done <"$results"
 printf '\nwal2json-v2 mode output vs wal2json format-version 2: %s bytes\n' "$identical"
 

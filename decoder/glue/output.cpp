@@ -53,7 +53,7 @@ append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, T
 			appendBinaryStringInfo(out, "null", 4);
 			continue;
 		}
-		char buffer[MAXINT8LEN + 1];
+		char buffer[kValueBufferSize];
 		std::size_t length = 0;
 		const char *text = column_text(state, entry, i, value, buffer, &length);
 		append_json(out, column->kind, text, length);

@@ -86,6 +86,9 @@ decoder_startup_impl(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool
 	ctx->output_plugin_private = state;
 	attach_invalidation(state);
 	ctx->streaming &= state->options.stream_changes;
+	/* Without filter-origins every change passes: PostgreSQL then skips the per-change callback (decode.c FilterByOrigin). */
+	if (state->options.filter_origins.empty())
+		ctx->callbacks.filter_by_origin_cb = nullptr;
 	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
 }
@@ -173,10 +176,14 @@ decoder_change_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation
 	MemoryContext caller_context = MemoryContextSwitchTo(state->change_context);
 	RelEntry *entry = relation_entry(state, relation);
 	ReorderBufferChangeType action = change->action;
-	if (entry->plan.included && (entry->actions & bit) != 0 &&
-	    (!has_row_filter(entry->filter) || row_filter_pass(&entry->filter, relation, change, &action))) {
-		maybe_write_begin(ctx, txn);
-		write_row_change(ctx, txn, relation, entry, change, action);
+	if (entry->plan.included && (entry->actions & bit) != 0) {
+		Relation target = publish_target(entry, relation, &change);
+		if (!has_row_filter(entry->filter) || row_filter_pass(&entry->filter, target, change, &action)) {
+			maybe_write_begin(ctx, txn);
+			write_row_change(ctx, txn, target, entry, change, action);
+		}
+		if (target != relation)
+			RelationClose(target);
 	}
 	MemoryContextSwitchTo(caller_context);
 	MemoryContextReset(state->change_context);
@@ -191,7 +198,9 @@ decoder_truncate_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nr
 	MemoryContext caller_context = MemoryContextSwitchTo(state->change_context);
 	for (int i = 0; i < nrelations; i++) {
 		RelEntry *entry = relation_entry(state, relations[i]);
-		if (!entry->plan.included || (entry->actions & kActionTruncate) == 0)
+		/* a partition sent as its root is not truncated by name: the root is (pgoutput_truncate) */
+		if (!entry->plan.included || (entry->actions & kActionTruncate) == 0 ||
+		    entry->publish_as != RelationGetRelid(relations[i]))
 			continue;
 		maybe_write_begin(ctx, txn);
 		write_truncate(ctx, txn, entry, change);

@@ -4,8 +4,10 @@
  * includes it (FOR ALL TABLES, FOR TABLE, FOR TABLES IN SCHEMA), the union of
  * their published actions, the union of their column lists (a
  * publication without a list publishes every column), and their row filters
- * per action (compiled and evaluated by row_filter.cpp). Partitions are matched as themselves (publish_via_partition_root is not
- * honoured).
+ * per action (compiled and evaluated by row_filter.cpp). A partition is
+ * published when it or an ancestor is; under publish_via_partition_root its
+ * changes are sent as the topmost published ancestor's, with that
+ * ancestor's column lists and row filters (pgoutput's get_rel_sync_entry).
  *
  * The publications are looked up with the decoding snapshot, as pgoutput
  * does, so they must exist when the decoded changes were made. Changes to
@@ -75,30 +77,92 @@ add_row_filter(const Publication *publication, char *filter, RowFilterSources *f
 	}
 }
 
+/*
+ * pgoutput's rule for one publication: does it publish relid, and as which
+ * relation (*via, *level ancestors up): the partition itself, or with
+ * publish_via_partition_root its topmost ancestor the publication names.
+ */
+bool
+publishes(const Publication *publication, Oid relid, bool is_partition, List *by_table, List *by_schema, Oid *via,
+          int *level) {
+	*via = relid;
+	*level = 0;
+	if (publication->alltables) {
+		if (publication->pubviaroot && is_partition) {
+			List *ancestors = get_partition_ancestors(relid);
+			*via = llast_oid(ancestors);
+			*level = list_length(ancestors);
+		}
+		return true;
+	}
+	bool ancestor_published = false;
+	if (is_partition) {
+		int ancestor_level = 0;
+		Oid ancestor = GetTopMostAncestorInPublication(publication->oid, get_partition_ancestors(relid), &ancestor_level);
+		ancestor_published = OidIsValid(ancestor);
+		if (ancestor_published && publication->pubviaroot) {
+			*via = ancestor;
+			*level = ancestor_level;
+		}
+	}
+	return ancestor_published || list_member_oid(by_table, publication->oid) ||
+	       list_member_oid(by_schema, publication->oid);
+}
+
+/*
+ * The named publications that publish relation, reduced as pgoutput does to
+ * those publishing it through the topmost ancestor (*publish_as); *actions
+ * is the union over all of them. A partitioned table is published only by
+ * publications with publish_via_partition_root (its partitions carry the
+ * rows otherwise).
+ */
+List *
+choose_publications(const DecoderState *state, Relation relation, unsigned *actions, Oid *publish_as) {
+	Oid relid = RelationGetRelid(relation);
+	bool partitioned = relation->rd_rel->relkind == RELKIND_PARTITIONED_TABLE;
+	List *by_table = GetRelationPublications(relid);
+	List *by_schema = GetSchemaPublications(RelationGetNamespace(relation));
+	List *chosen = NIL;
+	int top_level = 0;
+	*actions = 0;
+	*publish_as = relid;
+	for (const std::string &name : state->options.publication_names) {
+		Publication *publication = GetPublicationByName(name.c_str(), false);
+		Oid via = InvalidOid;
+		int level = 0;
+		if (!publishes(publication, relid, relation->rd_rel->relispartition, by_table, by_schema, &via, &level) ||
+		    (partitioned && !publication->pubviaroot))
+			continue;
+		*actions |= actions_of(publication);
+		if (level < top_level)
+			continue;
+		if (level > top_level) {
+			top_level = level;
+			*publish_as = via;
+			chosen = NIL;
+		}
+		chosen = lappend(chosen, publication);
+	}
+	return chosen;
+}
+
 } // namespace
 
 bool
 publications_include(const DecoderState *state, Relation relation, unsigned *actions, Bitmapset **columns,
-                     RowFilterSources *filters) {
-	Oid relid = RelationGetRelid(relation);
-	List *by_table = GetRelationPublications(relid);
-	List *by_schema = GetSchemaPublications(RelationGetNamespace(relation));
-	const std::vector<std::string> &names = state->options.publication_names;
-	bool included = false;
+                     RowFilterSources *filters, Oid *publish_as) {
+	List *chosen = choose_publications(state, relation, actions, publish_as);
+	List *by_schema = GetSchemaPublications(get_rel_namespace(*publish_as));
 	bool all_columns = false;
 	bool unfiltered[kRowFilterActions] = {false, false, false};
-	*actions = 0;
 	*columns = nullptr;
 	for (int i = 0; i < kRowFilterActions; i++)
 		filters->text[i] = NIL;
-	for (std::size_t i = 0; i < names.size(); i++) {
-		Publication *publication = GetPublicationByName(names[i].c_str(), false);
+	ListCell *cell;
+	foreach (cell, chosen) {
+		auto *publication = static_cast<Publication *>(lfirst(cell));
 		bool whole = publication->alltables || list_member_oid(by_schema, publication->oid);
-		if (!whole && !list_member_oid(by_table, publication->oid))
-			continue;
-		included = true;
-		*actions |= actions_of(publication);
-		char *filter = read_publication_rel(publication, relid, !whole, columns, &all_columns);
+		char *filter = read_publication_rel(publication, *publish_as, !whole, columns, &all_columns);
 		add_row_filter(publication, filter, filters, unfiltered);
 	}
 	if (all_columns)
@@ -106,7 +170,7 @@ publications_include(const DecoderState *state, Relation relation, unsigned *act
 	for (int i = 0; i < kRowFilterActions; i++)
 		if (unfiltered[i])
 			filters->text[i] = NIL;
-	return included;
+	return chosen != NIL;
 }
 
 } // namespace readscale::decoder::glue

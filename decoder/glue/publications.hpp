@@ -20,11 +20,13 @@ struct RowFilterSources {
 
 /*
  * C-shaped (catalog access; may ERROR, e.g. an unknown publication). True
- * when a named publication includes relation; then *actions holds the union
- * of their actions, *columns their column lists (nullptr: every column) and
- * *filters their row filters.
+ * when a named publication includes relation; then *publish_as is the
+ * relation its changes are sent as (itself, or a partition root under
+ * publish_via_partition_root), *actions the union of the publications'
+ * actions, *columns their column lists (of *publish_as's columns; nullptr:
+ * every column) and *filters their row filters (over *publish_as's row).
  */
 bool publications_include(const DecoderState *state, Relation relation, unsigned *actions, Bitmapset **columns,
-                          RowFilterSources *filters);
+                          RowFilterSources *filters, Oid *publish_as);
 
 } // namespace readscale::decoder::glue

@@ -135,25 +135,6 @@ gather_columns(DecoderState *state, Relation relation, Bitmapset *published) {
 	return columns;
 }
 
-FastOutput
-fast_output_of(Oid type) {
-	switch (type) {
-	case INT2OID:
-		return kFastInt2;
-	case INT4OID:
-		return kFastInt4;
-	case INT8OID:
-		return kFastInt8;
-	case BOOLOID:
-		return kFastBool;
-	case TEXTOID:
-	case VARCHAROID:
-		return kFastText;
-	default:
-		return kFastNone;
-	}
-}
-
 /* C-shaped: sizes the FmgrInfo array (C++, POD elements), then fills it through the catalogs. */
 void
 prepare_output_functions(DecoderState *state, RelEntry *entry, TupleDesc desc) {
@@ -189,10 +170,12 @@ RelCache::invalidate(Oid relid) noexcept {
 			item.second.valid = false;
 		return;
 	}
-	auto it = entries_.find(relid);
-	if (it != entries_.end())
-		it->second.valid = false;
+	/* also the partitions sent as this root: they hold its name and columns */
+	for (auto &item : entries_)
+		if (item.first == relid || item.second.publish_as == relid)
+			item.second.valid = false;
 }
+
 
 RelEntry *
 relation_entry(DecoderState *state, Relation relation) {
@@ -200,60 +183,36 @@ relation_entry(DecoderState *state, Relation relation) {
 	RelEntry *entry = state->relations.find(relid);
 	if (entry != nullptr)
 		return entry;
-	const char *schema = to_utf8(state, get_namespace_name(RelationGetNamespace(relation)));
-	const char *table = to_utf8(state, RelationGetRelationName(relation));
 	ColumnSource *columns = nullptr;
 	int count = 0;
 	unsigned actions = kAllActions;
 	Bitmapset *published = nullptr;
 	RowFilterSources filters = {{NIL, NIL, NIL}};
-	bool included = table_included(state->options, schema, table);
-	if (included && !state->options.publication_names.empty())
-		included = publications_include(state, relation, &actions, &published, &filters);
+	Oid publish_as = relid;
+	bool included = state->options.publication_names.empty() ||
+	                publications_include(state, relation, &actions, &published, &filters, &publish_as);
+	/* names, columns and filters are the root's when the changes are sent as the root's */
+	Relation target = publish_as == relid ? relation : open_root(publish_as);
+	const char *schema = to_utf8(state, get_namespace_name(RelationGetNamespace(target)));
+	const char *table = to_utf8(state, RelationGetRelationName(target));
+	included = included && table_included(state->options, schema, table);
 	if (included) {
-		columns = gather_columns(state, relation, published);
-		count = RelationGetDescr(relation)->natts;
+		columns = gather_columns(state, target, published);
+		count = RelationGetDescr(target)->natts;
 	}
 	entry = install_plan(state, relid, schema, table, columns, count);
 	entry->plan.included = included;
 	entry->actions = actions;
-	prepare_output_functions(state, entry, RelationGetDescr(relation));
-	row_filter_build(&entry->filter, state->session_context, relation, &filters);
-	list_free(RelationGetIndexList(relation)); /* sets rd_replidindex */
-	entry->has_identity_index = OidIsValid(relation->rd_replidindex);
+	entry->publish_as = publish_as;
+	prepare_output_functions(state, entry, RelationGetDescr(target));
+	row_filter_build(&entry->filter, state->session_context, target, &filters);
+	build_root_map(state, entry, relation, target);
+	list_free(RelationGetIndexList(target)); /* sets rd_replidindex */
+	entry->has_identity_index = OidIsValid(target->rd_replidindex);
+	if (target != relation)
+		RelationClose(target);
 	entry->valid = true;
 	return entry;
-}
-
-const char *
-column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Datum value, char *buffer,
-            std::size_t *length) {
-	switch (entry->fast[i]) {
-	case kFastInt2:
-		*length = static_cast<std::size_t>(pg_itoa(DatumGetInt16(value), buffer));
-		return buffer;
-	case kFastInt4:
-		*length = static_cast<std::size_t>(pg_ltoa(DatumGetInt32(value), buffer));
-		return buffer;
-	case kFastInt8:
-		*length = static_cast<std::size_t>(pg_lltoa(DatumGetInt64(value), buffer));
-		return buffer;
-	case kFastBool:
-		*length = 1;
-		return DatumGetBool(value) ? "t" : "f";
-	case kFastText: {
-		struct varlena *text = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
-		*length = VARSIZE_ANY_EXHDR(text);
-		return VARDATA_ANY(text);
-	}
-	default:
-		break;
-	}
-	char *text = OutputFunctionCall(const_cast<FmgrInfo *>(&entry->output[i]), value);
-	if (state->convert_to_utf8)
-		text = pg_server_to_any(text, static_cast<int>(strlen(text)), PG_UTF8);
-	*length = strlen(text);
-	return text;
 }
 
 const Datum *

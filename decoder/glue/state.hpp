@@ -17,8 +17,34 @@
 
 namespace readscale::decoder::glue {
 
-/* Types whose text glue writes itself, skipping the output function's palloc'd copy. */
-enum FastOutput : unsigned char { kFastNone, kFastInt2, kFastInt4, kFastInt8, kFastBool, kFastText };
+/* Types whose text glue (or core's value_text) writes itself, skipping the output function's palloc'd copy. */
+enum FastOutput : unsigned char {
+	kFastNone,
+	kFastInt2,
+	kFastInt4,
+	kFastInt8,
+	kFastBool,
+	kFastText,
+	kFastFloat8,
+	kFastNumeric,
+	kFastTimestamptz
+};
+
+/* The room column_text may use in its caller's buffer: the longest fast text, or a short numeric. */
+constexpr std::size_t kValueBufferSize = 128;
+
+/*
+ * The session time zone's UTC offset over [from, until) (Unix seconds), from
+ * its transition table, so that timestamptz values are shown without a
+ * pg_localtime() call each. tz == nullptr: nothing cached yet.
+ */
+struct ZoneOffsetCache {
+	const pg_tz *tz = nullptr;
+	bool usable = true; /* false: this zone's local time is not UTC + offset (leap seconds) */
+	int64 from = 0;
+	int64 until = 0;
+	long gmtoff = 0;
+};
 
 /* Row filters are kept per action, as pgoutput does: insert, update, delete. */
 enum RowFilterAction : int { kFilterInsert, kFilterUpdate, kFilterDelete, kRowFilterActions };
@@ -45,6 +71,10 @@ struct RelEntry {
 	bool valid = false;
 	bool has_identity_index = false; /* primary key or REPLICA IDENTITY USING INDEX */
 	unsigned actions = 0;            /* Action bits sent for this relation (publication-names) */
+	/* publish_via_partition_root: the root the changes are sent as, and the row conversion to it */
+	Oid publish_as = InvalidOid;
+	MemoryContext root_context = nullptr; /* holds root_map; dropped when the entry is rebuilt */
+	TupleConversionMap *root_map = nullptr; /* nullptr: same row type */
 	RelationPlan plan;
 	RowFilter filter;
 	std::vector<FmgrInfo> output;
@@ -119,14 +149,16 @@ struct DecoderState {
 	bool begin_sent = false;                 /* begin waits for the first change sent */
 	bool wrote_changes = false;              /* a record of the current transaction was sent */
 	int changes_since_progress = 0;          /* see note_progress() */
+	mutable ZoneOffsetCache zone = {};       /* see column_text() */
 	bool in_stream = false;                  /* between stream_start and stream_stop callbacks */
 	bool stream_block_sent = false;          /* stream_start record written for this block */
 };
 
 /*
  * C-shaped: the text of column i's non-null value (not NUL-terminated when
- * taken straight from a text datum); *length receives its size. buffer needs
- * MAXINT8LEN + 1 bytes. May ERROR (output functions, detoasting).
+ * taken straight from a text datum or written into buffer); *length receives
+ * its size. buffer needs kValueBufferSize bytes. May ERROR (output
+ * functions, detoasting).
  */
 const char *column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Datum value, char *buffer,
                         std::size_t *length);
@@ -136,8 +168,25 @@ state_of(LogicalDecodingContext *ctx) {
 	return static_cast<DecoderState *>(ctx->output_plugin_private);
 }
 
+/* The FastOutput of a column of this type (column_text.cpp). */
+FastOutput fast_output_of(Oid type);
+
+/* C-shaped: the partition root a relation entry is sent as, opened (the caller closes it). May ERROR. */
+Relation open_root(Oid relid);
+
+/* C-shaped: entry's conversion of relation's rows to target's (partition_root.cpp); none when they are one. */
+void build_root_map(DecoderState *state, RelEntry *entry, Relation relation, Relation target);
+
 /* C-shaped: the entry for relation, built on first use or after invalidation. May ERROR (catalog access). */
 RelEntry *relation_entry(DecoderState *state, Relation relation);
+
+/*
+ * C-shaped: for an entry sent as its partition root, opens the root (the
+ * caller closes it) and returns it, with *change replaced by a copy whose
+ * rows are converted to the root's row type (in the current memory
+ * context); otherwise returns relation. May ERROR.
+ */
+Relation publish_target(const RelEntry *entry, Relation relation, ReorderBufferChange **change);
 
 /* Makes state the target of relcache invalidations; registers the callback once per backend. */
 void attach_invalidation(DecoderState *state);

@@ -49,7 +49,7 @@ append_columns(const DecoderState *state, StringInfo out, const RelEntry *entry,
 			appendBinaryStringInfo(out, "null}", 5);
 			continue;
 		}
-		char buffer[MAXINT8LEN + 1];
+		char buffer[kValueBufferSize];
 		std::size_t length = 0;
 		const char *text = column_text(state, entry, i, value, buffer, &length);
 		append_json(out, column->kind, text, length);

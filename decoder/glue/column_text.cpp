@@ -1,0 +1,148 @@
+/*
+ * column_text.cpp: the text of one column value. int2/4/8, bool and text
+ * are written here; float8, numeric and timestamptz by core's value_text
+ * (the bytes their output functions write, without an fmgr call and a
+ * palloc per value) when the session's settings are those core reproduces
+ * (extra_float_digits > 0, DateStyle ISO); everything else, and every value
+ * of a database that is converted to UTF-8, by the type's output function.
+ */
+#include "core/options.hpp"
+#include "core/relation_plan.hpp"
+#include "core/value_text.hpp"
+
+#include "bridge/postgres.hpp"
+#include "glue/state.hpp"
+
+namespace readscale::decoder::glue {
+
+FastOutput
+fast_output_of(Oid type) {
+	switch (type) {
+	case INT2OID:
+		return kFastInt2;
+	case INT4OID:
+		return kFastInt4;
+	case INT8OID:
+		return kFastInt8;
+	case BOOLOID:
+		return kFastBool;
+	case TEXTOID:
+	case VARCHAROID:
+		return kFastText;
+	case FLOAT8OID:
+		return kFastFloat8;
+	case NUMERICOID:
+		return kFastNumeric;
+	case TIMESTAMPTZOID:
+		return kFastTimestamptz;
+	default:
+		return kFastNone;
+	}
+}
+
+namespace {
+
+/*
+ * C-shaped: fills the zone cache for seconds from pg_localtime (what
+ * timestamp2tm uses) and the zone's next transition; marks the zone unusable
+ * when its local time is not UTC + offset (a zone with leap seconds).
+ */
+void
+fill_zone_cache(ZoneOffsetCache *cache, pg_time_t seconds) {
+	cache->tz = session_timezone;
+	cache->usable = false;
+	struct pg_tm *local = pg_localtime(&seconds, session_timezone);
+	long before = 0;
+	long after = 0;
+	int before_isdst = 0;
+	int after_isdst = 0;
+	pg_time_t boundary = 0;
+	int found = pg_next_dst_boundary(&seconds, &before, &before_isdst, &boundary, &after, &after_isdst, session_timezone);
+	if (local == nullptr || found < 0 || before != local->tm_gmtoff)
+		return;
+	int64 local_seconds = seconds + local->tm_gmtoff;
+	int64 time_of_day = local_seconds - (local_seconds >= 0 ? local_seconds / 86400 : (local_seconds - 86399) / 86400) * 86400;
+	if (time_of_day != local->tm_hour * 3600 + local->tm_min * 60 + local->tm_sec)
+		return;
+	cache->usable = true;
+	cache->from = seconds;
+	cache->until = found == 0 ? PG_INT64_MAX : boundary;
+	cache->gmtoff = local->tm_gmtoff;
+}
+
+/* C-shaped: timestamptz_out's text in DateStyle ISO, or nullptr when the output function must write it. */
+const char *
+timestamptz_text(const DecoderState *state, Datum value, char *buffer, std::size_t *length) {
+	TimestampTz stamp = DatumGetTimestampTz(value);
+	if (DateStyle != USE_ISO_DATES || TIMESTAMP_NOT_FINITE(stamp) || session_timezone == nullptr)
+		return nullptr;
+	ZoneOffsetCache *cache = &state->zone;
+	pg_time_t seconds = unix_seconds_of(stamp);
+	if (cache->tz != session_timezone || (cache->usable && (seconds < cache->from || seconds >= cache->until)))
+		fill_zone_cache(cache, seconds);
+	if (!cache->usable)
+		return nullptr;
+	return format_timestamptz_iso(stamp, cache->gmtoff, buffer, length) ? buffer : nullptr;
+}
+
+/* C-shaped: numeric_out's text, or nullptr when it would not fit in buffer. */
+const char *
+numeric_text(Datum value, char *buffer, std::size_t *length) {
+	struct varlena *number = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
+	const auto *data = reinterpret_cast<const unsigned char *>(VARDATA_ANY(number));
+	std::size_t size = VARSIZE_ANY_EXHDR(number);
+	std::size_t bound = numeric_text_bound(data, size);
+	if (bound == 0 || bound > kValueBufferSize)
+		return nullptr;
+	*length = format_numeric(data, size, buffer);
+	return buffer;
+}
+
+} // namespace
+
+const char *
+column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Datum value, char *buffer,
+            std::size_t *length) {
+	const char *fast = nullptr;
+	switch (entry->fast[i]) {
+	case kFastInt2:
+		*length = static_cast<std::size_t>(pg_itoa(DatumGetInt16(value), buffer));
+		return buffer;
+	case kFastInt4:
+		*length = static_cast<std::size_t>(pg_ltoa(DatumGetInt32(value), buffer));
+		return buffer;
+	case kFastInt8:
+		*length = static_cast<std::size_t>(pg_lltoa(DatumGetInt64(value), buffer));
+		return buffer;
+	case kFastBool:
+		*length = 1;
+		return DatumGetBool(value) ? "t" : "f";
+	case kFastText: {
+		struct varlena *text = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
+		*length = VARSIZE_ANY_EXHDR(text);
+		return VARDATA_ANY(text);
+	}
+	case kFastFloat8:
+		if (extra_float_digits <= 0) /* then float8out prints %.*g, not the shortest text */
+			break;
+		*length = format_float8(DatumGetFloat8(value), buffer);
+		return buffer;
+	case kFastNumeric:
+		fast = numeric_text(value, buffer, length);
+		break;
+	case kFastTimestamptz:
+		fast = timestamptz_text(state, value, buffer, length);
+		break;
+	default:
+		break;
+	}
+	if (fast != nullptr)
+		return fast;
+	char *text = OutputFunctionCall(const_cast<FmgrInfo *>(&entry->output[i]), value);
+	if (state->convert_to_utf8)
+		text = pg_server_to_any(text, static_cast<int>(strlen(text)), PG_UTF8);
+	*length = strlen(text);
+	return text;
+}
+
+} // namespace readscale::decoder::glue
