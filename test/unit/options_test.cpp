@@ -133,8 +133,9 @@ TEST(DecoderOptions, BatchBytes) {
 }
 
 TEST(DecoderOptions, BatchBytesNotWithWal2json) {
-	EXPECT_TRUE(parse_options({RawOption{"format", std::string("wal2json-v2")}, RawOption{"batch-bytes", std::string("0")}})
-	                .ok());
+	auto unbatched =
+	    parse_options({RawOption{"format", std::string("wal2json-v2")}, RawOption{"batch-bytes", std::string("0")}});
+	EXPECT_TRUE(unbatched.ok());
 	auto result =
 	    parse_options({RawOption{"format", std::string("wal2json-v2")}, RawOption{"batch-bytes", std::string("4096")}});
 	ASSERT_FALSE(result.ok());
