@@ -150,10 +150,10 @@ set_batch_bytes(DecoderOptions &options, const RawOption &option) {
 
 constexpr OptionSpec kOptions[] = {
     {"actions", set_actions},
-    {"batch-bytes", set_batch_bytes},
     {"add-columns", set_columns<&DecoderOptions::add_columns>},
     {"add-msg-prefixes", set_prefixes<&DecoderOptions::add_msg_prefixes>},
     {"add-tables", set_tables<&DecoderOptions::add_tables>},
+    {"batch-bytes", set_batch_bytes},
     {"filter-columns", set_columns<&DecoderOptions::filter_columns>},
     {"filter-msg-prefixes", set_prefixes<&DecoderOptions::filter_msg_prefixes>},
     {"filter-origins", set_origins},
