@@ -59,6 +59,8 @@ RECV_CASES=(
 	"wal2json v2, 1 table of 10|wal2json|-o format-version=2 -o add-tables=public.t0"
 	"pgoutput binary, 1 table of 10|pgoutput|-o proto_version=1 -o publication_names=one_pub"
 	"readscale_decoder, 1 table of 10|readscale_decoder|-o add-tables=public.t0"
+	"readscale ndjson, batch-bytes=65536|readscale_decoder|-o batch-bytes=65536"
+	"readscale, 1 table of 10, batch-bytes=65536|readscale_decoder|-o add-tables=public.t0 -o batch-bytes=65536"
 )
 for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
 	IFS='|' read -r _ plugin _ <<<"${RECV_CASES[$c]}"
@@ -135,6 +137,9 @@ PEEK_CASES=(
 	"readscale_decoder, 1 table of 10|$(peek s_readscale add-tables public.t0)"
 	"readscale_decoder wal2json-v2, 1 table of 10|$(peek s_readscale format wal2json-v2 add-tables public.t0)"
 	"readscale_decoder, no table matched|$(peek s_readscale add-tables public.none)"
+	# batch-bytes: a row (message) per up to 64kB of one transaction's lines, not per change
+	"readscale ndjson, batch-bytes=65536|$(peek s_readscale batch-bytes 65536)"
+	"readscale, 1 table of 10, batch-bytes=65536|$(peek s_readscale add-tables public.t0 batch-bytes 65536)"
 	# The SQL function keeps its result in a tuplestore that spills to a temporary file past
 	# work_mem (4MB by default): what that costs the one-table cases.
 	"floor, work_mem 1GB|SET work_mem = '1GB'; $(peek_pgoutput empty_pub)"
@@ -170,6 +175,12 @@ if [ "$(digest s_wal2json format-version 2)" = "$(digest s_readscale format wal2
 else
 	identical="DIFFERENT"
 fi
+# Batching changes the messages, never the lines.
+if [ "$(digest s_readscale)" = "$(digest s_readscale batch-bytes 65536)" ]; then
+	batch_identical="identical"
+else
+	batch_identical="DIFFERENT"
+fi
 
 # pg_recvlogical from each case's fresh slots up to the end of the workload; best of REPEAT, ms and bytes.
 endpos=$(q -t -A -c 'SELECT pg_current_wal_lsn()')
@@ -179,7 +190,7 @@ start=$(date +%s%N)
 pg_recvlogical -h "$dir" -p "$port" -d postgres -S r_empty --start --no-loop -E "$endpos" -f /dev/null
 recv_fixed=$((($(date +%s%N) - start) / 1000000))
 recv_results=$dir/recv_results
-declare -a recv_best recv_bytes
+declare -a recv_best recv_bytes recv_md5
 for ((r = 0; r < REPEAT; r++)); do
 	for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
 		IFS='|' read -r _ _ opts <<<"${RECV_CASES[$c]}"
@@ -188,6 +199,7 @@ for ((r = 0; r < REPEAT; r++)); do
 		pg_recvlogical -h "$dir" -p "$port" -d postgres -S "r${c}_$r" --start --no-loop -E "$endpos" $opts -f "$dir/recv.out"
 		ms=$((($(date +%s%N) - start) / 1000000))
 		recv_bytes[c]=$(stat -c %s "$dir/recv.out")
+		recv_md5[c]=$(md5sum <"$dir/recv.out")
 		rm -f "$dir/recv.out"
 		recv_best[c]=$((ms < ${recv_best[c]:-999999999} ? ms : ${recv_best[c]:-999999999}))
 	done
@@ -216,6 +228,7 @@ while IFS=$'\t' read -r label ms bytes records; do
 		'BEGIN { printf "| %s | %.0f | %d | %.1f | %.2f | %.2f |\n", l, ms, n, b / 1048576, ms / f, v2 / ms }'
 done <"$results"
 printf '\nwal2json-v2 mode output vs wal2json format-version 2: %s bytes\n' "$identical"
+printf 'ndjson with batch-bytes=65536, lines joined, vs without: %s bytes\n' "$batch_identical"
 
 recv_floor=$(head -1 "$recv_results" | cut -f2)
 recv_v2=$(grep -F 'wal2json format-version 2' "$recv_results" | cut -f2)
@@ -225,3 +238,12 @@ while IFS=$'\t' read -r label ms bytes; do
 	awk -v l="$label" -v ms="$ms" -v b="$bytes" -v f="$recv_floor" -v v2="$recv_v2" \
 		'BEGIN { printf "| %s | %.0f | %.1f | %.2f | %.2f |\n", l, ms, b / 1048576, ms / f, v2 / ms }'
 done <"$recv_results"
+recv_md5_of() { # label
+	for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
+		[ "${RECV_CASES[$c]%%|*}" = "$1" ] && echo "${recv_md5[c]}"
+	done
+}
+same() { [ "$(recv_md5_of "$1")" = "$(recv_md5_of "$2")" ] && echo identical || echo DIFFERENT; }
+printf '\npg_recvlogical files with batch-bytes=65536 vs without: all tables %s, 1 table of 10 %s\n' \
+	"$(same 'readscale_decoder ndjson' 'readscale ndjson, batch-bytes=65536')" \
+	"$(same 'readscale_decoder, 1 table of 10' 'readscale, 1 table of 10, batch-bytes=65536')"

@@ -134,11 +134,26 @@ set_origins(DecoderOptions &options, const RawOption &option) {
 	return std::nullopt;
 }
 
+std::optional<Error>
+set_batch_bytes(DecoderOptions &options, const RawOption &option) {
+	static constexpr const char *kAccepted = "0 (one message per change) or an integer from 1024 to 16777216";
+	/* at most 8 digits: 16777216 has 8, and stoul cannot overflow */
+	if (!option.value || option.value->empty() || option.value->size() > 8 ||
+	    option.value->find_first_not_of("0123456789") != std::string::npos)
+		return bad_value(option, kAccepted);
+	unsigned long bytes = std::stoul(*option.value);
+	if (bytes != 0 && (bytes < kMinBatchBytes || bytes > kMaxBatchBytes))
+		return bad_value(option, kAccepted);
+	options.batch_bytes = static_cast<std::uint32_t>(bytes);
+	return std::nullopt;
+}
+
 constexpr OptionSpec kOptions[] = {
     {"actions", set_actions},
     {"add-columns", set_columns<&DecoderOptions::add_columns>},
     {"add-msg-prefixes", set_prefixes<&DecoderOptions::add_msg_prefixes>},
     {"add-tables", set_tables<&DecoderOptions::add_tables>},
+    {"batch-bytes", set_batch_bytes},
     {"filter-columns", set_columns<&DecoderOptions::filter_columns>},
     {"filter-msg-prefixes", set_prefixes<&DecoderOptions::filter_msg_prefixes>},
     {"filter-origins", set_origins},
@@ -241,6 +256,11 @@ parse_options(const std::vector<RawOption> &raw) {
 			return *error;
 	}
 	apply_format_defaults(options, seen);
+	/* wal2json sends one message per change; its consumers would not split ours */
+	if (options.format == OutputFormat::Wal2jsonV2 && options.batch_bytes != 0)
+		return Error(sqlstate::kInvalidParameterValue, "option \"batch-bytes\" cannot be used with format wal2json-v2",
+		             "wal2json's format-version 2 sends one message per change.",
+		             "Use format ndjson, or batch-bytes 0.");
 	return options;
 }
 

@@ -47,6 +47,8 @@ struct DecoderOptions {
 	bool include_types = true;   /* wal2json-v2: "type" of each column */
 	bool stream_changes = false; /* stream large in-progress transactions (stream_* records) */
 	unsigned actions = kAllActions; /* Action bits */
+	/* 0: one output message per change; N: consecutive change lines of a transaction share a message of <= N bytes */
+	std::uint32_t batch_bytes = 0;
 	std::vector<TablePattern> add_tables;    /* empty: every table */
 	std::vector<TablePattern> filter_tables; /* excluded, wins over add-tables */
 	std::vector<ColumnPattern> add_columns;  /* a table matched here sends only these columns */
@@ -64,6 +66,10 @@ struct RawOption {
 
 /* Parses every option; the first bad one is reported with its name and the accepted values. */
 Result<DecoderOptions> parse_options(const std::vector<RawOption> &raw);
+
+/* batch-bytes' accepted range (besides 0). */
+inline constexpr std::uint32_t kMinBatchBytes = 1024;
+inline constexpr std::uint32_t kMaxBatchBytes = 16u * 1024 * 1024;
 
 /* The accepted option names, comma-separated, for hints. */
 std::string accepted_option_names();

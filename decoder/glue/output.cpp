@@ -94,10 +94,9 @@ append_xids(StringInfo out, ReorderBufferTXN *txn) {
 
 /* The optional transaction fields shared by every change record. */
 void
-append_common(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn) {
+append_common(LogicalDecodingContext *ctx, StringInfo out, ReorderBufferTXN *txn, XLogRecPtr lsn) {
 	const DecoderState *state = state_of(ctx);
 	const DecoderOptions &options = state->options;
-	StringInfo out = ctx->out;
 	if ((options.include_xids || state->in_stream) && txn != nullptr)
 		append_xids(out, txn);
 	if (options.include_lsn)
@@ -130,7 +129,7 @@ write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 	state->begin_sent = true;
 	if (is_wal2json(state))
 		return wal2json_write_txn(ctx, txn, true, txn->final_lsn);
-	OutputPluginPrepareWrite(ctx, true);
+	start_record(ctx);
 	appendStringInfoString(ctx->out, "{\"op\":\"begin\"");
 	if (state->options.include_xids)
 		appendStringInfo(ctx->out, ",\"xid\":%u", txn->xid);
@@ -141,8 +140,7 @@ write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 void
 write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRecord *record) {
 	const DecoderOptions &options = state_of(ctx)->options;
-	StringInfo out = ctx->out;
-	OutputPluginPrepareWrite(ctx, true);
+	StringInfo out = start_record(ctx);
 	appendStringInfo(out, "{\"op\":\"%s\"", record->op);
 	if (record->always_xid || options.include_xids)
 		append_xids(out, txn);
@@ -163,7 +161,7 @@ write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr comm
 	DecoderState *state = state_of(ctx);
 	if (is_wal2json(state))
 		return wal2json_write_txn(ctx, txn, false, commit_lsn);
-	OutputPluginPrepareWrite(ctx, true);
+	start_record(ctx);
 	appendStringInfoString(ctx->out, "{\"op\":\"commit\"");
 	if (state->options.include_xids)
 		appendStringInfo(ctx->out, ",\"xid\":%u", txn->xid);
@@ -182,9 +180,8 @@ write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation re
 	if (is_wal2json(state))
 		return wal2json_write_change(ctx, txn, relation, entry, change, action);
 	TupleDesc desc = RelationGetDescr(relation);
-	StringInfo out = ctx->out;
 	bool toast_left_out = false;
-	OutputPluginPrepareWrite(ctx, true);
+	StringInfo out = start_line(ctx);
 	/* no printf per row: the record opens with fixed text */
 	switch (action) {
 	case REORDER_BUFFER_CHANGE_INSERT:
@@ -198,7 +195,7 @@ write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation re
 		break;
 	}
 	append_text(out, entry->plan.head);
-	append_common(ctx, change_txn(state, txn, change), change->lsn);
+	append_common(ctx, out, change_txn(state, txn, change), change->lsn);
 	/* an update a row filter turned into an insert or a delete keeps only its new or its old row */
 	if (change->data.tp.newtuple != nullptr && action != REORDER_BUFFER_CHANGE_DELETE) {
 		appendStringInfoString(out, ",\"new\":");
@@ -213,7 +210,7 @@ write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation re
 	if (toast_left_out)
 		append_unchanged_toast(out, entry, desc, &change->data.tp.newtuple->tuple);
 	appendStringInfoChar(out, '}');
-	OutputPluginWrite(ctx, true);
+	finish_line(ctx);
 }
 
 void
@@ -221,14 +218,13 @@ write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntr
                ReorderBufferChange *change) {
 	if (is_wal2json(state_of(ctx)))
 		return wal2json_write_truncate(ctx, txn, entry, change);
-	StringInfo out = ctx->out;
-	OutputPluginPrepareWrite(ctx, true);
+	StringInfo out = start_line(ctx);
 	appendStringInfoString(out, "{\"op\":\"truncate\"");
 	append_text(out, entry->plan.head);
-	append_common(ctx, change_txn(state_of(ctx), txn, change), change->lsn);
+	append_common(ctx, out, change_txn(state_of(ctx), txn, change), change->lsn);
 	appendStringInfo(out, ",\"cascade\":%s,\"restart_identity\":%s}", change->data.truncate.cascade ? "true" : "false",
 	                 change->data.truncate.restart_seqs ? "true" : "false");
-	OutputPluginWrite(ctx, true);
+	finish_line(ctx);
 }
 
 void
@@ -237,17 +233,20 @@ write_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn
 	DecoderState *state = state_of(ctx);
 	if (is_wal2json(state))
 		return wal2json_write_message(ctx, txn, lsn, transactional, prefix, size, content);
-	StringInfo out = ctx->out;
-	OutputPluginPrepareWrite(ctx, true);
+	/* a transactional message is one of the transaction's lines; any other is a message of its own */
+	StringInfo out = transactional ? start_line(ctx) : start_record(ctx);
 	appendStringInfoString(out, "{\"op\":\"message\"");
-	append_common(ctx, transactional ? txn : nullptr, lsn);
+	append_common(ctx, out, transactional ? txn : nullptr, lsn);
 	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
 	const char *prefix_text = state->convert_to_utf8 ? pg_server_to_any(prefix, static_cast<int>(strlen(prefix)), PG_UTF8) : prefix;
 	append_json(out, JsonKind::String, prefix_text, strlen(prefix_text));
 	appendStringInfoString(out, ",\"content\":");
 	append_json(out, JsonKind::String, content, size);
 	appendStringInfoChar(out, '}');
-	OutputPluginWrite(ctx, true);
+	if (transactional)
+		finish_line(ctx);
+	else
+		OutputPluginWrite(ctx, true);
 }
 
 } // namespace readscale::decoder::glue

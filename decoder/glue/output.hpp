@@ -34,6 +34,17 @@ append_text(StringInfo out, const std::string &text) {
 	appendBinaryStringInfo(out, text.data(), static_cast<int>(text.size()));
 }
 
+/* batch.cpp: allocates the batch buffer when batch-bytes is set. */
+void init_batch(DecoderState *state);
+/* Opens a change line: the batch (batch-bytes) or a fresh message in ctx->out. May ERROR. */
+StringInfo start_line(LogicalDecodingContext *ctx);
+/* Ends the line opened by start_line: writes it, or the batch once full. May ERROR. */
+void finish_line(LogicalDecodingContext *ctx);
+/* Writes the pending batch as one message; at transaction ends and before any record of its own. May ERROR. */
+void flush_batch(LogicalDecodingContext *ctx);
+/* flush_batch, then opens a message of its own in ctx->out (OutputPluginWrite ends it). May ERROR. */
+StringInfo start_record(LogicalDecodingContext *ctx);
+
 void write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
 
 /* A transaction-level record of streaming and two-phase decoding. */

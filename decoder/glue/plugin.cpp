@@ -83,6 +83,7 @@ decoder_startup_impl(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool
 	state->session_context = session;
 	state->change_context = change_context;
 	state->convert_to_utf8 = encoding != PG_UTF8 && encoding != PG_SQL_ASCII;
+	init_batch(state);
 	ctx->output_plugin_private = state;
 	attach_invalidation(state);
 	ctx->streaming &= state->options.stream_changes;
@@ -136,6 +137,7 @@ maybe_write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 void
 decoder_commit_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) {
 	DecoderState *state = state_of(ctx);
+	flush_batch(ctx);
 	note_progress(ctx, !state->wrote_changes);
 	if (state->options.include_transaction && state->begin_sent)
 		write_commit(ctx, txn, commit_lsn);

@@ -152,6 +152,9 @@ struct DecoderState {
 	mutable ZoneOffsetCache zone = {};       /* see column_text() */
 	bool in_stream = false;                  /* between stream_start and stream_stop callbacks */
 	bool stream_block_sent = false;          /* stream_start record written for this block */
+	StringInfoData batch = {};               /* batch-bytes: change lines not yet written (batch.cpp) */
+	int line_start = 0;                      /* where the line being formatted starts in batch */
+	XLogRecPtr batch_lsn = InvalidXLogRecPtr; /* LSN of batch's last line */
 };
 
 /*

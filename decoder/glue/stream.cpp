@@ -53,6 +53,7 @@ stream_start_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 void
 stream_stop_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 	DecoderState *state = state_of(ctx);
+	flush_batch(ctx);
 	if (state->stream_block_sent) {
 		TxnRecord record{"stream_stop", true, nullptr, InvalidXLogRecPtr, false, nullptr};
 		write_txn_record(ctx, top_of(txn), &record);
@@ -88,6 +89,7 @@ stream_prepare_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecP
 void
 prepare_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr prepare_lsn) {
 	DecoderState *state = state_of(ctx);
+	flush_batch(ctx);
 	note_progress(ctx, !state->wrote_changes);
 	if (state->options.skip_empty_xacts && !state->wrote_changes)
 		return;

@@ -1,6 +1,7 @@
 # readscale_decoder through a real pg_recvlogical that is killed mid-stream and
 # restarted: every committed row arrives (at least once), nothing rolled back
-# does, and every line is one JSON object.
+# does, and every line is one JSON object. Then batch-bytes: the same WAL
+# through pg_recvlogical with and without it gives byte-identical files.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -63,6 +64,58 @@ is($bad_lines // 0, 0, 'every line is an insert record with its xid');
 my @missing = grep { !$seen{$_} } 1 .. 2500;
 is(scalar(@missing), 0, 'every committed row arrived') or diag("missing: @missing[0 .. 9]");
 ok(!$seen{9999}, 'the rolled-back row never arrived');
+
+# batch-bytes: pg_recvlogical writes each message and a newline, so packing
+# the lines of a transaction into messages must not change the file. Two
+# slots made at the same point read the same WAL: small and large
+# transactions, a non-transactional message between transactional lines,
+# truncate, a rolled-back transaction, and a transaction streamed in blocks.
+# One slot per run: pg_recvlogical confirms what it received.
+my @labels = ('default', 'streamed');
+for my $slot (map { ("plain_$_", "batched_$_") } @labels)
+{
+	$node->safe_psql('postgres',
+		"SELECT 'init' FROM pg_create_logical_replication_slot('$slot', 'readscale_decoder')");
+}
+$node->safe_psql('postgres', q{
+	CREATE TABLE b (id int PRIMARY KEY, v text);
+	INSERT INTO b SELECT g, repeat('x', g % 300) FROM generate_series(1, 20000) g;
+	DO $$ BEGIN FOR i IN 1..200 LOOP UPDATE b SET v = 'u' || i WHERE id = i; COMMIT; END LOOP; END $$;
+	BEGIN;
+	DELETE FROM b WHERE id <= 100;
+	SELECT pg_logical_emit_message(true, 'p', 'in the transaction');
+	SELECT pg_logical_emit_message(false, 'p', 'outside it');
+	INSERT INTO b VALUES (0, repeat('y', 100000));
+	COMMIT;
+	BEGIN; INSERT INTO b VALUES (-1, 'rolled back'); ROLLBACK;
+	TRUNCATE b;
+	INSERT INTO b SELECT g, 'streamed' FROM generate_series(1, 5000) g;});
+my $batch_end = $node->safe_psql('postgres', 'SELECT pg_current_wal_lsn()');
+my $small_work_mem = $node->connstr('postgres') . " options='-c logical_decoding_work_mem=64kB'";
+my %files;
+for my $case ([ 'plain' ], [ 'batched', '-o', 'batch-bytes=65536' ])
+{
+	my ($name, @options) = @$case;
+	for my $mode ([ 'default' ], [ 'streamed', '-o', 'stream-changes', '-o', 'include-transaction', '-o', 'include-lsn' ])
+	{
+		my ($label, @mode_options) = @$mode;
+		my $file = $node->basedir . "/$name-$label.ndjson";
+		IPC::Run::run(
+			[
+				'pg_recvlogical', '-d', $small_work_mem, '-S', "${name}_$label", '--start', '--endpos', $batch_end,
+				'--no-loop', '-F', '0', '-f', $file, @options, @mode_options
+			],
+			'2>', \my $err);
+		is($?, 0, "pg_recvlogical $name $label ran") or diag($err);
+		$files{"$name-$label"} = slurp_file($file);
+	}
+}
+ok(length($files{'plain-default'}) > 1_000_000, 'the stream holds the workload');
+like($files{'plain-streamed'}, qr/"op":"stream_start"/, 'the large transaction was streamed');
+for my $label (@labels)
+{
+	ok($files{"plain-$label"} eq $files{"batched-$label"}, "$label: byte-identical with batch-bytes=65536");
+}
 
 $node->stop;
 unlike(slurp_file($node->logfile), qr/terminated by signal/, 'no backend crashed');

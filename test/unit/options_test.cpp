@@ -117,3 +117,27 @@ TEST(DecoderOptions, Wal2jsonFormatDefaults) {
 	EXPECT_NE(parse_options({RawOption{"format", std::string("wal2json")}}).error().detail().find("wal2json-v2"),
 	          std::string::npos);
 }
+
+TEST(DecoderOptions, BatchBytes) {
+	EXPECT_EQ(parse_options({}).value().batch_bytes, 0u);
+	for (const char *good : {"0", "1024", "65536", "16777216"})
+		EXPECT_TRUE(parse_options({RawOption{"batch-bytes", std::string(good)}}).ok()) << good;
+	EXPECT_EQ(parse_options({RawOption{"batch-bytes", std::string("65536")}}).value().batch_bytes, 65536u);
+	for (const char *bad : {"-1", "1.5", "abc", "", "1", "1023", "16777217", "999999999999"}) {
+		auto result = parse_options({RawOption{"batch-bytes", std::string(bad)}});
+		ASSERT_FALSE(result.ok()) << bad;
+		EXPECT_NE(result.error().message().find("\"batch-bytes\""), std::string::npos) << bad;
+		EXPECT_NE(result.error().detail().find("1024 to 16777216"), std::string::npos) << bad;
+	}
+	EXPECT_FALSE(parse_options({RawOption{"batch-bytes", std::nullopt}}).ok());
+}
+
+TEST(DecoderOptions, BatchBytesNotWithWal2json) {
+	auto unbatched =
+	    parse_options({RawOption{"format", std::string("wal2json-v2")}, RawOption{"batch-bytes", std::string("0")}});
+	EXPECT_TRUE(unbatched.ok());
+	auto result =
+	    parse_options({RawOption{"format", std::string("wal2json-v2")}, RawOption{"batch-bytes", std::string("4096")}});
+	ASSERT_FALSE(result.ok());
+	EXPECT_NE(result.error().message().find("wal2json-v2"), std::string::npos);
+}
