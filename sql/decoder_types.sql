@@ -45,5 +45,27 @@ SELECT CASE WHEN length(data) < 200 THEN data ELSE 'long' END AS data,
 FROM pg_logical_slot_get_changes('types_slot', NULL, NULL, 'add-tables', 'public.fast_probe');
 DROP TABLE fast_probe;
 
+-- float8, numeric and timestamptz written straight into the record: special values stay strings
+-- (null in wal2json-v2 mode), numeric-as-string quotes numbers, text is escaped across 8-byte words
+SET extra_float_digits = 1;
+SET timezone = 'UTC';
+SET datestyle = 'ISO, YMD';
+CREATE TABLE direct_probe (id int, f float8, n numeric, ts timestamptz, t text);
+INSERT INTO direct_probe VALUES
+    (1, 'NaN', 'NaN', '2024-02-29 23:59:59.5+00', E'abcdefg"hijklmn\\op\x01'),
+    (2, 'Infinity', 'Infinity', 'infinity', 'plain text of sixteen+'),
+    (3, '-Infinity', '-Infinity', '0001-01-01 00:00:00+00', ''),
+    (4, '-0', '-12.50', '9999-12-31 23:59:59.999999+00', NULL),
+    (5, 0.1, 1e-20, '2000-01-01 00:00:00+00', 'é');
+SELECT data FROM pg_logical_slot_peek_changes('types_slot', NULL, NULL, 'add-tables', 'public.direct_probe');
+SELECT data FROM pg_logical_slot_peek_changes('types_slot', NULL, NULL, 'add-tables', 'public.direct_probe',
+    'numeric-as-string', '1');
+SELECT data FROM pg_logical_slot_get_changes('types_slot', NULL, NULL, 'add-tables', 'public.direct_probe',
+    'format', 'wal2json-v2');
+DROP TABLE direct_probe;
+RESET timezone;
+RESET datestyle;
+SET extra_float_digits = 0;
+
 SELECT pg_drop_replication_slot('types_slot');
 DROP TABLE types_probe;

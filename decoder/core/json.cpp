@@ -1,5 +1,6 @@
 #include "core/json.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <initializer_list>
 
@@ -22,6 +23,42 @@ constexpr EscapeTable kEscape;
 std::size_t
 escaped_size(unsigned char c) noexcept {
 	return kEscape.size[c];
+}
+
+/* Whether any of 8 bytes needs escaping: below 0x20, '"' or '\\' (bytes from 0x80, UTF-8's, need none). */
+bool
+any_to_escape(std::uint64_t bytes) noexcept {
+	constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+	constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+	std::uint64_t quote = bytes ^ (kOnes * '"');
+	std::uint64_t backslash = bytes ^ (kOnes * '\\');
+	std::uint64_t found = ((bytes - kOnes * 0x20) & ~bytes) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
+	return (found & kHighs) != 0;
+}
+
+/* One byte as JSON string content. */
+char *
+put_escaped(unsigned char c, char *dest) noexcept {
+	static constexpr char kHex[] = "0123456789abcdef";
+	if (escaped_size(c) == 1) {
+		*dest = static_cast<char>(c);
+		return dest + 1;
+	}
+	dest[0] = '\\';
+	switch (c) {
+	case '"': dest[1] = '"'; return dest + 2;
+	case '\\': dest[1] = '\\'; return dest + 2;
+	case '\b': dest[1] = 'b'; return dest + 2;
+	case '\f': dest[1] = 'f'; return dest + 2;
+	case '\n': dest[1] = 'n'; return dest + 2;
+	case '\r': dest[1] = 'r'; return dest + 2;
+	case '\t': dest[1] = 't'; return dest + 2;
+	default:
+		std::memcpy(dest + 1, "u00", 3);
+		dest[4] = kHex[c >> 4];
+		dest[5] = kHex[c & 0xF];
+		return dest + 6;
+	}
 }
 
 bool
@@ -78,39 +115,23 @@ quoted_length(const char *text, std::size_t length) noexcept {
 
 char *
 write_quoted(const char *text, std::size_t length, char *dest) noexcept {
-	static constexpr char kHex[] = "0123456789abcdef";
 	*dest++ = '"';
-	for (std::size_t i = 0; i < length; ++i) {
-		/* copy the run of bytes that need no escape in one go */
-		std::size_t run = i;
-		while (run < length && escaped_size(static_cast<unsigned char>(text[run])) == 1)
-			++run;
-		if (run > i) {
-			std::memcpy(dest, text + i, run - i);
-			dest += run - i;
-			i = run;
-			if (i == length)
-				break;
+	std::size_t i = 0;
+	while (i < length) {
+		if (length - i < 8) {
+			dest = put_escaped(static_cast<unsigned char>(text[i++]), dest);
+			continue;
 		}
-		auto c = static_cast<unsigned char>(text[i]);
-		switch (c) {
-		case '"': *dest++ = '\\'; *dest++ = '"'; break;
-		case '\\': *dest++ = '\\'; *dest++ = '\\'; break;
-		case '\b': *dest++ = '\\'; *dest++ = 'b'; break;
-		case '\f': *dest++ = '\\'; *dest++ = 'f'; break;
-		case '\n': *dest++ = '\\'; *dest++ = 'n'; break;
-		case '\r': *dest++ = '\\'; *dest++ = 'r'; break;
-		case '\t': *dest++ = '\\'; *dest++ = 't'; break;
-		default:
-			if (c < 0x20) {
-				std::memcpy(dest, "\\u00", 4);
-				dest[4] = kHex[c >> 4];
-				dest[5] = kHex[c & 0xF];
-				dest += 6;
-			} else {
-				*dest++ = static_cast<char>(c);
-			}
+		std::uint64_t bytes = 0;
+		std::memcpy(&bytes, text + i, 8);
+		if (!any_to_escape(bytes)) {
+			std::memcpy(dest, &bytes, 8);
+			dest += 8;
+			i += 8;
+			continue;
 		}
+		for (std::size_t end = i + 8; i < end; ++i)
+			dest = put_escaped(static_cast<unsigned char>(text[i]), dest);
 	}
 	*dest++ = '"';
 	return dest;

@@ -14,14 +14,29 @@ put(char *dest, const char *text, std::size_t length) noexcept {
 	return dest + length;
 }
 
-/* value (0 <= value < 10^width, width <= 9) as exactly width digits; 32-bit divisions (this runs per field per row). */
+/* "00" to "99": two digits a step, as this runs per field per row. */
+struct DigitPairs {
+	char text[200];
+	constexpr DigitPairs() : text{} {
+		for (int i = 0; i < 100; ++i) {
+			text[2 * i] = static_cast<char>('0' + i / 10);
+			text[2 * i + 1] = static_cast<char>('0' + i % 10);
+		}
+	}
+};
+constexpr DigitPairs kDigitPairs;
+
+/* value (0 <= value < 10^width, width <= 9) as exactly width digits; 32-bit divisions. */
 char *
 put_padded(char *dest, std::int64_t value, int width) noexcept {
 	auto rest = static_cast<std::uint32_t>(value);
-	for (int i = width - 1; i >= 0; --i) {
-		dest[i] = static_cast<char>('0' + rest % 10);
-		rest /= 10;
+	int i = width;
+	for (; i >= 2; i -= 2) {
+		std::memcpy(dest + i - 2, kDigitPairs.text + 2 * (rest % 100), 2);
+		rest /= 100;
 	}
+	if (i == 1)
+		dest[0] = static_cast<char>('0' + rest % 10);
 	return dest + width;
 }
 
@@ -65,6 +80,13 @@ format_float8(double value, char *dest) noexcept {
 		*out++ = '0';
 		return static_cast<std::size_t>(out - dest);
 	}
+	/*
+	 * Inside %g's fixed range the shortest fixed text is the same bytes (no
+	 * double below 1e-4 or from 1e15 up has its shortest digits on the other
+	 * side), in one call instead of digits, re-parse and layout.
+	 */
+	if (std::fabs(value) >= 1e-4 && std::fabs(value) < 1e15)
+		return static_cast<std::size_t>(std::to_chars(dest, dest + kFloat8TextMax, value, std::chars_format::fixed).ptr - dest);
 	char digits[kFloat8TextMax];
 	int exponent = 0;
 	auto count = static_cast<int>(shortest_digits(value, digits, &exponent));
@@ -156,11 +178,10 @@ read_numeric(const unsigned char *data, std::size_t size, NumericView *n) noexce
 
 } // namespace
 
+namespace {
+
 std::size_t
-numeric_text_bound(const unsigned char *data, std::size_t size) noexcept {
-	NumericView n;
-	if (!read_numeric(data, size, &n))
-		return 0;
+bound_of(const NumericView &n) noexcept {
 	if (n.special != nullptr)
 		return std::strlen(n.special);
 	int before_point = (n.weight + 1) * 4;
@@ -169,10 +190,7 @@ numeric_text_bound(const unsigned char *data, std::size_t size) noexcept {
 
 /* get_str_from_var: base-10000 digits to decimal, leading zeros of the first group dropped, dscale digits after the point. */
 std::size_t
-format_numeric(const unsigned char *data, std::size_t size, char *dest) noexcept {
-	NumericView n;
-	if (!read_numeric(data, size, &n))
-		return 0;
+write_numeric(const NumericView &n, char *dest) noexcept {
 	if (n.special != nullptr)
 		return static_cast<std::size_t>(put(dest, n.special, std::strlen(n.special)) - dest);
 	char *out = dest;
@@ -199,6 +217,28 @@ format_numeric(const unsigned char *data, std::size_t size, char *dest) noexcept
 		out = end;
 	}
 	return static_cast<std::size_t>(out - dest);
+}
+
+} // namespace
+
+std::size_t
+numeric_text_bound(const unsigned char *data, std::size_t size) noexcept {
+	NumericView n;
+	return read_numeric(data, size, &n) ? bound_of(n) : 0;
+}
+
+std::size_t
+format_numeric(const unsigned char *data, std::size_t size, char *dest) noexcept {
+	NumericView n;
+	return read_numeric(data, size, &n) ? write_numeric(n, dest) : 0;
+}
+
+std::size_t
+format_numeric_within(const unsigned char *data, std::size_t size, char *dest, std::size_t capacity) noexcept {
+	NumericView n;
+	if (!read_numeric(data, size, &n) || bound_of(n) > capacity)
+		return 0;
+	return write_numeric(n, dest);
 }
 
 std::int64_t

@@ -10,12 +10,16 @@
 namespace readscale::decoder::glue {
 
 /* Writes the deferred begin (or stream_start inside a stream) before the first record sent. */
+struct DecoderState;
+
 void maybe_write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
 /* OutputPluginUpdateProgress every 100 changes and at commit. */
 void note_progress(LogicalDecodingContext *ctx, bool skipped_xact);
 void write_stream_start(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
 
 void decoder_begin_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
+/* Whether a change is surely not sent (its action, or its table's cached entry). noexcept, calls no PostgreSQL. */
+bool change_filtered_out(DecoderState *state, Relation relation, ReorderBufferChange *change) noexcept;
 void decoder_change_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation,
                          ReorderBufferChange *change);
 void decoder_truncate_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Relation relations[],

@@ -8,10 +8,14 @@
  */
 #include "core/options.hpp"
 #include "core/relation_plan.hpp"
+#include "core/json.hpp"
 #include "core/value_text.hpp"
 
 #include "bridge/postgres.hpp"
+#include "glue/output.hpp"
 #include "glue/state.hpp"
+
+#include <cmath>
 
 namespace readscale::decoder::glue {
 
@@ -91,14 +95,93 @@ numeric_text(Datum value, char *buffer, std::size_t *length) {
 	struct varlena *number = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
 	const auto *data = reinterpret_cast<const unsigned char *>(VARDATA_ANY(number));
 	std::size_t size = VARSIZE_ANY_EXHDR(number);
-	std::size_t bound = numeric_text_bound(data, size);
-	if (bound == 0 || bound > kValueBufferSize)
+	*length = format_numeric_within(data, size, buffer, kValueBufferSize);
+	return *length != 0 ? buffer : nullptr;
+}
+
+/* Whether a number's text is a JSON number: not NaN or [-]Infinity. */
+bool
+is_json_number(const char *text) {
+	char first = text[0] == '-' ? text[1] : text[0];
+	return first >= '0' && first <= '9';
+}
+
+/* text as a JSON string, room made for the worst case (every byte escaped as \u00XX). */
+void
+append_quoted_text(StringInfo out, const char *text, std::size_t length) {
+	char *end = write_quoted(text, length, reserve_bytes(out, 6 * length + 2));
+	set_end(out, end);
+}
+
+/*
+ * C-shaped: writes the JSON of the common types straight into out's reserved
+ * kValueBufferSize + 2 bytes at dest, no text copy or encoder dispatch;
+ * returns the end, or nullptr when append_value must take the general path.
+ */
+char *
+write_direct(const DecoderState *state, const RelEntry *entry, std::size_t i, JsonKind kind, Datum value,
+             char *dest) {
+	const bool number = kind == JsonKind::Float || kind == JsonKind::NumberOrNull;
+	std::size_t length = 0;
+	switch (entry->fast[i]) {
+	case kFastInt2:
+		return dest + pg_itoa(DatumGetInt16(value), dest);
+	case kFastInt4:
+		return dest + pg_ltoa(DatumGetInt32(value), dest);
+	case kFastInt8:
+		return dest + pg_lltoa(DatumGetInt64(value), dest);
+	case kFastBool:
+		if (kind != JsonKind::Bool)
+			return nullptr;
+		memcpy(dest, DatumGetBool(value) ? "true" : "false", 5);
+		return dest + (DatumGetBool(value) ? 4 : 5);
+	case kFastFloat8:
+		if (!number || extra_float_digits <= 0 || !std::isfinite(DatumGetFloat8(value)))
+			return nullptr;
+		return dest + format_float8(DatumGetFloat8(value), dest);
+	case kFastNumeric:
+		if (number) {
+			if (numeric_text(value, dest, &length) == nullptr || !is_json_number(dest))
+				return nullptr;
+			return dest + length;
+		}
+		if (kind != JsonKind::String || numeric_text(value, dest + 1, &length) == nullptr)
+			return nullptr;
+		break;
+	case kFastTimestamptz:
+		if (kind != JsonKind::String || timestamptz_text(state, value, dest + 1, &length) == nullptr)
+			return nullptr;
+		break;
+	default:
 		return nullptr;
-	*length = format_numeric(data, size, buffer);
-	return buffer;
+	}
+	/* numeric and timestamptz texts as JSON strings: nothing in them needs escaping */
+	dest[0] = '"';
+	dest[length + 1] = '"';
+	return dest + length + 2;
 }
 
 } // namespace
+
+void
+append_value(const DecoderState *state, StringInfo out, const RelEntry *entry, std::size_t i, JsonKind kind,
+             Datum value) {
+	char *end = write_direct(state, entry, i, kind, value, reserve_bytes(out, kValueBufferSize + 2));
+	if (end != nullptr) {
+		set_end(out, end);
+		return;
+	}
+	if (entry->fast[i] == kFastText && kind == JsonKind::String) {
+		struct varlena *text = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
+		std::size_t length = VARSIZE_ANY_EXHDR(text);
+		if (length <= kShortValue)
+			return append_quoted_text(out, VARDATA_ANY(text), length);
+	}
+	char buffer[kValueBufferSize];
+	std::size_t length = 0;
+	const char *text = column_text(state, entry, i, value, buffer, &length);
+	append_json(out, kind, text, length);
+}
 
 const char *
 column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Datum value, char *buffer,

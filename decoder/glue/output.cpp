@@ -32,7 +32,7 @@ append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, T
 	const bool *nulls = nullptr;
 	const Datum *values = deform_tuple(entry, desc, tuple, &nulls);
 	bool toast_left_out = false;
-	appendStringInfoChar(out, '{');
+	append_bytes(out, "{", 1);
 	for (std::size_t i = 0; i < entry->plan.columns.size(); i++) {
 		const ColumnPlan *column = &entry->plan.columns[i];
 		if (key_only && !column->identity_key)
@@ -45,20 +45,14 @@ append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, T
 			toast_left_out = true;
 			continue;
 		}
-		if (!first)
-			appendStringInfoChar(out, ',');
+		append_key(out, column->key, first);
 		first = false;
-		append_text(out, column->key);
-		if (isnull) {
-			appendBinaryStringInfo(out, "null", 4);
-			continue;
-		}
-		char buffer[kValueBufferSize];
-		std::size_t length = 0;
-		const char *text = column_text(state, entry, i, value, buffer, &length);
-		append_json(out, column->kind, text, length);
+		if (isnull)
+			set_end(out, put_bytes(reserve_bytes(out, 4), "null", 4));
+		else
+			append_value(state, out, entry, i, column->kind, value);
 	}
-	appendStringInfoChar(out, '}');
+	append_bytes(out, "}", 1);
 	return toast_left_out;
 }
 
@@ -185,31 +179,31 @@ write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation re
 	/* no printf per row: the record opens with fixed text */
 	switch (action) {
 	case REORDER_BUFFER_CHANGE_INSERT:
-		appendBinaryStringInfo(out, "{\"op\":\"insert\"", 14);
+		append_bytes(out, "{\"op\":\"insert\"", 14);
 		break;
 	case REORDER_BUFFER_CHANGE_UPDATE:
-		appendBinaryStringInfo(out, "{\"op\":\"update\"", 14);
+		append_bytes(out, "{\"op\":\"update\"", 14);
 		break;
 	default:
-		appendBinaryStringInfo(out, "{\"op\":\"delete\"", 14);
+		append_bytes(out, "{\"op\":\"delete\"", 14);
 		break;
 	}
 	append_text(out, entry->plan.head);
 	append_common(ctx, out, change_txn(state, txn, change), change->lsn);
 	/* an update a row filter turned into an insert or a delete keeps only its new or its old row */
 	if (change->data.tp.newtuple != nullptr && action != REORDER_BUFFER_CHANGE_DELETE) {
-		appendStringInfoString(out, ",\"new\":");
+		append_bytes(out, ",\"new\":", 7);
 		toast_left_out = append_tuple(state, out, entry, desc, &change->data.tp.newtuple->tuple, false,
 		                              toast_source_of(change, action));
 	}
 	if (change->data.tp.oldtuple != nullptr && action != REORDER_BUFFER_CHANGE_INSERT) {
 		bool key_only = relation->rd_rel->relreplident != REPLICA_IDENTITY_FULL;
-		appendStringInfoString(out, ",\"old\":");
+		append_bytes(out, ",\"old\":", 7);
 		append_tuple(state, out, entry, desc, &change->data.tp.oldtuple->tuple, key_only, nullptr);
 	}
 	if (toast_left_out)
 		append_unchanged_toast(out, entry, desc, &change->data.tp.newtuple->tuple);
-	appendStringInfoChar(out, '}');
+	append_bytes(out, "}", 1);
 	finish_line(ctx);
 }
 

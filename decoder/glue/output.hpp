@@ -13,6 +13,45 @@
 
 namespace readscale::decoder::glue {
 
+/* Values up to this size are sized from their length alone, without a pass over them. */
+constexpr std::size_t kShortValue = 1024;
+
+/* Room for n more bytes (and the NUL) at out's end, which it returns. C-shaped: may ERROR. */
+inline char *
+reserve_bytes(StringInfo out, std::size_t n) {
+	if (static_cast<std::size_t>(out->maxlen - out->len) <= n)
+		enlargeStringInfo(out, static_cast<int>(n));
+	return out->data + out->len;
+}
+
+/* Ends out's data at end (within what reserve_bytes made room for). */
+inline void
+set_end(StringInfo out, char *end) {
+	out->len = static_cast<int>(end - out->data);
+	*end = '\0';
+}
+
+inline char *
+put_bytes(char *dest, const char *bytes, std::size_t length) {
+	memcpy(dest, bytes, length);
+	return dest + length;
+}
+
+/* appendBinaryStringInfo without its call: for the few bytes of each field of every row. C-shaped: may ERROR. */
+inline void
+append_bytes(StringInfo out, const char *bytes, std::size_t length) {
+	set_end(out, put_bytes(reserve_bytes(out, length), bytes, length));
+}
+
+/* A column's "key": (escaped, with its colon), after a comma unless it is the first. C-shaped: may ERROR. */
+inline void
+append_key(StringInfo out, const std::string &key, bool first) {
+	char *dest = reserve_bytes(out, key.size() + 1);
+	if (!first)
+		*dest++ = ',';
+	set_end(out, put_bytes(dest, key.data(), key.size()));
+}
+
 /*
  * Appends the JSON form of text, sizing the buffer once: from the length
  * alone for short values (one pass over them), exactly for long ones (no 6x
@@ -20,19 +59,22 @@ namespace readscale::decoder::glue {
  */
 inline void
 append_json(StringInfo out, JsonKind kind, const char *text, std::size_t length) {
-	constexpr std::size_t kShortValue = 1024;
 	std::size_t needed = length <= kShortValue ? encoded_length_bound(kind, length) : encoded_length(kind, text, length);
-	enlargeStringInfo(out, static_cast<int>(needed));
-	char *end = encode(kind, text, length, out->data + out->len);
-	out->len = static_cast<int>(end - out->data);
-	out->data[out->len] = '\0';
+	set_end(out, encode(kind, text, length, reserve_bytes(out, needed)));
 }
 
 /* Caller keeps text alive and must not hold it across a longjmp-able call of its own. */
 inline void
 append_text(StringInfo out, const std::string &text) {
-	appendBinaryStringInfo(out, text.data(), static_cast<int>(text.size()));
+	append_bytes(out, text.data(), text.size());
 }
+
+/*
+ * column_text.cpp: appends the JSON (as kind) of column i's non-null value;
+ * the common types are written straight into out. C-shaped: may ERROR.
+ */
+void append_value(const DecoderState *state, StringInfo out, const RelEntry *entry, std::size_t i, JsonKind kind,
+                  Datum value);
 
 /* batch.cpp: allocates the batch buffer when batch-bytes is set. */
 void init_batch(DecoderState *state);

@@ -41,19 +41,14 @@ append_columns(const DecoderState *state, StringInfo out, const RelEntry *entry,
 		if (!isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value) &&
 		    (toast_source == nullptr || !take_old_value(toast_source, desc, column->attribute_index, &value)))
 			continue;
-		if (!first)
-			appendStringInfoChar(out, ',');
+		append_key(out, column->key, first);
 		first = false;
-		append_text(out, column->key);
 		if (isnull) {
-			appendBinaryStringInfo(out, "null}", 5);
+			set_end(out, put_bytes(reserve_bytes(out, 5), "null}", 5));
 			continue;
 		}
-		char buffer[kValueBufferSize];
-		std::size_t length = 0;
-		const char *text = column_text(state, entry, i, value, buffer, &length);
-		append_json(out, column->kind, text, length);
-		appendStringInfoChar(out, '}');
+		append_value(state, out, entry, i, column->kind, value);
+		set_end(out, put_bytes(reserve_bytes(out, 1), "}", 1));
 	}
 	appendStringInfoChar(out, ']');
 }

@@ -54,6 +54,10 @@ check_numeric(const std::uint8_t *data, std::size_t size) {
 	std::size_t length = rd::format_numeric(data, size, buffer.get());
 	check(length > 0 && length <= bound);
 	std::string text(buffer.get(), length);
+	auto within = std::make_unique<char[]>(bound);
+	check(rd::format_numeric_within(data, size, within.get(), bound) == length);
+	check(std::memcmp(within.get(), buffer.get(), length) == 0);
+	check(rd::format_numeric_within(data, size, within.get(), bound - 1) == 0);
 	if (text == "NaN" || text == "Infinity" || text == "-Infinity")
 		return;
 	std::size_t i = text[0] == '-' ? 1 : 0;

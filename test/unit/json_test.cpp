@@ -65,3 +65,38 @@ TEST(Json, Wal2jsonHexBytes) {
 	EXPECT_EQ(encode(JsonKind::HexBytes, "\\x"), "\"\"");
 	EXPECT_EQ(encode(JsonKind::HexBytes, "x"), "\"\"");
 }
+
+/* The writer checks eight bytes at a time: an escape at any place in or across those blocks. */
+TEST(Json, EscapesAtEveryOffsetOfAWord) {
+	for (char special : {'"', '\\', '\n', '\x01', '\x1f'}) {
+		for (std::size_t size = 1; size <= 24; ++size) {
+			for (std::size_t at = 0; at < size; ++at) {
+				std::string text(size, '\xC3');
+				text[at] = special;
+				std::string expected = "\"";
+				for (char c : text) {
+					if (c == special)
+						expected += c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\x01' ? "\\u0001" : "\\u001f";
+					else
+						expected += c;
+				}
+				expected += '"';
+				EXPECT_EQ(encode(JsonKind::String, text), expected) << "size " << size << " at " << at;
+			}
+		}
+	}
+}
+
+/* Every byte value in whole eight-byte words: escaped exactly when RFC 8259 requires it. */
+TEST(Json, EveryByteInWholeWords) {
+	for (int c = 0; c < 256; ++c) {
+		std::string one = encode(JsonKind::String, std::string(1, static_cast<char>(c)));
+		std::string inner = one.substr(1, one.size() - 2);
+		std::string expected = "\"";
+		for (int i = 0; i < 16; ++i)
+			expected += inner;
+		expected += '"';
+		EXPECT_EQ(encode(JsonKind::String, std::string(16, static_cast<char>(c))), expected) << "byte " << c;
+		EXPECT_EQ(inner.size() == 1, c >= 0x20 && c != '"' && c != '\\') << "byte " << c;
+	}
+}

@@ -49,6 +49,10 @@ numeric_text(const std::vector<unsigned char> &bytes) {
 	std::size_t length = rd::format_numeric(bytes.data(), bytes.size(), out.data());
 	EXPECT_LE(length, bound);
 	out.resize(length);
+	std::string within(bound, '?');
+	EXPECT_EQ(rd::format_numeric_within(bytes.data(), bytes.size(), within.data(), bound), length);
+	EXPECT_EQ(within.substr(0, length), out) << "the one-read form writes the same text";
+	EXPECT_EQ(rd::format_numeric_within(bytes.data(), bytes.size(), within.data(), bound - 1), 0u) << "short room";
 	return out;
 }
 
@@ -77,6 +81,10 @@ TEST(ValueText, Float8MatchesFloat8out) {
 	    {"-0.0001", "-0.0001"}, {"9007199254740993", "9.007199254740992e+15"}, {"0.3", "0.3"}, {"1e21", "1e+21"},
 	    {"123e300", "1.23e+302"}, {"-0", "-0"}, {"0", "0"}, {"4.35", "4.35"}, {"999999999999999", "999999999999999"},
 	    {"1e16", "1e+16"}, {"-1.25e-7", "-1.25e-07"}, {"5e-5", "5e-05"}, {"1e-300", "1e-300"},
+	    /* either side of the fixed range's ends */
+	    {"9.999999999999999e-05", "9.999999999999999e-05"}, {"0.00009999", "9.999e-05"},
+	    {"999999999999999.9", "999999999999999.9"}, {"999999999999999.94", "1e+15"},
+	    {"-123456789012345.67", "-123456789012345.67"}, {"0.00012345678901234567", "0.00012345678901234567"},
 	};
 	for (const auto &c : cases)
 		EXPECT_EQ(float8_text(std::strtod(c[0], nullptr)), c[1]) << c[0];
