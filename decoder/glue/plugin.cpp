@@ -265,6 +265,10 @@ decoder_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr co
  * PostgreSQL function (the counter and the cached relation entry), and only
  * every 100th of them goes in to report progress.
  */
+__attribute__((noinline)) void
+guarded_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, ReorderBufferChange *change) {
+	readscale::pg::guarded([=]() { decoder_change_impl(ctx, txn, relation, change); });
+}
 extern "C" void
 decoder_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, ReorderBufferChange *change) {
 	DecoderState *state = state_of(ctx);
@@ -272,7 +276,8 @@ decoder_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation rela
 		++state->changes_since_progress;
 		return;
 	}
-	readscale::pg::guarded([=]() { decoder_change_impl(ctx, txn, relation, change); });
+	/* a call of its own, so that this path does not pay the guard's register saves */
+	guarded_change(ctx, txn, relation, change);
 }
 extern "C" void
 decoder_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Relation relations[],
