@@ -247,21 +247,12 @@ unix_seconds_of(std::int64_t utc_usecs) noexcept {
 	return floor_div(utc_usecs, 1000000) + kUnixTo2000;
 }
 
-/*
- * EncodeDateTime with USE_ISO_DATES: date, time, fractional seconds without
- * trailing zeros, then the offset as +HH, +HH:MM or +HH:MM:SS (EncodeTimezone).
- */
+namespace {
+
+/* "YYYY-MM-DD " of local days since 1970 (H. Hinnant's civil_from_days, as j2date); false outside years 1 to 9999. */
 bool
-format_timestamptz_iso(std::int64_t utc_usecs, long gmtoff, char *dest, std::size_t *length) noexcept {
-	constexpr std::int64_t kUsecsPerDay = 86400000000;
-	constexpr std::int64_t kLimit = 320000000000000000; /* about 10,000 years: no overflow below */
-	if (utc_usecs > kLimit || utc_usecs < -kLimit || gmtoff > 86400 || gmtoff < -86400)
-		return false;
-	std::int64_t local = utc_usecs + static_cast<std::int64_t>(gmtoff) * 1000000;
-	std::int64_t days = floor_div(local, kUsecsPerDay);
-	std::int64_t time = local - days * kUsecsPerDay;
-	/* days since 1970 to a proleptic Gregorian date (H. Hinnant's civil_from_days), as j2date */
-	std::int64_t z = days + 10957 + 719468;
+write_date(std::int64_t days, char *dest) noexcept {
+	std::int64_t z = days + 719468;
 	std::int64_t era = floor_div(z, 146097);
 	std::int64_t doe = z - era * 146097;
 	std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -277,9 +268,59 @@ format_timestamptz_iso(std::int64_t utc_usecs, long gmtoff, char *dest, std::siz
 	out = put_padded(out, month, 2);
 	*out++ = '-';
 	out = put_padded(out, day, 2);
-	*out++ = ' ';
-	std::int64_t seconds = time / 1000000;
-	std::int64_t fraction = time % 1000000;
+	*out = ' ';
+	return true;
+}
+
+/* EncodeTimezone: +HH, +HH:MM or +HH:MM:SS; returns its length. */
+std::size_t
+write_offset(long gmtoff, char *dest) noexcept {
+	char *out = dest;
+	*out++ = gmtoff >= 0 ? '+' : '-';
+	long offset = gmtoff < 0 ? -gmtoff : gmtoff;
+	out = put_padded(out, offset / 3600, 2);
+	if (offset % 3600 != 0) {
+		*out++ = ':';
+		out = put_padded(out, offset / 60 % 60, 2);
+		if (offset % 60 != 0) {
+			*out++ = ':';
+			out = put_padded(out, offset % 60, 2);
+		}
+	}
+	return static_cast<std::size_t>(out - dest);
+}
+
+} // namespace
+
+/*
+ * EncodeDateTime with USE_ISO_DATES: date, time, fractional seconds without
+ * trailing zeros, then the offset as +HH, +HH:MM or +HH:MM:SS (EncodeTimezone).
+ * The date's and the offset's texts are kept in cache for the next value.
+ */
+bool
+format_timestamptz_iso(std::int64_t utc_usecs, long gmtoff, char *dest, std::size_t *length,
+                       TimestampTextCache *cache) noexcept {
+	constexpr std::int64_t kUsecsPerDay = 86400000000;
+	constexpr std::int64_t kLimit = 320000000000000000; /* about 10,000 years: no overflow below */
+	if (utc_usecs > kLimit || utc_usecs < -kLimit || gmtoff > 86400 || gmtoff < -86400)
+		return false;
+	std::int64_t local = utc_usecs + static_cast<std::int64_t>(gmtoff) * 1000000;
+	std::int64_t days = floor_div(local, kUsecsPerDay);
+	std::int64_t time = local - days * kUsecsPerDay;
+	if (!cache->date_valid || cache->days != days) {
+		cache->date_valid = write_date(days + 10957, cache->date);
+		cache->days = days;
+	}
+	if (!cache->date_valid)
+		return false;
+	if (!cache->offset_valid || cache->gmtoff != gmtoff) {
+		cache->offset_length = static_cast<unsigned char>(write_offset(gmtoff, cache->offset));
+		cache->gmtoff = gmtoff;
+		cache->offset_valid = true;
+	}
+	char *out = put(dest, cache->date, sizeof cache->date);
+	auto seconds = static_cast<std::uint32_t>(time / 1000000);
+	auto fraction = static_cast<std::uint32_t>(time % 1000000);
 	out = put_padded(out, seconds / 3600, 2);
 	*out++ = ':';
 	out = put_padded(out, seconds / 60 % 60, 2);
@@ -294,19 +335,15 @@ format_timestamptz_iso(std::int64_t utc_usecs, long gmtoff, char *dest, std::siz
 		}
 		out = put_padded(out, fraction, width);
 	}
-	*out++ = gmtoff >= 0 ? '+' : '-';
-	long offset = gmtoff < 0 ? -gmtoff : gmtoff;
-	out = put_padded(out, offset / 3600, 2);
-	if (offset % 3600 != 0) {
-		*out++ = ':';
-		out = put_padded(out, offset / 60 % 60, 2);
-		if (offset % 60 != 0) {
-			*out++ = ':';
-			out = put_padded(out, offset % 60, 2);
-		}
-	}
+	out = put(out, cache->offset, cache->offset_length);
 	*length = static_cast<std::size_t>(out - dest);
 	return true;
+}
+
+bool
+format_timestamptz_iso(std::int64_t utc_usecs, long gmtoff, char *dest, std::size_t *length) noexcept {
+	TimestampTextCache cache;
+	return format_timestamptz_iso(utc_usecs, gmtoff, dest, length, &cache);
 }
 
 } // namespace readscale::decoder

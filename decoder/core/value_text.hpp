@@ -38,6 +38,19 @@ std::size_t format_numeric_within(const unsigned char *data, std::size_t size, c
 constexpr std::size_t kTimestampTextMax = 40;
 bool format_timestamptz_iso(std::int64_t utc_usecs, long gmtoff, char *dest, std::size_t *length) noexcept;
 
+/* The texts of the last date and UTC offset written: a column's timestamps often share both. */
+struct TimestampTextCache {
+	bool date_valid = false; /* false also when days is outside years 1 to 9999 */
+	std::int64_t days = 0;   /* local days since 2000-01-01 */
+	char date[11] = {};      /* "YYYY-MM-DD " */
+	bool offset_valid = false;
+	long gmtoff = 0;
+	char offset[10] = {};    /* "+HH[:MM[:SS]]" */
+	unsigned char offset_length = 0;
+};
+bool format_timestamptz_iso(std::int64_t utc_usecs, long gmtoff, char *dest, std::size_t *length,
+                            TimestampTextCache *cache) noexcept;
+
 /* Seconds since 1970 of a timestamp (microseconds since 2000), rounded down, for time zone lookups. */
 std::int64_t unix_seconds_of(std::int64_t utc_usecs) noexcept;
 

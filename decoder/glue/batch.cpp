@@ -20,6 +20,7 @@
 #include "core/json.hpp"
 #include "core/options.hpp"
 #include "core/relation_plan.hpp"
+#include "core/value_text.hpp"
 
 #include "bridge/postgres.hpp"
 #include "glue/output.hpp"

@@ -86,7 +86,7 @@ timestamptz_text(const DecoderState *state, Datum value, char *buffer, std::size
 		fill_zone_cache(cache, seconds);
 	if (!cache->usable)
 		return nullptr;
-	return format_timestamptz_iso(stamp, cache->gmtoff, buffer, length) ? buffer : nullptr;
+	return format_timestamptz_iso(stamp, cache->gmtoff, buffer, length, &state->timestamp_text) ? buffer : nullptr;
 }
 
 /* C-shaped: numeric_out's text, or nullptr when it would not fit in buffer. */

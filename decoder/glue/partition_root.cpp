@@ -6,6 +6,7 @@
  */
 #include "core/options.hpp"
 #include "core/relation_plan.hpp"
+#include "core/value_text.hpp"
 
 #include "bridge/postgres.hpp"
 #include "glue/state.hpp"

@@ -16,6 +16,7 @@
  */
 #include "core/options.hpp"
 #include "core/relation_plan.hpp"
+#include "core/value_text.hpp"
 
 #include "bridge/postgres.hpp"
 #include "glue/publications.hpp"

@@ -7,6 +7,7 @@
  */
 #include "core/options.hpp"
 #include "core/relation_plan.hpp"
+#include "core/value_text.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"

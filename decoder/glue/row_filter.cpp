@@ -19,6 +19,7 @@
  */
 #include "core/options.hpp"
 #include "core/relation_plan.hpp"
+#include "core/value_text.hpp"
 
 #include "bridge/postgres.hpp"
 #include "glue/row_filter.hpp"

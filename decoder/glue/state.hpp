@@ -12,6 +12,7 @@
 
 #include "core/options.hpp"
 #include "core/relation_plan.hpp"
+#include "core/value_text.hpp"
 
 #include "bridge/postgres.hpp"
 
@@ -150,6 +151,7 @@ struct DecoderState {
 	bool wrote_changes = false;              /* a record of the current transaction was sent */
 	int changes_since_progress = 0;          /* see note_progress() */
 	mutable ZoneOffsetCache zone = {};       /* see column_text() */
+	mutable TimestampTextCache timestamp_text = {}; /* the last date and offset texts written */
 	bool in_stream = false;                  /* between stream_start and stream_stop callbacks */
 	bool stream_block_sent = false;          /* stream_start record written for this block */
 	StringInfoData batch = {};               /* batch-bytes: change lines not yet written (batch.cpp) */

@@ -18,6 +18,7 @@
  * later decoding session cannot know whether the prepare was sent.
  */
 #include "core/relation_plan.hpp"
+#include "core/value_text.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"

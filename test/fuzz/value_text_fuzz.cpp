@@ -91,6 +91,12 @@ check_timestamp(const std::uint8_t *data, std::size_t size) {
 	for (std::size_t i = 0; shape[i] != '\0'; ++i)
 		check(shape[i] == 'D' ? is_digit(text[i]) : text[i] == shape[i]);
 	check(text.find_first_of("+-", 19) != std::string::npos);
+	/* a cache kept across inputs, as the decoder keeps one across rows, changes no text */
+	static rd::TimestampTextCache cache;
+	auto cached = std::make_unique<char[]>(rd::kTimestampTextMax);
+	std::size_t cached_length = 0;
+	check(rd::format_timestamptz_iso(stamp / 1024, offset % 86401, cached.get(), &cached_length, &cache));
+	check(std::string(cached.get(), cached_length) == text);
 }
 
 } // namespace

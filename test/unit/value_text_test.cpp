@@ -151,3 +151,22 @@ TEST(ValueText, UnixSeconds) {
 	EXPECT_EQ(rd::unix_seconds_of(-1), 946684799);
 	EXPECT_EQ(rd::unix_seconds_of(1999999), 946684801);
 }
+
+/* A cache shared by a column's values gives each value the text it has alone, whatever came before. */
+TEST(ValueText, TimestamptzCacheKeepsEveryText) {
+	const std::int64_t stamps[] = {0, 1, kDay - 1, kDay, -1, 8766 * kDay + 123456, 8766 * kDay + 7, -730120 * kDay,
+	                               8766 * kDay + 9, 2921940 * kDay, 2921939 * kDay, 59 * kDay};
+	const long offsets[] = {0, 3600, -(5 * 3600 + 30 * 60), 3605, 0, -86400};
+	rd::TimestampTextCache cache;
+	for (int round = 0; round < 3; ++round) {
+		for (std::int64_t stamp : stamps) {
+			for (long offset : offsets) {
+				char buffer[rd::kTimestampTextMax];
+				std::size_t length = 0;
+				bool written = rd::format_timestamptz_iso(stamp, offset, buffer, &length, &cache);
+				std::string alone = timestamp_text(stamp, offset);
+				EXPECT_EQ(written ? std::string(buffer, length) : "<fallback>", alone) << stamp << " at " << offset;
+			}
+		}
+	}
+}
