@@ -9,9 +9,9 @@
 
 namespace readscale::decoder::glue {
 
-/* Writes the deferred begin (or stream_start inside a stream) before the first record sent. */
 struct DecoderState;
 
+/* Writes the deferred begin (or stream_start inside a stream) before the first record sent. */
 void maybe_write_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
 /* OutputPluginUpdateProgress every 100 changes and at commit. */
 void note_progress(LogicalDecodingContext *ctx, bool skipped_xact);
@@ -20,13 +20,15 @@ void write_stream_start(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
 void decoder_begin_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn);
 /* Whether a change is surely not sent (its action, or its table's cached entry). noexcept, calls no PostgreSQL. */
 bool change_filtered_out(DecoderState *state, Relation relation, ReorderBufferChange *change) noexcept;
+/* filtered_out: change_filtered_out's answer, which the trampoline already has. */
 void decoder_change_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation,
-                         ReorderBufferChange *change);
+                         ReorderBufferChange *change, bool filtered_out);
 void decoder_truncate_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Relation relations[],
                            ReorderBufferChange *change);
 void decoder_message_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
                           const char *prefix, Size size, const char *content);
 
+/* The stream callbacks but stream_change, which is the change callback (plugin.cpp). */
 void set_stream_callbacks(OutputPluginCallbacks *cb);
 void set_two_phase_callbacks(OutputPluginCallbacks *cb);
 

@@ -1,10 +1,11 @@
 /*
- * column_text.cpp: the text of one column value. int2/4/8, bool and text
- * are written here; float8, numeric and timestamptz by core's value_text
- * (the bytes their output functions write, without an fmgr call and a
- * palloc per value) when the session's settings are those core reproduces
- * (extra_float_digits > 0, DateStyle ISO); everything else, and every value
- * of a database that is converted to UTF-8, by the type's output function.
+ * column_text.cpp: the JSON of one column value, written into the record.
+ * int2/4/8, bool and text are written here; finite float8, numeric and
+ * timestamptz by core's value_text (the bytes their output functions write,
+ * without an fmgr call and a palloc per value) when the session's settings
+ * are those core reproduces (extra_float_digits > 0, DateStyle ISO);
+ * everything else, special values, and every value of a database that is
+ * converted to UTF-8, through the type's output function.
  */
 #include "core/options.hpp"
 #include "core/relation_plan.hpp"
@@ -171,61 +172,18 @@ append_value(const DecoderState *state, StringInfo out, const RelEntry *entry, s
 		set_end(out, end);
 		return;
 	}
-	if (entry->fast[i] == kFastText && kind == JsonKind::String) {
+	if (entry->fast[i] == kFastText) { /* a text column is always a JSON string */
 		struct varlena *text = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
 		std::size_t length = VARSIZE_ANY_EXHDR(text);
 		if (length <= kShortValue)
 			return append_quoted_text(out, VARDATA_ANY(text), length);
+		return append_json(out, kind, VARDATA_ANY(text), length);
 	}
-	char buffer[kValueBufferSize];
-	std::size_t length = 0;
-	const char *text = column_text(state, entry, i, value, buffer, &length);
-	append_json(out, kind, text, length);
-}
-
-const char *
-column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Datum value, char *buffer,
-            std::size_t *length) {
-	const char *fast = nullptr;
-	switch (entry->fast[i]) {
-	case kFastInt2:
-		*length = static_cast<std::size_t>(pg_itoa(DatumGetInt16(value), buffer));
-		return buffer;
-	case kFastInt4:
-		*length = static_cast<std::size_t>(pg_ltoa(DatumGetInt32(value), buffer));
-		return buffer;
-	case kFastInt8:
-		*length = static_cast<std::size_t>(pg_lltoa(DatumGetInt64(value), buffer));
-		return buffer;
-	case kFastBool:
-		*length = 1;
-		return DatumGetBool(value) ? "t" : "f";
-	case kFastText: {
-		struct varlena *text = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
-		*length = VARSIZE_ANY_EXHDR(text);
-		return VARDATA_ANY(text);
-	}
-	case kFastFloat8:
-		if (extra_float_digits <= 0) /* then float8out prints %.*g, not the shortest text */
-			break;
-		*length = format_float8(DatumGetFloat8(value), buffer);
-		return buffer;
-	case kFastNumeric:
-		fast = numeric_text(value, buffer, length);
-		break;
-	case kFastTimestamptz:
-		fast = timestamptz_text(state, value, buffer, length);
-		break;
-	default:
-		break;
-	}
-	if (fast != nullptr)
-		return fast;
+	/* every other type, and what write_direct leaves (special values, other settings): the output function */
 	char *text = OutputFunctionCall(const_cast<FmgrInfo *>(&entry->output[i]), value);
 	if (state->convert_to_utf8)
 		text = pg_server_to_any(text, static_cast<int>(strlen(text)), PG_UTF8);
-	*length = strlen(text);
-	return text;
+	append_json(out, kind, text, strlen(text));
 }
 
 } // namespace readscale::decoder::glue

@@ -49,7 +49,7 @@ append_tuple(const DecoderState *state, StringInfo out, const RelEntry *entry, T
 		append_key(out, column->key, first);
 		first = false;
 		if (isnull)
-			set_end(out, put_bytes(reserve_bytes(out, 4), "null", 4));
+			append_bytes(out, "null", 4);
 		else
 			append_value(state, out, entry, i, column->kind, value);
 	}

@@ -144,29 +144,25 @@ decoder_commit_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecP
 		write_commit(ctx, txn, commit_lsn);
 }
 
-/* Operation name and its "actions" bit; nullptr for change kinds not sent. */
-const char *
-operation_of(ReorderBufferChangeType action, unsigned *bit) noexcept {
+/* A row change's "actions" bit; 0 for change kinds not sent. */
+unsigned
+action_bit(ReorderBufferChangeType action) noexcept {
 	switch (action) {
 	case REORDER_BUFFER_CHANGE_INSERT:
-		*bit = kActionInsert;
-		return "insert";
+		return kActionInsert;
 	case REORDER_BUFFER_CHANGE_UPDATE:
-		*bit = kActionUpdate;
-		return "update";
+		return kActionUpdate;
 	case REORDER_BUFFER_CHANGE_DELETE:
-		*bit = kActionDelete;
-		return "delete";
+		return kActionDelete;
 	default:
-		*bit = 0;
-		return nullptr;
+		return 0;
 	}
 }
 
 bool
 change_filtered_out(DecoderState *state, Relation relation, ReorderBufferChange *change) noexcept {
-	unsigned bit = 0;
-	if (operation_of(change->action, &bit) == nullptr || (state->options.actions & bit) == 0)
+	unsigned bit = action_bit(change->action);
+	if ((state->options.actions & bit) == 0)
 		return true;
 	/* a cache hit: no context switch or reset */
 	RelEntry *cached = state->relations.find(RelationGetRelid(relation));
@@ -175,13 +171,12 @@ change_filtered_out(DecoderState *state, Relation relation, ReorderBufferChange 
 
 void
 decoder_change_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation,
-                    ReorderBufferChange *change) {
+                    ReorderBufferChange *change, bool filtered_out) {
 	DecoderState *state = state_of(ctx);
-	unsigned bit = 0;
-	operation_of(change->action, &bit);
 	note_progress(ctx, false);
-	if (change_filtered_out(state, relation, change))
+	if (filtered_out)
 		return;
+	unsigned bit = action_bit(change->action);
 	MemoryContext caller_context = MemoryContextSwitchTo(state->change_context);
 	RelEntry *entry = relation_entry(state, relation);
 	ReorderBufferChangeType action = change->action;
@@ -267,18 +262,21 @@ decoder_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr co
  * every 100th of them goes in to report progress.
  */
 __attribute__((noinline)) void
-guarded_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, ReorderBufferChange *change) {
-	readscale::pg::guarded([=]() { decoder_change_impl(ctx, txn, relation, change); });
+guarded_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, ReorderBufferChange *change,
+               bool filtered_out) {
+	readscale::pg::guarded([=]() { decoder_change_impl(ctx, txn, relation, change, filtered_out); });
 }
+/* Also the stream_change callback: inside a stream the state says so, and the same filters apply. */
 extern "C" void
 decoder_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, ReorderBufferChange *change) {
 	DecoderState *state = state_of(ctx);
-	if (change_filtered_out(state, relation, change) && !ctx->end_xact && state->changes_since_progress < 99) {
+	bool filtered_out = change_filtered_out(state, relation, change);
+	if (filtered_out && !ctx->end_xact && state->changes_since_progress < 99) {
 		++state->changes_since_progress;
 		return;
 	}
 	/* a call of its own, so that this path does not pay the guard's register saves */
-	guarded_change(ctx, txn, relation, change);
+	guarded_change(ctx, txn, relation, change, filtered_out);
 }
 extern "C" void
 decoder_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Relation relations[],
@@ -312,5 +310,6 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb) {
 	cb->commit_cb = decoder_commit;
 	cb->shutdown_cb = decoder_shutdown;
 	set_stream_callbacks(cb);
+	cb->stream_change_cb = decoder_change;
 	set_two_phase_callbacks(cb);
 }

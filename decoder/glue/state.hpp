@@ -31,7 +31,7 @@ enum FastOutput : unsigned char {
 	kFastTimestamptz
 };
 
-/* The room column_text may use in its caller's buffer: the longest fast text, or a short numeric. */
+/* The room append_value reserves for a value it writes itself: the longest fast text, or a short numeric. */
 constexpr std::size_t kValueBufferSize = 128;
 
 /*
@@ -150,7 +150,7 @@ struct DecoderState {
 	bool begin_sent = false;                 /* begin waits for the first change sent */
 	bool wrote_changes = false;              /* a record of the current transaction was sent */
 	int changes_since_progress = 0;          /* see note_progress() */
-	mutable ZoneOffsetCache zone = {};       /* see column_text() */
+	mutable ZoneOffsetCache zone = {};       /* see column_text.cpp */
 	mutable TimestampTextCache timestamp_text = {}; /* the last date and offset texts written */
 	bool in_stream = false;                  /* between stream_start and stream_stop callbacks */
 	bool stream_block_sent = false;          /* stream_start record written for this block */
@@ -158,15 +158,6 @@ struct DecoderState {
 	int line_start = 0;                      /* where the line being formatted starts in batch */
 	XLogRecPtr batch_lsn = InvalidXLogRecPtr; /* LSN of batch's last line */
 };
-
-/*
- * C-shaped: the text of column i's non-null value (not NUL-terminated when
- * taken straight from a text datum or written into buffer); *length receives
- * its size. buffer needs kValueBufferSize bytes. May ERROR (output
- * functions, detoasting).
- */
-const char *column_text(const DecoderState *state, const RelEntry *entry, std::size_t i, Datum value, char *buffer,
-                        std::size_t *length);
 
 inline DecoderState *
 state_of(LogicalDecodingContext *ctx) {

@@ -133,11 +133,6 @@ decoder_stream_prepare(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogR
 	readscale::pg::guarded([=]() { stream_prepare_impl(ctx, txn, lsn); });
 }
 extern "C" void
-decoder_stream_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation,
-                      ReorderBufferChange *change) {
-	readscale::pg::guarded([=]() { decoder_change_impl(ctx, txn, relation, change); });
-}
-extern "C" void
 decoder_stream_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Relation relations[],
                         ReorderBufferChange *change) {
 	readscale::pg::guarded([=]() { decoder_truncate_impl(ctx, txn, nrelations, relations, change); });
@@ -184,7 +179,6 @@ set_stream_callbacks(OutputPluginCallbacks *cb) {
 	cb->stream_abort_cb = decoder_stream_abort;
 	cb->stream_commit_cb = decoder_stream_commit;
 	cb->stream_prepare_cb = decoder_stream_prepare;
-	cb->stream_change_cb = decoder_stream_change;
 	cb->stream_truncate_cb = decoder_stream_truncate;
 	cb->stream_message_cb = decoder_stream_message;
 }

@@ -45,11 +45,11 @@ append_columns(const DecoderState *state, StringInfo out, const RelEntry *entry,
 		append_key(out, column->key, first);
 		first = false;
 		if (isnull) {
-			set_end(out, put_bytes(reserve_bytes(out, 5), "null}", 5));
+			append_bytes(out, "null}", 5);
 			continue;
 		}
 		append_value(state, out, entry, i, column->kind, value);
-		set_end(out, put_bytes(reserve_bytes(out, 1), "}", 1));
+		append_bytes(out, "}", 1);
 	}
 	appendStringInfoChar(out, ']');
 }
