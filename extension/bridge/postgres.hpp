@@ -125,3 +125,5 @@ extern "C" {
 
 /* PostgreSQL 15 does not declare these; we export them ourselves. */
 extern "C" PGDLLEXPORT void _PG_init(void);
+
+#include "bridge/pg_compat.hpp"

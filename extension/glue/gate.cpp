@@ -144,7 +144,8 @@ check_min_lsn(char **newval, void **extra, GucSource source) {
 		GUC_check_errhint("%s", kUseSetHint);
 		return false;
 	}
-	auto *stored = static_cast<XLogRecPtr *>(malloc(sizeof(XLogRecPtr))); /* GUC frees extra with free() */
+	/* GUC frees extra itself: free() on 15, guc_free() on 16+ (bridge/pg_compat.hpp). */
+	auto *stored = static_cast<XLogRecPtr *>(guc_malloc(LOG, sizeof(XLogRecPtr)));
 	if (stored == nullptr)
 		return false;
 	*stored = value;

@@ -1,0 +1,28 @@
+/*
+ * pg_compat.hpp: differences between PostgreSQL majors 15-19, in one place (citus'
+ * pg_version_compat.h, timescaledb's compat.h). Call sites use the newest major's
+ * name; older majors get a back-port under that name.
+ *
+ * Included at the end of postgres.hpp; never include it directly.
+ */
+#pragma once
+
+/* ---- runtime behaviour back-ports (branch majors-fix) ---------------------------- */
+
+#if PG_VERSION_NUM < 160000
+/*
+ * 16+: a GUC's extra must come from guc_malloc(), because GUC storage lives in a
+ * memory context and is released with guc_free() (a malloc'ed extra fails there with
+ * "pfree called with invalid pointer"). 15 frees it with free() and keeps its own
+ * guc_malloc static, so this stand-in mallocs with the same signature and behaviour.
+ */
+static inline void *
+guc_malloc(int elevel, size_t size) {
+	void *data = malloc(size != 0 ? size : 1);
+	if (data == nullptr)
+		ereport(elevel, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	return data;
+}
+#endif
+
+/* ---- end of runtime behaviour back-ports ------------------------------------------ */
