@@ -25,4 +25,11 @@ guc_malloc(int elevel, size_t size) {
 }
 #endif
 
+/*
+ * 19 prints pg_lsn with the low half zero-padded ("%X/%08X", "0/0302DB00"); 15-18
+ * print "%X/%X". We print LSNs as the running server does: pass this to core's
+ * format_lsn / format_lsn_into (parsers accept both forms).
+ */
+constexpr bool kServerLsnZeroPadded = PG_VERSION_NUM >= 190000;
+
 /* ---- end of runtime behaviour back-ports ------------------------------------------ */

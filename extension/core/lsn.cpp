@@ -4,12 +4,9 @@
 
 #include "core/sqlstate.hpp"
 
-#include <cstdio>
-
 namespace readscale {
 
 namespace {
-
 
 /* Parses 1 to 8 hex digits; false on anything else. */
 bool
@@ -25,6 +22,20 @@ parse_hex32(std::string_view digits, std::uint32_t *out) noexcept {
 	}
 	*out = value;
 	return true;
+}
+
+/* Upper-case hex of value, at least min_digits long (leading zeros), as printf's "%0*X"; returns the length. */
+std::size_t
+append_hex32(char *out, std::uint32_t value, std::size_t min_digits) noexcept {
+	constexpr char kDigits[] = "0123456789ABCDEF";
+	std::size_t digits = 1;
+	while (digits < 8 && (value >> (4 * digits)) != 0)
+		++digits;
+	if (digits < min_digits)
+		digits = min_digits;
+	for (std::size_t i = 0; i < digits; ++i)
+		out[i] = kDigits[(value >> (4 * (digits - 1 - i))) & 0xFu];
+	return digits;
 }
 
 Error
@@ -48,12 +59,20 @@ parse_lsn(std::string_view text) {
 	return (static_cast<Lsn>(high) << 32) | low;
 }
 
+std::size_t
+format_lsn_into(char (&buffer)[kLsnTextCapacity], Lsn lsn, bool zero_pad) noexcept {
+	std::size_t length = append_hex32(buffer, static_cast<std::uint32_t>(lsn >> 32), 1);
+	buffer[length++] = '/';
+	length += append_hex32(buffer + length, static_cast<std::uint32_t>(lsn & 0xFFFFFFFFu), zero_pad ? 8 : 1);
+	buffer[length] = '\0';
+	return length;
+}
+
 std::string
-format_lsn(Lsn lsn) {
-	char buffer[32];
-	std::snprintf(buffer, sizeof(buffer), "%X/%X", static_cast<unsigned>(lsn >> 32),
-	              static_cast<unsigned>(lsn & 0xFFFFFFFFu));
-	return buffer;
+format_lsn(Lsn lsn, bool zero_pad) {
+	char buffer[kLsnTextCapacity];
+	std::size_t length = format_lsn_into(buffer, lsn, zero_pad);
+	return std::string(buffer, length);
 }
 
 Lsn
