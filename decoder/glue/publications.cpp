@@ -8,6 +8,8 @@
  * published when it or an ancestor is; under publish_via_partition_root its
  * changes are sent as the topmost published ancestor's, with that
  * ancestor's column lists and row filters (pgoutput's get_rel_sync_entry).
+ * 19's FOR ALL TABLES EXCEPT (TABLE t): such a publication does not publish
+ * t, nor, for a partition, anything whose partition root it excludes.
  *
  * The publications are looked up with the decoding snapshot, as pgoutput
  * does, so they must exist when the decoded changes were made. Changes to
@@ -89,12 +91,17 @@ publishes(const Publication *publication, Oid relid, bool is_partition, List *by
 	*via = relid;
 	*level = 0;
 	if (publication->alltables) {
-		if (publication->pubviaroot && is_partition) {
+		/* pgoutput 19 checks EXCEPT on the partition root, with or without publish_via_partition_root */
+		Oid listed = relid;
+		if (is_partition) {
 			List *ancestors = get_partition_ancestors(relid);
-			*via = llast_oid(ancestors);
-			*level = list_length(ancestors);
+			listed = llast_oid(ancestors);
+			if (publication->pubviaroot) {
+				*via = listed;
+				*level = list_length(ancestors);
+			}
 		}
-		return true;
+		return !list_member_oid(GetRelationExcludedPublications(listed), publication->oid);
 	}
 	bool ancestor_published = false;
 	if (is_partition) {

@@ -32,4 +32,15 @@ guc_malloc(int elevel, size_t size) {
  */
 constexpr bool kServerLsnZeroPadded = PG_VERSION_NUM >= 190000;
 
+#if PG_VERSION_NUM < 190000
+/*
+ * 19: FOR ALL TABLES EXCEPT (TABLE t) stores prexcept rows; this lists the ALL
+ * TABLES publications that exclude relid. Before 19 no publication excludes one.
+ */
+static inline List *
+GetRelationExcludedPublications(Oid) {
+	return NIL;
+}
+#endif
+
 /* ---- end of runtime behaviour back-ports ------------------------------------------ */
