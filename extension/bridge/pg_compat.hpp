@@ -43,4 +43,20 @@ GetRelationExcludedPublications(Oid) {
 }
 #endif
 
+#if PG_VERSION_NUM >= 180000
+/* 18: publish_generated_columns = stored makes publications without a column list send stored generated columns. */
+static inline bool
+publication_sends_stored_generated(const Publication *publication) {
+	return publication->pubgencols_type == PUBLISH_GENCOLS_STORED;
+}
+#else
+/* Before 18 a publication sends no generated column (pgoutput skips them; column lists cannot name them). */
+static inline bool
+publication_sends_stored_generated(const Publication *) {
+	return false;
+}
+/* 18 added virtual generated columns (the default kind); older majors have only stored ones. */
+#define ATTRIBUTE_GENERATED_VIRTUAL 'v'
+#endif
+
 /* ---- end of runtime behaviour back-ports ------------------------------------------ */
