@@ -59,4 +59,15 @@ publication_sends_stored_generated(const Publication *) {
 #define ATTRIBUTE_GENERATED_VIRTUAL 'v'
 #endif
 
+/* 19's WAL receiver has a "connecting" state (WALRCV_CONNECTING) before it streams. */
+static inline bool
+walrcv_is_connecting(WalRcvState state) {
+#if PG_VERSION_NUM >= 190000
+	return state == WALRCV_CONNECTING;
+#else
+	(void) state;
+	return false;
+#endif
+}
+
 /* ---- end of runtime behaviour back-ports ------------------------------------------ */

@@ -76,7 +76,7 @@ fail_fast_reason(const StandbySituation &situation, Lsn target, std::int64_t tim
 	if (needs_replay && situation.min_apply_delay_ms > timeout_ms)
 		return "recovery_min_apply_delay (" + std::to_string(situation.min_apply_delay_ms) +
 		       " ms) is longer than the timeout (" + std::to_string(timeout_ms) + " ms).";
-	if (!situation.receiver_streaming && situation.received < target)
+	if (!situation.receiver_streaming && !situation.receiver_connecting && situation.received < target)
 		return "The WAL receiver is not streaming and has received only up to " +
 		       format_lsn(situation.received, zero_pad) + ".";
 	return std::nullopt;

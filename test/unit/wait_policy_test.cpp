@@ -49,6 +49,10 @@ TEST(WaitPolicy, FailFastReasons) {
 	EXPECT_NE(fail_fast_reason(disconnected, 2000, 1000, WaitMode::Replay, true)->find("0/000003E8"),
 	          std::string::npos)
 	    << "the received LSN as 19 prints it";
+	StandbySituation connecting = disconnected;
+	connecting.receiver_connecting = true;
+	EXPECT_FALSE(fail_fast_reason(connecting, 2000, 1000, WaitMode::Replay, false).has_value())
+	    << "connecting (19) is transitional";
 }
 
 TEST(WaitPolicy, BackoffDoublesToEightMs) {
