@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/http_request.hpp"
 
 #include <cstdint>
@@ -41,4 +41,4 @@ std::string node_status_json(const NodeState &node);
 
 } // namespace readscale::http
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"
