@@ -3,8 +3,8 @@
  * fixed: op, schema, table, then the optional xid, lsn, commit_time,
  * origin, then the payload, so a line can be compared as text.
  */
+#include "common/lsn_text.hpp"
 #include "core/json.hpp"
-#include "core/lsn.hpp"
 #include "core/relation_plan.hpp"
 #include "core/value_text.hpp"
 

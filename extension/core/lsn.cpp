@@ -2,7 +2,7 @@
 
 #include "core/hex.hpp"
 
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 namespace readscale {
 
@@ -24,20 +24,6 @@ parse_hex32(std::string_view digits, std::uint32_t *out) noexcept {
 	return true;
 }
 
-/* Upper-case hex of value, at least min_digits long (leading zeros), as printf's "%0*X"; returns the length. */
-std::size_t
-append_hex32(char *out, std::uint32_t value, std::size_t min_digits) noexcept {
-	constexpr char kDigits[] = "0123456789ABCDEF";
-	std::size_t digits = 1;
-	while (digits < 8 && (value >> (4 * digits)) != 0)
-		++digits;
-	if (digits < min_digits)
-		digits = min_digits;
-	for (std::size_t i = 0; i < digits; ++i)
-		out[i] = kDigits[(value >> (4 * (digits - 1 - i))) & 0xFu];
-	return digits;
-}
-
 Error
 bad_lsn(std::string_view text) {
 	return Error(sqlstate::kInvalidTextRepresentation,
@@ -57,15 +43,6 @@ parse_lsn(std::string_view text) {
 	if (!parse_hex32(text.substr(0, slash), &high) || !parse_hex32(text.substr(slash + 1), &low))
 		return bad_lsn(text);
 	return (static_cast<Lsn>(high) << 32) | low;
-}
-
-std::size_t
-format_lsn_into(char (&buffer)[kLsnTextCapacity], Lsn lsn, bool zero_pad) noexcept {
-	std::size_t length = append_hex32(buffer, static_cast<std::uint32_t>(lsn >> 32), 1);
-	buffer[length++] = '/';
-	length += append_hex32(buffer + length, static_cast<std::uint32_t>(lsn & 0xFFFFFFFFu), zero_pad ? 8 : 1);
-	buffer[length] = '\0';
-	return length;
 }
 
 std::string

@@ -11,7 +11,8 @@
  */
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
+#include "common/lsn_text.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -39,14 +40,9 @@ Result<Lsn> parse_lsn(std::string_view text);
  * PostgreSQL's LSN text form. 15-18 print "%X/%X" ("0/302DB00"); 19 zero-pads the
  * low half, "%X/%08X" ("0/0302DB00"). Glue passes the running major's choice
  * (kServerLsnZeroPadded) so our texts match the server's pg_lsn output.
+ * format_lsn_into (common/lsn_text.hpp) does the same without allocating.
  */
 std::string format_lsn(Lsn lsn, bool zero_pad);
-
-/* "FFFFFFFF/FFFFFFFF" and its NUL. */
-inline constexpr std::size_t kLsnTextCapacity = 18;
-
-/* format_lsn without allocating (error paths, the decoder's per-change path); returns the length. */
-std::size_t format_lsn_into(char (&buffer)[kLsnTextCapacity], Lsn lsn, bool zero_pad) noexcept;
 
 /* The LSN a waiter must see replayed: target, or the page start when target is inside a page header. */
 Lsn effective_wait_target(Lsn target, const WalGeometry &geometry) noexcept;
@@ -59,4 +55,4 @@ lsn_distance(Lsn ahead, Lsn behind) noexcept {
 
 } // namespace readscale
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"
