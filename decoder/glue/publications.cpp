@@ -121,7 +121,7 @@ List *
 choose_publications(const DecoderState *state, Relation relation, unsigned *actions, Oid *publish_as) {
 	Oid relid = RelationGetRelid(relation);
 	bool partitioned = relation->rd_rel->relkind == RELKIND_PARTITIONED_TABLE;
-	List *by_table = GetRelationPublications(relid);
+	List *by_table = GetRelationIncludedPublications(relid);
 	List *by_schema = GetSchemaPublications(RelationGetNamespace(relation));
 	List *chosen = NIL;
 	int top_level = 0;
