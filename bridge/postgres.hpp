@@ -106,6 +106,7 @@ extern "C" {
 #include "utils/resowner.h"
 #include "catalog/pg_authid.h"
 #include "commands/extension.h"
+#include "parser/parse_relation.h"
 }
 
 #undef printf
@@ -123,7 +124,7 @@ extern "C" {
 #undef LSN_FORMAT_ARGS
 #define LSN_FORMAT_ARGS(lsn) static_cast<uint32>((lsn) >> 32), static_cast<uint32>(lsn)
 
-/* PostgreSQL 15 does not declare these; we export them ourselves. */
+/* 15 does not declare _PG_init; 16+ do, with PGDLLEXPORT too: a compatible redeclaration. */
 extern "C" PGDLLEXPORT void _PG_init(void);
 
 #include "bridge/pg_compat.hpp"

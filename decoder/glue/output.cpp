@@ -18,7 +18,7 @@ namespace {
 
 bool
 is_unchanged_toast(const Form_pg_attribute attr, Datum value, bool isnull) {
-	return !isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value);
+	return !isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value));
 }
 
 /*
@@ -108,8 +108,8 @@ append_common(LogicalDecodingContext *ctx, StringInfo out, ReorderBufferTXN *txn
 	if (options.include_lsn)
 		append_lsn_field(out, "lsn", lsn);
 	if (options.include_timestamp && txn != nullptr && !state->in_stream)
-		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
-	if (options.include_origin && txn != nullptr && txn->origin_id != InvalidRepOriginId)
+		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(rs_commit_time(txn)));
+	if (options.include_origin && txn != nullptr && txn->origin_id != InvalidReplOriginId)
 		appendStringInfo(out, ",\"origin\":%u", static_cast<unsigned>(txn->origin_id));
 }
 
@@ -153,7 +153,7 @@ write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRe
 	if (record->lsn_key != nullptr && options.include_lsn)
 		append_lsn_field(out, record->lsn_key, record->lsn);
 	if (record->with_time && options.include_timestamp)
-		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
+		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(rs_commit_time(txn)));
 	if (record->gid != nullptr) {
 		appendStringInfoString(out, ",\"gid\":");
 		append_json(out, JsonKind::String, record->gid, strlen(record->gid));
@@ -174,7 +174,7 @@ write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr comm
 	if (state->options.include_lsn)
 		append_lsn_field(ctx->out, "commit_lsn", commit_lsn);
 	if (state->options.include_timestamp)
-		appendStringInfo(ctx->out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
+		appendStringInfo(ctx->out, ",\"commit_time\":\"%s\"", timestamptz_to_str(rs_commit_time(txn)));
 	appendStringInfoChar(ctx->out, '}');
 	OutputPluginWrite(ctx, true);
 }
@@ -205,16 +205,16 @@ write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation re
 	/* an update a row filter turned into an insert or a delete keeps only its new or its old row */
 	if (change->data.tp.newtuple != nullptr && action != REORDER_BUFFER_CHANGE_DELETE) {
 		append_bytes(out, ",\"new\":", 7);
-		toast_left_out = append_tuple(state, out, entry, desc, &change->data.tp.newtuple->tuple, false,
+		toast_left_out = append_tuple(state, out, entry, desc, rs_change_heap_tuple(change->data.tp.newtuple), false,
 		                              toast_source_of(change, action));
 	}
 	if (change->data.tp.oldtuple != nullptr && action != REORDER_BUFFER_CHANGE_INSERT) {
 		bool key_only = relation->rd_rel->relreplident != REPLICA_IDENTITY_FULL;
 		append_bytes(out, ",\"old\":", 7);
-		append_tuple(state, out, entry, desc, &change->data.tp.oldtuple->tuple, key_only, nullptr);
+		append_tuple(state, out, entry, desc, rs_change_heap_tuple(change->data.tp.oldtuple), key_only, nullptr);
 	}
 	if (toast_left_out)
-		append_unchanged_toast(out, entry, desc, &change->data.tp.newtuple->tuple);
+		append_unchanged_toast(out, entry, desc, rs_change_heap_tuple(change->data.tp.newtuple));
 	append_bytes(out, "}", 1);
 	finish_line(ctx);
 }

@@ -232,7 +232,7 @@ decoder_message_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRec
 namespace {
 
 bool
-decoder_filter_by_origin_impl(LogicalDecodingContext *ctx, RepOriginId origin) {
+decoder_filter_by_origin_impl(LogicalDecodingContext *ctx, ReplOriginId origin) {
 	return !origin_included(state_of(ctx)->options, origin);
 }
 
@@ -289,7 +289,7 @@ decoder_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr l
 	readscale::pg::guarded([=]() { decoder_message_impl(ctx, txn, lsn, transactional, prefix, size, content); });
 }
 extern "C" bool
-decoder_filter_by_origin(LogicalDecodingContext *ctx, RepOriginId origin) {
+decoder_filter_by_origin(LogicalDecodingContext *ctx, ReplOriginId origin) {
 	return readscale::pg::guarded([=]() { return decoder_filter_by_origin_impl(ctx, origin); });
 }
 extern "C" void

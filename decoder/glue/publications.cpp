@@ -131,7 +131,7 @@ List *
 choose_publications(const DecoderState *state, Relation relation, unsigned *actions, Oid *publish_as) {
 	Oid relid = RelationGetRelid(relation);
 	bool partitioned = relation->rd_rel->relkind == RELKIND_PARTITIONED_TABLE;
-	List *by_table = GetRelationPublications(relid);
+	List *by_table = GetRelationIncludedPublications(relid);
 	List *by_schema = GetSchemaPublications(RelationGetNamespace(relation));
 	List *chosen = NIL;
 	int top_level = 0;
@@ -169,7 +169,7 @@ has_generated_column(Relation relation) {
 /* pgoutput_pubgencols_init: publications without a column list must agree on publish_generated_columns. */
 void
 add_generated_rule(const Publication *publication, Relation relation, bool *seen, bool *stored_generated) {
-	bool stored = publication_sends_stored_generated(publication);
+	bool stored = rs_publication_sends_stored_generated(publication);
 	if (*seen && stored != *stored_generated && has_generated_column(relation))
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 		                errmsg("cannot use different values of publish_generated_columns for table \"%s.%s\" in "

@@ -42,7 +42,7 @@ decoder_relcache_callback(Datum arg, Oid relid) {
  * are stale: forget them all (such changes are rare).
  */
 extern "C" void
-decoder_namespace_callback(Datum arg, int cache_id, uint32 hash_value) {
+decoder_namespace_callback(Datum arg, rs_syscache_id cache_id, uint32 hash_value) {
 	(void) arg;
 	(void) cache_id;
 	(void) hash_value;
@@ -235,7 +235,7 @@ bool
 take_old_value(HeapTuple old, TupleDesc desc, int attribute_index, Datum *value) {
 	bool isnull = false;
 	Datum old_value = heap_getattr(old, attribute_index + 1, desc, &isnull);
-	if (isnull || VARATT_IS_EXTERNAL_ONDISK(old_value))
+	if (isnull || VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(old_value)))
 		return false;
 	*value = old_value;
 	return true;

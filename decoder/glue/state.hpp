@@ -100,7 +100,7 @@ const Datum *deform_tuple(const RelEntry *entry, TupleDesc desc, HeapTuple tuple
 inline HeapTuple
 toast_source_of(ReorderBufferChange *change, ReorderBufferChangeType action) {
 	bool became_insert = change->action == REORDER_BUFFER_CHANGE_UPDATE && action == REORDER_BUFFER_CHANGE_INSERT;
-	return became_insert && change->data.tp.oldtuple != nullptr ? &change->data.tp.oldtuple->tuple : nullptr;
+	return became_insert && change->data.tp.oldtuple != nullptr ? rs_change_heap_tuple(change->data.tp.oldtuple) : nullptr;
 }
 
 /* C-shaped: replaces *value by old's value of the column when old has it inline; false if not. */

@@ -259,7 +259,7 @@ verify_before_snapshot() {
 }
 
 extern "C" void
-readscale_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate) {
+readscale_post_parse_analyze(ParseState *pstate, Query *query, rs_jumble_state *jstate) {
 	if (prev_post_parse_analyze)
 		prev_post_parse_analyze(pstate, query, jstate);
 	guarded([=]() {

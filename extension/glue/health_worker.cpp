@@ -100,7 +100,7 @@ open_listener() {
 /* C-shaped: one persistent wait set (latch, postmaster, listener, the connections' epoll descriptor). */
 WaitEventSet *
 create_wait_set(pgsocket listener, int connections_fd) {
-	WaitEventSet *set = CreateWaitEventSet(TopMemoryContext, 4);
+	WaitEventSet *set = CreateWaitEventSet(nullptr, 4);
 	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
 	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
 	AddWaitEventToSet(set, WL_SOCKET_READABLE, listener, nullptr, nullptr);

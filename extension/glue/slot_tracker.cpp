@@ -130,7 +130,7 @@ find_entry(TrackerTable *t, const char *name) {
 	}
 	if (free_entry != nullptr) {
 		*free_entry = TrackedSlot{};
-		strlcpy(free_entry->name, name, sizeof free_entry->name);
+		snprintf(free_entry->name, sizeof free_entry->name, "%s", name);
 		free_entry->used = true;
 	}
 	return free_entry;

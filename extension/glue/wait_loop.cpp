@@ -27,7 +27,7 @@ read_situation() {
 	situation.replay_paused = GetRecoveryPauseState() != RECOVERY_NOT_PAUSED;
 	situation.min_apply_delay_ms = recovery_min_apply_delay;
 	situation.receiver_streaming = WalRcv != nullptr && WalRcv->walRcvState == WALRCV_STREAMING;
-	situation.receiver_connecting = WalRcv != nullptr && walrcv_is_connecting(WalRcv->walRcvState);
+	situation.receiver_connecting = WalRcv != nullptr && rs_walrcv_is_connecting(WalRcv->walRcvState);
 	situation.received = GetWalRcvFlushRecPtr(nullptr, nullptr);
 	return situation;
 }

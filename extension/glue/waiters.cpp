@@ -106,7 +106,7 @@ wake_reached(XLogRecPtr replayed) {
 		recompute_min_target();
 		SpinLockRelease(&shared->mutex);
 		for (int i = 0; i < collected; i++)
-			SetLatch(&ProcGlobal->allProcs[procnos[i]].procLatch);
+			SetLatch(&GetPGProcByNumber(procnos[i])->procLatch);
 	} while (collected == kWakeBatch);
 }
 
@@ -227,7 +227,7 @@ register_waiter(XLogRecPtr target) {
 				my_slot = i;
 	}
 	if (my_slot >= 0) {
-		shared->slots[my_slot] = WaiterSlot{target, MyProc->pgprocno, false};
+		shared->slots[my_slot] = WaiterSlot{target, MyProcNumber, false};
 		shared->used_slots = Max(shared->used_slots, my_slot + 1);
 		if (shared->watcher_slot < 0)
 			shared->watcher_slot = my_slot;
@@ -269,7 +269,7 @@ unregister_waiter() {
 	my_slot = -1;
 	/* The new watcher may sleep without a timeout: wake it so it starts re-checking. */
 	if (next_watcher >= 0)
-		SetLatch(&ProcGlobal->allProcs[next_watcher].procLatch);
+		SetLatch(&GetPGProcByNumber(next_watcher)->procLatch);
 }
 
 bool
@@ -306,7 +306,7 @@ wake_all_waiters() {
 		bool more = from + kWakeBatch < shared->used_slots;
 		SpinLockRelease(&shared->mutex);
 		for (int i = 0; i < collected; i++)
-			SetLatch(&ProcGlobal->allProcs[procnos[i]].procLatch);
+			SetLatch(&GetPGProcByNumber(procnos[i])->procLatch);
 		if (!more)
 			return;
 	}
