@@ -13,7 +13,7 @@ OUTDIR ?= $(CURDIR)/tmp_check
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 PROVE_TESTS ?= $(sort $(wildcard test/t/*.pl))
 
-.PHONY: all install clean installcheck regresscheck tapcheck $(SUBDIRS)
+.PHONY: all install install-test clean installcheck regresscheck tapcheck $(SUBDIRS)
 
 all: $(SUBDIRS)
 
@@ -23,6 +23,11 @@ $(SUBDIRS):
 install: all
 	$(MAKE) -C extension install
 	$(MAKE) -C decoder install
+
+# The test-only boundary probe that sql/boundary.sql loads; never part of `make install`.
+install-test:
+	$(MAKE) -C test/modules/boundary_probe
+	$(MAKE) -C test/modules/boundary_probe install
 
 clean:
 	$(MAKE) -C extension clean

@@ -13,9 +13,8 @@ SANITIZE_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"
 # Copies what PGXS builds into dir and builds it sanitized, plus the preload shim.
 build_sanitized() { # dir
 	local dir=$1 flags=(READSCALE_EXTRA_CXXFLAGS="$SANITIZE_FLAGS" READSCALE_EXTRA_LDFLAGS="-fsanitize=address,undefined")
-	mkdir -p "$dir/build" "$dir/test/modules"
-	cp -r "$REPO/Makefile" "$REPO/extension" "$REPO/decoder" "$dir/"
-	cp "$REPO/build/common.mk" "$REPO/build/exports.map" "$dir/build/"
+	mkdir -p "$dir/test/modules"
+	cp -r "$REPO/Makefile" "$REPO/extension" "$REPO/decoder" "$REPO/common" "$REPO/bridge" "$REPO/mk" "$dir/"
 	cp -r "$REPO/test/modules/boundary_probe" "$dir/test/modules/"
 	find "$dir" \( -name '*.o' -o -name '*.so' -o -name '*.bc' \) -delete
 	make -C "$dir" -s -j"$(nproc)" all "${flags[@]}" &&

@@ -44,4 +44,4 @@ char *write_quoted(const char *text, std::size_t length, char *dest) noexcept;
 
 } // namespace readscale::decoder
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

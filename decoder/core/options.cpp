@@ -1,6 +1,6 @@
 #include "core/options.hpp"
 
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/table_pattern.hpp"
 
 #include <cstdint>
@@ -85,4 +85,4 @@ std::optional<bool> parse_bool(std::string_view text);
 
 } // namespace readscale::decoder
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

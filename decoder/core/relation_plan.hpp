@@ -65,4 +65,4 @@ std::string json_quoted(std::string_view text);
 
 } // namespace readscale::decoder
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

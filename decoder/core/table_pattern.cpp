@@ -1,6 +1,6 @@
 #include "core/table_pattern.hpp"
 
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 namespace readscale::decoder {
 

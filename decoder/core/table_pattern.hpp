@@ -12,7 +12,7 @@
  */
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 
 #include <string>
 #include <string_view>
@@ -66,4 +66,4 @@ bool any_matches(const std::vector<TablePattern> &patterns, std::string_view sch
 
 } // namespace readscale::decoder
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

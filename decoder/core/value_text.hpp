@@ -56,4 +56,4 @@ std::int64_t unix_seconds_of(std::int64_t utc_usecs) noexcept;
 
 } // namespace readscale::decoder
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

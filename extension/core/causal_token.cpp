@@ -1,6 +1,6 @@
 #include "core/causal_token.hpp"
 
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 namespace readscale {
 

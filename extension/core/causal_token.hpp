@@ -14,7 +14,7 @@
  */
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/lsn.hpp"
 
 #include <cstddef>
@@ -53,4 +53,4 @@ std::optional<Error> check_token_applies(const CausalToken &token, std::uint64_t
 
 } // namespace readscale
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

@@ -3,7 +3,7 @@
  */
 #include "core/health_state.hpp"
 
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 #include <cctype>
 #include <cstdio>

@@ -2,12 +2,13 @@
  * health_state.hpp: what the health endpoint says about this node beyond the
  * route verdicts (http_request.hpp): the Prometheus text for /metrics, the
  * JSON for /status, and the readscale.http_listen setting's parser.
- * The worker has no transaction, so /metrics carries only this node's own
- * state (per-standby series stay in readscale.metrics()).
+ * node_metrics_text is /metrics' fallback, this node's own gauges from shared
+ * memory, used when readscale.metrics() cannot run in the worker's database
+ * (see glue/health_response.cpp).
  */
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/http_request.hpp"
 
 #include <cstdint>
@@ -40,4 +41,4 @@ std::string node_status_json(const NodeState &node);
 
 } // namespace readscale::http
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

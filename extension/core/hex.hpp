@@ -17,4 +17,4 @@ hex_digit_value(char c) noexcept {
 
 } // namespace readscale
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

@@ -6,7 +6,7 @@
 #include "core/hex.hpp"
 
 #include "core/lag_verdict.hpp"
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 #include <cctype>
 #include <limits>

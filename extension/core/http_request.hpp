@@ -23,7 +23,7 @@
  */
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -86,4 +86,4 @@ std::string format_response(const Response &response, bool head, std::string_vie
 
 } // namespace readscale::http
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

@@ -3,7 +3,7 @@
  */
 #include "core/lag_verdict.hpp"
 
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 #include <cstdio>
 

@@ -21,7 +21,7 @@
  */
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/lsn.hpp"
 
 #include <cstddef>
@@ -89,4 +89,4 @@ std::string format_bytes(std::uint64_t bytes);
 
 } // namespace readscale
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

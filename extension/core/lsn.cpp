@@ -2,7 +2,7 @@
 
 #include "core/hex.hpp"
 
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 #include <cstdio>
 

@@ -11,7 +11,7 @@
  */
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 
 #include <cstdint>
 #include <string>
@@ -48,4 +48,4 @@ lsn_distance(Lsn ahead, Lsn behind) noexcept {
 
 } // namespace readscale
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

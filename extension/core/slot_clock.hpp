@@ -40,4 +40,4 @@ InactivityMark observe_slot(const InactivityMark &previous, bool active, const S
 
 } // namespace readscale
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

@@ -83,4 +83,4 @@ bool pattern_names_slot(std::string_view pattern, std::string_view slot_name);
 
 } // namespace readscale
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

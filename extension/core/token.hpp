@@ -26,4 +26,4 @@ choose_primary_token(Lsn session_commit_end, Lsn flushed) noexcept {
 
 } // namespace readscale
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

@@ -1,6 +1,6 @@
 #include "core/wait_policy.hpp"
 
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 namespace readscale {
 

@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/lsn.hpp"
 
 #include <cstdint>
@@ -54,4 +54,4 @@ std::int64_t poll_backoff_ms(int round) noexcept;
 
 } // namespace readscale
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

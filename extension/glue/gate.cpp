@@ -19,7 +19,7 @@
  * snapshots it vouches for, so it never lets an old snapshot through.
  */
 #include "core/lsn.hpp"
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 #include "core/wait_policy.hpp"
 
 #include "bridge/guard.hpp"

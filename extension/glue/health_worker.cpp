@@ -16,7 +16,7 @@
  * bgw_restart_time.
  */
 #include "core/health_state.hpp"
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 #include <cerrno>
 

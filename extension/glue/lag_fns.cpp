@@ -9,7 +9,7 @@
  * C++ object is alive in this frame or the guard's.
  */
 #include "core/lag_verdict.hpp"
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"

@@ -1,8 +1,8 @@
 /*
  * node_fns.cpp: readscale.node_role() and readscale.current_token().
  */
-#include "core/error.hpp"
-#include "core/sqlstate.hpp"
+#include "common/error.hpp"
+#include "common/sqlstate.hpp"
 #include "core/token.hpp"
 
 #include "bridge/guard.hpp"

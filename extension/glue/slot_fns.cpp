@@ -27,7 +27,7 @@
  */
 #include "core/slot_clock.hpp"
 #include "core/slot_policy.hpp"
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 #include <algorithm>
 #include <sys/statvfs.h>

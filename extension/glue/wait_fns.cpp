@@ -6,10 +6,10 @@
  * (throwing readscale::Error to the guard), then calls the C-shaped wait.
  */
 #include "core/causal_token.hpp"
-#include "core/error.hpp"
+#include "common/error.hpp"
 #include "core/lsn.hpp"
-#include "core/failure.hpp"
-#include "core/sqlstate.hpp"
+#include "common/failure.hpp"
+#include "common/sqlstate.hpp"
 #include "core/token.hpp"
 #include "core/wait_policy.hpp"
 

@@ -8,7 +8,7 @@
  * 4, then 8 ms). Every sleep is capped by the deadline, so no wait outlives
  * its timeout by more than one latch wake-up.
  */
-#include "core/failure.hpp"
+#include "common/failure.hpp"
 #include "core/wait_policy.hpp"
 
 #include "bridge/postgres.hpp"

@@ -27,7 +27,7 @@
  * every waiter through its own latch. Without the preload waiters poll with
  * backoff instead.
  */
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"

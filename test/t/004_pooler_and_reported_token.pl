@@ -17,7 +17,7 @@ $primary->wait_for_catchup($standby, 'replay');
 my $client = "${PostgreSQL::Test::Utils::tmp_check}/last_commit_token";
 my $pg_include = `pg_config --includedir`;
 chomp $pg_include;
-system_or_bail('g++', '-std=c++17', '-O1', '-o', $client, "$ENV{READSCALE_SOURCE}/test/client/last_commit_token.cpp",
+system_or_bail('g++', '-std=c++17', '-O1', '-o', $client, "$ENV{READSCALE_SOURCE}/test/clients/last_commit_token.cpp",
 	"-I$pg_include", '-lpq');
 my ($stdout, $stderr) = ('', '');
 IPC::Run::run([ $client, $primary->connstr('postgres') ], '>', \$stdout, '2>', \$stderr);

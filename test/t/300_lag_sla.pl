@@ -29,6 +29,10 @@ is($standby->safe_psql('postgres', "SELECT count(*) FROM readscale.standby_lag")
 $primary->safe_psql('postgres',
 	"INSERT INTO readscale.lag_policy (application_name_pattern, warning_bytes, critical_bytes) VALUES ('lag\\_%', 0, 1024), ('%', NULL, NULL)");
 
+# Staleness is known only once the standby has replayed a commit since it started:
+# let it replay the policy insert before pausing (a loaded machine could pause first).
+$primary->wait_for_catchup($standby, 'replay');
+
 # Pause replay on the standby, then write WAL on the primary.
 $standby->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
 ok($standby->poll_query_until('postgres', "SELECT pg_get_wal_replay_pause_state() = 'paused'"), 'replay paused');

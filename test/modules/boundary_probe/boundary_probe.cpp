@@ -4,7 +4,7 @@
  * failure arrives as a clean ERROR with its SQLSTATE, that the destructors
  * ran, and that the backend lives on.
  */
-#include "core/error.hpp"
+#include "common/error.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/pg_call.hpp"

@@ -1,5 +1,5 @@
 // libFuzzer target: readscale.wait_for_lsn()'s argument parsers and fail-fast decision on arbitrary input.
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 #include "core/wait_policy.hpp"
 
 #include <fuzzer/FuzzedDataProvider.h>

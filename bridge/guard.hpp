@@ -18,7 +18,7 @@
  */
 #pragma once
 
-#include "core/failure.hpp"
+#include "common/failure.hpp"
 
 #include "bridge/pg_error.hpp"
 #include "bridge/postgres.hpp"
@@ -46,26 +46,15 @@ report_failure(int elevel, const Failure *failure, ErrorData *pg_error) {
 	                 failure->hint[0] ? errhint("%s", failure->hint) : 0));
 }
 
-/* Runs body(); on a C++ exception fills *failure or *pg_error and returns false. */
-template <typename Body, typename Out>
+/* Runs body() (storing its result in *out unless Out is void); on a C++ exception fills *failure or *pg_error and returns false. */
+template <typename Out, typename Body>
 bool
-run_body(Body &body, Out *out, Failure *failure, ErrorData **pg_error) noexcept {
+run_body(Body &body, [[maybe_unused]] Out *out, Failure *failure, ErrorData **pg_error) noexcept {
 	try {
-		*out = body();
-		return true;
-	} catch (const PgError &e) {
-		*pg_error = e.data();
-	} catch (...) {
-		describe_current_exception(failure);
-	}
-	return false;
-}
-
-template <typename Body>
-bool
-run_void_body(Body &body, Failure *failure, ErrorData **pg_error) noexcept {
-	try {
-		body();
+		if constexpr (std::is_void_v<Out>)
+			body();
+		else
+			*out = body();
 		return true;
 	} catch (const PgError &e) {
 		*pg_error = e.data();
@@ -84,7 +73,7 @@ guarded(Body body) -> decltype(body()) {
 	Failure failure;
 	ErrorData *pg_error = nullptr;
 	if constexpr (std::is_void_v<Out>) {
-		if (run_void_body(body, &failure, &pg_error))
+		if (run_body<void>(body, nullptr, &failure, &pg_error))
 			return;
 	} else {
 		static_assert(std::is_trivially_destructible_v<Out>, "guarded bodies return PostgreSQL values");
@@ -106,7 +95,7 @@ guarded_no_throw(int elevel, Body body) noexcept {
 	static_assert(std::is_trivially_destructible_v<Body>, "a guarded body may be longjmp'd over: capture only plain values");
 	Failure failure;
 	ErrorData *pg_error = nullptr;
-	if (!run_void_body(body, &failure, &pg_error))
+	if (!run_body<void>(body, nullptr, &failure, &pg_error))
 		report_failure(elevel, &failure, pg_error);
 }
 

@@ -43,4 +43,4 @@ inline constexpr char kInternalError[] = "XX000";
 
 } // namespace readscale::sqlstate
 
-#include "core/cpp_only.hpp"
+#include "common/cpp_only.hpp"

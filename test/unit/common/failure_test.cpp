@@ -1,7 +1,7 @@
 // The core half of the boundary guard: every kind of exception becomes a Failure with the right SQLSTATE.
-#include "core/error.hpp"
-#include "core/failure.hpp"
-#include "core/sqlstate.hpp"
+#include "common/error.hpp"
+#include "common/failure.hpp"
+#include "common/sqlstate.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // libFuzzer target: the causal token parser and the timeline-history check on arbitrary bytes.
 #include "core/causal_token.hpp"
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

@@ -2,7 +2,7 @@
 // reference matcher), most-specific match, thresholds and intervals, verdicts and guard decisions.
 #include "core/lag_verdict.hpp"
 #include "core/slot_policy.hpp"
-#include "core/sqlstate.hpp"
+#include "common/sqlstate.hpp"
 
 #include <fuzzer/FuzzedDataProvider.h>
 
