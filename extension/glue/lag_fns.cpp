@@ -180,10 +180,9 @@ READSCALE_SQL_FUNCTION(readscale_assert_fresh) {
 	bool has_staleness = !PG_ARGISNULL(0);
 	bool has_alias = PG_NARGS() > 1 && !PG_ARGISNULL(1);
 	if (has_staleness && has_alias)
-		throw readscale::Error(readscale::sqlstate::kInvalidParameterValue,
-		                       "\"max_staleness\" and \"max_lag\" name the same bound",
-		                       "\"max_lag\" is the deprecated name of \"max_staleness\".",
-		                       "Pass only \"max_staleness\".");
+		throw readscale::Error(
+		    readscale::sqlstate::kInvalidParameterValue, "\"max_staleness\" and \"max_lag\" name the same bound",
+		    "\"max_lag\" is the deprecated name of \"max_staleness\".", "Pass only \"max_staleness\".");
 	std::int64_t max_ms = readscale::pg::lag_critical_ms;
 	std::int64_t max_bytes = readscale::pg::lag_critical_bytes();
 	if (has_staleness || has_alias) {
