@@ -56,8 +56,8 @@ SELECT readscale.wait_for_token(NULL);
 -- the gate GUCs: bad values are refused, good ones pass on a primary
 SET readscale.min_lsn = 'garbage';
 \echo :LAST_ERROR_SQLSTATE
-SET readscale.gate_timeout = -1;
-\echo :LAST_ERROR_SQLSTATE
+\i test/psql/set_out_of_range.sql
+SELECT pg_temp.set_out_of_range('readscale.gate_timeout', '-1');
 SET readscale.gate_on_timeout = 'maybe';
 \echo :LAST_ERROR_SQLSTATE
 SET readscale.last_commit_lsn = '0/1';
@@ -95,8 +95,7 @@ RESET ROLE;
 DROP ROLE wait_nobody;
 
 -- bounded staleness: bad values refused; on a primary it never fires
-SET readscale.max_staleness = -2;
-\echo :LAST_ERROR_SQLSTATE
+SELECT pg_temp.set_out_of_range('readscale.max_staleness', '-2');
 SET readscale.max_staleness = 'soon';
 \echo :LAST_ERROR_SQLSTATE
 SET readscale.max_staleness = '1ms';
