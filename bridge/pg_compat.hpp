@@ -164,7 +164,7 @@ rs_walrcv_is_connecting(WalRcvState state) {
 #if PG_VERSION_NUM >= 190000
 	return state == WALRCV_CONNECTING;
 #else
-	(void) state;
+	(void)state;
 	return false;
 #endif
 }

@@ -38,8 +38,8 @@ inline std::size_t
 format_lsn_into(char (&buffer)[kLsnTextCapacity], std::uint64_t lsn, bool zero_pad) noexcept {
 	std::size_t length = lsn_text_detail::append_hex32(buffer, static_cast<std::uint32_t>(lsn >> 32), 1);
 	buffer[length++] = '/';
-	length += lsn_text_detail::append_hex32(buffer + length, static_cast<std::uint32_t>(lsn & 0xFFFFFFFFu),
-	                                        zero_pad ? 8 : 1);
+	length +=
+	    lsn_text_detail::append_hex32(buffer + length, static_cast<std::uint32_t>(lsn & 0xFFFFFFFFu), zero_pad ? 8 : 1);
 	buffer[length] = '\0';
 	return length;
 }

@@ -189,7 +189,7 @@ publications_include(const DecoderState *state, Relation relation, unsigned *act
 	bool all_columns = false;
 	bool rule_seen = false;
 	bool unfiltered[kRowFilterActions] = {false, false, false};
-	*columns = PublishedColumns{nullptr, {false, false}};
+	*columns = PublishedColumns {nullptr, {false, false}};
 	for (int i = 0; i < kRowFilterActions; i++)
 		filters->text[i] = NIL;
 	ListCell *cell;

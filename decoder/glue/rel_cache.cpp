@@ -122,9 +122,9 @@ gather_columns(DecoderState *state, Relation relation, const PublishedColumns *p
 		column->generated = attr->attgenerated != '\0';
 		column->virtual_generated = attr->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL;
 		column->identity_key = bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, key);
-		column->unpublished = published != nullptr &&
-		                      !publication_publishes_column(*column, bms_is_member(attr->attnum, published->listed),
-		                                                    published->rule);
+		column->unpublished =
+		    published != nullptr &&
+		    !publication_publishes_column(*column, bms_is_member(attr->attnum, published->listed), published->rule);
 		if (column->dropped)
 			continue;
 		Oid output_fn = InvalidOid;

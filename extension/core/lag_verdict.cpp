@@ -129,7 +129,8 @@ judge_lag(const LagSample &raw, const LagThresholds &t) {
 		return {Verdict::kWarning, "WAL receiver is \"connecting\" to the primary, not yet streaming"};
 	}
 	if (sample.state != "streaming" && t.non_streaming_is_critical)
-		return {Verdict::kCritical, "standby is \"" + std::string(sample.state.empty() ? "disconnected" : sample.state) +
+		return {Verdict::kCritical, "standby is \"" +
+		                                std::string(sample.state.empty() ? "disconnected" : sample.state) +
 		                                "\", not streaming"};
 	return judge_thresholds(sample, t);
 }

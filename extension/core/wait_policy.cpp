@@ -68,8 +68,7 @@ mode_name(WaitMode mode) noexcept {
 }
 
 std::optional<std::string>
-fail_fast_reason(const StandbySituation &situation, Lsn target, std::int64_t timeout_ms, WaitMode mode,
-                 bool zero_pad) {
+fail_fast_reason(const StandbySituation &situation, Lsn target, std::int64_t timeout_ms, WaitMode mode, bool zero_pad) {
 	bool needs_replay = mode == WaitMode::Replay;
 	if (needs_replay && situation.replay_paused)
 		return std::string("Replay is paused (pg_wal_replay_pause()); it will not advance until resumed.");

@@ -160,7 +160,9 @@ assign_min_lsn(const char *, void *extra) {
 
 /* An LSN as this server prints pg_lsn (zero-padded on 19); a plain array, so ereport may longjmp past it. */
 struct LsnText {
-	explicit LsnText(XLogRecPtr lsn) noexcept { format_lsn_into(text, lsn, kServerLsnZeroPadded); }
+	explicit LsnText(XLogRecPtr lsn) noexcept {
+		format_lsn_into(text, lsn, kServerLsnZeroPadded);
+	}
 	char text[kLsnTextCapacity];
 };
 

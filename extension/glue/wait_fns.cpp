@@ -110,8 +110,8 @@ finish_wait(const WaitArguments &arguments, XLogRecPtr shown_target) {
 		                "Recovery ended before replaying target LSN " + server_lsn_text(shown_target) +
 		                    "; last replay LSN " + server_lsn_text(result.position) + ".",
 		                "This server was promoted; read from it as the primary, or from another standby.");
-	std::string detail = std::string("Last ") + mode_verb(arguments.request.mode) + " LSN is " +
-	                     server_lsn_text(result.position) + ".";
+	std::string detail =
+	    std::string("Last ") + mode_verb(arguments.request.mode) + " LSN is " + server_lsn_text(result.position) + ".";
 	if (result.failed_fast)
 		detail += std::string(" ") + result.reason;
 	throw rs::Error(rs::sqlstate::kReplicaNotCaughtUp,

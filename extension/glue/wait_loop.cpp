@@ -40,8 +40,8 @@ read_situation() {
 bool
 explain_fail_fast(const StandbySituation &situation, const WaitRequest *request, WaitResult *result) noexcept {
 	try {
-		auto reason = fail_fast_reason(situation, request->target, request->timeout_ms, request->mode,
-		                               kServerLsnZeroPadded);
+		auto reason =
+		    fail_fast_reason(situation, request->target, request->timeout_ms, request->mode, kServerLsnZeroPadded);
 		if (!reason)
 			return false;
 		copy_truncated(result->reason, sizeof(result->reason), reason->data(), reason->size());

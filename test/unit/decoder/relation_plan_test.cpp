@@ -53,9 +53,9 @@ virtual_column() {
 TEST(RelationPlan, VirtualGeneratedColumnsNeverSent) {
 	auto columns = users_columns();
 	columns.push_back(virtual_column());
-	for (auto raw : {std::vector<RawOption>{{"include-generated-columns", std::nullopt}},
-	                 std::vector<RawOption>{{"format", "wal2json-v2"}},
-	                 std::vector<RawOption>{{"publication-names", "p"}}}) {
+	for (auto raw :
+	     {std::vector<RawOption> {{"include-generated-columns", std::nullopt}},
+	      std::vector<RawOption> {{"format", "wal2json-v2"}}, std::vector<RawOption> {{"publication-names", "p"}}}) {
 		auto plan = plan_relation(options_of(raw), "public", "users", columns.data(), columns.size());
 		ASSERT_FALSE(plan.columns.empty());
 		EXPECT_EQ(plan.columns.back().key.find("\"v\""), std::string::npos) << raw[0].name;
@@ -76,9 +76,9 @@ TEST(PublicationPublishesColumn, Pgoutput18Rule) {
 	const ColumnSource &plain = columns[0];
 	const ColumnSource &stored = columns[4];
 	ColumnSource virtual_generated = virtual_column();
-	PublicationColumns no_list{false, false};
-	PublicationColumns no_list_stored{false, true};
-	PublicationColumns list{true, false};
+	PublicationColumns no_list {false, false};
+	PublicationColumns no_list_stored {false, true};
+	PublicationColumns list {true, false};
 	EXPECT_TRUE(publication_publishes_column(plain, false, no_list));
 	EXPECT_FALSE(publication_publishes_column(stored, false, no_list));
 	EXPECT_TRUE(publication_publishes_column(stored, false, no_list_stored));
@@ -86,7 +86,7 @@ TEST(PublicationPublishesColumn, Pgoutput18Rule) {
 	/* a column list is exact, generated or not */
 	EXPECT_FALSE(publication_publishes_column(plain, false, list));
 	EXPECT_TRUE(publication_publishes_column(stored, true, list));
-	EXPECT_TRUE(publication_publishes_column(plain, true, PublicationColumns{true, true}));
+	EXPECT_TRUE(publication_publishes_column(plain, true, PublicationColumns {true, true}));
 	EXPECT_FALSE(publication_publishes_column(virtual_generated, true, list));
 	EXPECT_FALSE(publication_publishes_column(columns[1], true, list)) << "dropped";
 }

@@ -53,8 +53,8 @@ TEST(CausalToken, SameTimelineApplies) {
 TEST(CausalToken, AncestorTimelineFencepost) {
 	TimelineSwitch history[] = {{1, 1000}};
 	// a write at the switch point is on both branches; one byte after it is only on the lost one
-	EXPECT_FALSE(readscale::check_token_applies(CausalToken{1, 1, 1000}, 1, 2, history, 1, true, false).has_value());
-	auto error = readscale::check_token_applies(CausalToken{1, 1, 1001}, 1, 2, history, 1, true, false);
+	EXPECT_FALSE(readscale::check_token_applies(CausalToken {1, 1, 1000}, 1, 2, history, 1, true, false).has_value());
+	auto error = readscale::check_token_applies(CausalToken {1, 1, 1001}, 1, 2, history, 1, true, false);
 	ASSERT_TRUE(error.has_value());
 	EXPECT_EQ(error->sqlstate(), "55R03");
 	EXPECT_NE(error->detail().find("lost in a failover"), std::string::npos);
@@ -62,10 +62,10 @@ TEST(CausalToken, AncestorTimelineFencepost) {
 
 TEST(CausalToken, UnknownTimelineIsRefused) {
 	TimelineSwitch history[] = {{1, 1000}};
-	EXPECT_TRUE(readscale::check_token_applies(CausalToken{1, 5, 10}, 1, 6, history, 1, true, false).has_value());
+	EXPECT_TRUE(readscale::check_token_applies(CausalToken {1, 5, 10}, 1, 6, history, 1, true, false).has_value());
 }
 
 TEST(CausalToken, NewerTimelineWaitsOnStandbyButNotOnPrimary) {
-	EXPECT_FALSE(readscale::check_token_applies(CausalToken{1, 3, 10}, 1, 2, nullptr, 0, true, false).has_value());
-	EXPECT_TRUE(readscale::check_token_applies(CausalToken{1, 3, 10}, 1, 2, nullptr, 0, false, false).has_value());
+	EXPECT_FALSE(readscale::check_token_applies(CausalToken {1, 3, 10}, 1, 2, nullptr, 0, true, false).has_value());
+	EXPECT_TRUE(readscale::check_token_applies(CausalToken {1, 3, 10}, 1, 2, nullptr, 0, false, false).has_value());
 }

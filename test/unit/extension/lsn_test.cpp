@@ -24,7 +24,7 @@ TEST(ParseLsn, RejectsMalformedWith22P02) {
 
 TEST(FormatLsn, RoundTripsInBothForms) {
 	for (bool zero_pad : {false, true})
-		for (Lsn lsn : {Lsn{0}, Lsn{0x16B3748}, Lsn{0x1234567890ABCDEF}, ~Lsn{0}})
+		for (Lsn lsn : {Lsn {0}, Lsn {0x16B3748}, Lsn {0x1234567890ABCDEF}, ~Lsn {0}})
 			EXPECT_EQ(readscale::parse_lsn(readscale::format_lsn(lsn, zero_pad)).value(), lsn) << zero_pad;
 }
 
@@ -32,7 +32,7 @@ TEST(FormatLsn, PlainAsPostgres15To18) {
 	EXPECT_EQ(readscale::format_lsn(0x300000060, false), "3/60");
 	EXPECT_EQ(readscale::format_lsn(0, false), "0/0");
 	EXPECT_EQ(readscale::format_lsn(0x302DB00, false), "0/302DB00");
-	EXPECT_EQ(readscale::format_lsn(~Lsn{0}, false), "FFFFFFFF/FFFFFFFF");
+	EXPECT_EQ(readscale::format_lsn(~Lsn {0}, false), "FFFFFFFF/FFFFFFFF");
 }
 
 TEST(FormatLsn, ZeroPaddedAsPostgres19) {
@@ -40,7 +40,7 @@ TEST(FormatLsn, ZeroPaddedAsPostgres19) {
 	EXPECT_EQ(readscale::format_lsn(0, true), "0/00000000");
 	EXPECT_EQ(readscale::format_lsn(0x302DB00, true), "0/0302DB00");
 	EXPECT_EQ(readscale::format_lsn(0xABC12345678, true), "ABC/12345678");
-	EXPECT_EQ(readscale::format_lsn(~Lsn{0}, true), "FFFFFFFF/FFFFFFFF");
+	EXPECT_EQ(readscale::format_lsn(~Lsn {0}, true), "FFFFFFFF/FFFFFFFF");
 }
 
 TEST(FormatLsn, IntoBufferMatchesStringForm) {
@@ -50,7 +50,7 @@ TEST(FormatLsn, IntoBufferMatchesStringForm) {
 		EXPECT_EQ(std::string(buffer, length), readscale::format_lsn(0x1A0000BEEF, zero_pad));
 		EXPECT_EQ(buffer[length], '\0');
 	}
-	EXPECT_EQ(readscale::format_lsn_into(buffer, ~Lsn{0}, true), readscale::kLsnTextCapacity - 1);
+	EXPECT_EQ(readscale::format_lsn_into(buffer, ~Lsn {0}, true), readscale::kLsnTextCapacity - 1);
 }
 
 TEST(ParseLsn, AcceptsZeroPaddedForm) {

@@ -46,8 +46,7 @@ TEST(WaitPolicy, FailFastReasons) {
 	disconnected.receiver_streaming = false;
 	EXPECT_TRUE(fail_fast_reason(disconnected, 2000, 1000, WaitMode::Replay, false).has_value());
 	EXPECT_FALSE(fail_fast_reason(disconnected, 900, 1000, WaitMode::Replay, false).has_value()) << "already received";
-	EXPECT_NE(fail_fast_reason(disconnected, 2000, 1000, WaitMode::Replay, true)->find("0/000003E8"),
-	          std::string::npos)
+	EXPECT_NE(fail_fast_reason(disconnected, 2000, 1000, WaitMode::Replay, true)->find("0/000003E8"), std::string::npos)
 	    << "the received LSN as 19 prints it";
 	StandbySituation connecting = disconnected;
 	connecting.receiver_connecting = true;
