@@ -135,12 +135,21 @@ unlike(same_as_pgoutput('pub_gen'), qr/\bg\b/, 'pub_gen: no generated column wit
 
 SKIP:
 {
-	skip "publish_generated_columns and virtual generated columns need PostgreSQL 18 (this is $major)", 8
+	skip "publish_generated_columns and virtual generated columns need PostgreSQL 18 (this is $major)", 10
 	  if $major < 18;
 	like(same_as_pgoutput('pub_gen_stored'), qr/t_virt\(id,a,s\)/,
 		'pub_gen_stored: stored generated columns sent, virtual ones never');
 	unlike(same_as_pgoutput('pub_gen_none'), qr/\b[sv]\b/, 'pub_gen_none: no generated column');
 	same_as_pgoutput('pub_gen_list');
+	# publications without a column list that disagree on publish_generated_columns: both refuse
+	my ($ret, $out, $err) = $node->psql('postgres', "SELECT readscale_shapes('pub_gen,pub_gen_stored')",
+		extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+	like($err,
+		qr/0A000: cannot use different values of publish_generated_columns for table "public.t_gen" in different/,
+		'differing publish_generated_columns: refused with 0A000');
+	($ret, $out, $err) = $node->psql('postgres', "SELECT pgoutput_shapes('pub_gen,pub_gen_stored')",
+		extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+	like($err, qr/0A000: cannot use different values of publish_generated_columns/, 'as pgoutput refuses it');
 }
 
 SKIP:
