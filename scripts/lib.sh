@@ -34,9 +34,15 @@ require_root() {
 	[ "$(id -u)" -eq 0 ] || die "run as root: it installs packages and starts PostgreSQL as the postgres user"
 }
 
-# Runs a command as the postgres OS user (PostgreSQL refuses to run as root).
+# Runs a command as the postgres OS user (PostgreSQL refuses to run as root),
+# from /: root's current directory may be the checkout in a folder postgres
+# cannot enter (mktemp -d, /root), and PostgreSQL's programs then print "could
+# not change directory" on stderr, which breaks any caller reading it. Give it
+# absolute paths. In network namespace $READSCALE_NETNS when that is set.
 as_postgres() {
-	runuser -u postgres -- env PATH="$PG_BIN:$PATH" "$@"
+	local netns=()
+	if [ -n "${READSCALE_NETNS:-}" ]; then netns=(ip netns exec "$READSCALE_NETNS"); fi
+	(cd / && "${netns[@]}" runuser -u postgres -- env PATH="$PG_BIN:$PATH" "$@")
 }
 
 # A TCP port on 127.0.0.1 with nothing listening, starting from $1.
@@ -54,10 +60,38 @@ free_port() {
 make_scratch() {
 	local dir
 	dir=$(mktemp -d /tmp/readscale.XXXXXX)
-	mkdir -p "$dir/src"
-	cp -r "$REPO/Makefile" "$REPO/sql" "$REPO/expected" "$REPO/test" "$REPO/mk" "$REPO/deploy" "$REPO/docs" "$dir/src/"
-	chown -R postgres: "$dir"
+	copy_for_postgres "$dir/src" Makefile sql expected test mk deploy docs
+	chown postgres: "$dir"
 	echo "$dir"
+}
+
+# Copies checkout paths (relative to $REPO, keeping their layout; missing ones
+# skipped) into dir, all owned by postgres.
+copy_for_postgres() { # dir path...
+	local dir=$1 path
+	shift
+	mkdir -p "$dir"
+	for path in "$@"; do
+		if [ -e "$REPO/$path" ]; then (cd "$REPO" && cp -r --parents "$path" "$dir/"); fi
+	done
+	chown -R postgres: "$dir"
+}
+
+# For benches run as postgres: when run as root, runs the bench script (a path
+# relative to $REPO) as postgres from a scratch copy of the given checkout
+# paths, removes the copy and exits with its status; otherwise returns.
+rerun_as_postgres() { # script [VAR=value...] -- path...
+	[ "$(id -u)" -eq 0 ] || return 0
+	local script=$1 copy status
+	local -a env=()
+	shift
+	while [ "$1" != -- ]; do env+=("$1"); shift; done
+	shift
+	copy=$(mktemp -d /tmp/readscale-bench.XXXXXX)
+	copy_for_postgres "$copy" "$script" "$@"
+	as_postgres env "${env[@]}" bash "$copy/$script" && status=0 || status=$?
+	rm -rf "$copy"
+	exit "$status"
 }
 
 # Runs on one machine share the installed libraries: take turns. Child scripts

@@ -9,14 +9,16 @@
 # fresh slot per run (pg_recvlogical confirms what it receives, so a slot
 # cannot be read twice), best of REPEAT.
 #
-# Run as the postgres OS user (or as root: it re-executes itself as postgres),
+# Run as the postgres OS user (or as root: it re-runs itself as postgres
+# from a scratch copy),
 # after `make` (or `make install`) of this tree (see instance.sh). Tunables: SCALE (1 is issue 5's
 # standard workload, 1.35 M row changes; SCALE=0.1 for a quick run), REPEAT.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then
-	exec runuser -u postgres -- env PATH="/usr/lib/postgresql/15/bin:$PATH" SCALE="${SCALE:-}" \
-		REPEAT="${REPEAT:-}" bash "$(readlink -f "$0")"
+	source "$(dirname "$0")/../../scripts/lib.sh"
+	rerun_as_postgres bench/decoder/run.sh SCALE="${SCALE:-}" REPEAT="${REPEAT:-}" -- \
+		bench/decoder decoder/readscale_decoder.so
 fi
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
 SCALE=${SCALE:-1}

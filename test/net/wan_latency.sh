@@ -130,7 +130,7 @@ echo "# standby in namespace $ns at $ns_ip (setup ${SECONDS}s), ${delay_ms} ms e
 # --- the servers
 p_sql() { psql -XAtq -U postgres -h 127.0.0.1 -p "$primary_port" -d postgres -c "$@"; }
 s_sql() { psql -XAtq -U postgres "${standby_sql[@]}" -d postgres -c "$@"; }
-in_ns() { ip netns exec "$ns" runuser -u postgres -- env PATH="$PG_BIN:$PATH" "$@"; }
+in_ns() { READSCALE_NETNS=$ns as_postgres "$@"; }
 poll() { # node sql: until the query says t (up to 60 s)
 	local i
 	for i in $(seq 300); do
@@ -199,7 +199,7 @@ p_sql 'CREATE TABLE w (id int PRIMARY KEY)' >/dev/null
 # Before the first read, or it fails on a missing table and its three error lines shift every later answer.
 poll s_sql "SELECT to_regclass('public.w') IS NOT NULL" || fail "table w reached the standby"
 p_sql "SELECT 1" -c 'SELECT readscale.current_token()' >/dev/null
-coproc reader { ip netns exec "$ns" runuser -u postgres -- psql -XAtq -h "$ns_ip" -p "$standby_port" -d postgres 2>&1; }
+coproc reader { in_ns psql -XAtq -h "$ns_ip" -p "$standby_port" -d postgres 2>&1; }
 pids+=("$reader_PID")
 ask() { # sql lines: sends the statements, prints the next "lines" lines of output (no pipelines: a
 	# subshell other than $(...) does not get the coprocess's descriptors)
