@@ -5,14 +5,16 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_BIN=/usr/lib/postgresql/15/bin
 
 # Debian packages the project needs to build, test and demo.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 PACKAGES=(
 	postgresql-15 postgresql-server-dev-15 libpq-dev pgbouncer postgresql-client-15 postgresql-15-wal2json
 	g++ make cmake libboost-dev libgtest-dev libipc-run-perl clang libclang-rt-dev
 	binutils bc ca-certificates prometheus haproxy iproute2 sqlsmith python3-psycopg
-	iptables libnetfilter-queue-dev libmnl-dev iputils-ping
+	iptables libnetfilter-queue-dev libmnl-dev iputils-ping shellcheck
 )
 
 # Only for scripts/test --long: building the Debian package (test/package/run).
+# shellcheck disable=SC2034 # used by scripts/test
 LONG_PACKAGES=(debhelper postgresql-server-dev-all dpkg-dev)
 
 # Installs the listed Debian packages that are not installed yet.

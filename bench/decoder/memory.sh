@@ -18,6 +18,7 @@
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then
+	# shellcheck source=scripts/lib.sh
 	source "$(dirname "$0")/../../scripts/lib.sh"
 	rerun_as_postgres bench/decoder/memory.sh SIZES="${SIZES:-}" WORK_MEM="${WORK_MEM:-}" DEBUG="${DEBUG:-}" -- \
 		bench/decoder decoder/readscale_decoder.so

@@ -22,6 +22,7 @@
 # READSCALE_NET_DELAY_BY = netem, nfqueue or relay to try only that one (default:
 # the first that works, in that order).
 set -uo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/../../scripts/lib.sh"
 
 delay_ms=${READSCALE_NET_DELAY_MS:-20}
@@ -64,11 +65,13 @@ trap 'exit 130' INT TERM
 
 # --- the namespace, the veth pair and the delay
 ip netns add "$ns" 2>"$work/netns.err" || skip_all "cannot create a network namespace: $(head -1 "$work/netns.err")"
-ip link add "$veth_host" type veth peer name "$veth_ns" &&
+if ! { ip link add "$veth_host" type veth peer name "$veth_ns" &&
 	ip link set "$veth_ns" netns "$ns" &&
 	ip addr add "$host_ip/30" dev "$veth_host" && ip link set "$veth_host" up &&
 	ip -n "$ns" addr add "$ns_ip/30" dev "$veth_ns" && ip -n "$ns" link set "$veth_ns" up &&
-	ip -n "$ns" link set lo up || skip_all "cannot set up a veth pair into the namespace"
+	ip -n "$ns" link set lo up; }; then
+	skip_all "cannot set up a veth pair into the namespace"
+fi
 
 primary_port=$(free_port 25432)
 standby_port=$(free_port $((primary_port + 1)))
