@@ -166,6 +166,7 @@ constexpr OptionSpec kOptions[] = {
     {"include-transaction", set_bool<&DecoderOptions::include_transaction>},
     {"include-types", set_bool<&DecoderOptions::include_types>},
     {"include-xids", set_bool<&DecoderOptions::include_xids>},
+    {"json-as-string", set_bool<&DecoderOptions::json_as_string>},
     {"numeric-as-string", set_bool<&DecoderOptions::numeric_as_string>},
     {"publication-names", set_prefixes<&DecoderOptions::publication_names>},
     {"skip-empty-xacts", set_bool<&DecoderOptions::skip_empty_xacts>},

@@ -141,3 +141,24 @@ TEST(DecoderOptions, BatchBytesNotWithWal2json) {
 	ASSERT_FALSE(result.ok());
 	EXPECT_NE(result.error().message().find("wal2json-v2"), std::string::npos);
 }
+
+TEST(DecoderOptions, JsonAsString) {
+	EXPECT_FALSE(DecoderOptions{}.json_as_string);
+	EXPECT_TRUE(parse_options({RawOption{"json-as-string", std::nullopt}}).value().json_as_string);
+	EXPECT_TRUE(parse_options({RawOption{"json-as-string", std::string("on")}}).value().json_as_string);
+	EXPECT_FALSE(parse_options({RawOption{"json-as-string", std::string("0")}}).value().json_as_string);
+	auto bad = parse_options({RawOption{"json-as-string", std::string("text")}});
+	ASSERT_FALSE(bad.ok());
+	EXPECT_EQ(bad.error().sqlstate(), "22023");
+	EXPECT_EQ(bad.error().message(), "invalid value \"text\" for option \"json-as-string\"");
+	EXPECT_NE(parse_options({RawOption{"nope", std::nullopt}}).error().hint().find("json-as-string"),
+	          std::string::npos);
+}
+
+/* wal2json's format-version 2 already sends json and jsonb as strings: the option is accepted and changes nothing. */
+TEST(DecoderOptions, JsonAsStringWithWal2json) {
+	auto result =
+	    parse_options({RawOption{"format", std::string("wal2json-v2")}, RawOption{"json-as-string", std::nullopt}});
+	ASSERT_TRUE(result.ok());
+	EXPECT_EQ(result.value().format, readscale::decoder::OutputFormat::Wal2jsonV2);
+}
