@@ -70,9 +70,13 @@ like($stderr, qr/HINT:  Read from the primary/, 'hint says what to do');
 ($ret, $stdout, $stderr) = $standby->psql('postgres',
 	"SET readscale.lag_critical_bytes = '1kB'; SELECT readscale.assert_fresh()",
 	extra_params => [ '-v', 'VERBOSITY=sqlstate' ]);
-like($stderr, qr/55R02/, 'assert_fresh() without max_lag uses readscale.lag_critical_bytes');
+like($stderr, qr/55R02/, 'assert_fresh() without max_staleness uses readscale.lag_critical_bytes');
 is($standby->safe_psql('postgres', "SELECT readscale.assert_fresh('1 day')::text = ''"), 't',
-	'a generous max_lag passes while paused');
+	'a generous max_staleness passes while paused');
+($ret, $stdout, $stderr) = $standby->psql('postgres', "SELECT readscale.assert_fresh(max_staleness => '1 ms')");
+like($stderr, qr/stale, more than the allowed 1 ms/, 'assert_fresh(max_staleness => ...) fails while paused');
+($ret, $stdout, $stderr) = $standby->psql('postgres', "SELECT readscale.assert_fresh(max_lag => '1 ms')");
+like($stderr, qr/stale, more than the allowed 1 ms/, 'its 0.1 name max_lag still works');
 
 # Metrics on both nodes, accepted by promtool.
 my $metrics = $primary->safe_psql('postgres', 'SELECT readscale.metrics()');
