@@ -130,8 +130,7 @@ gather_columns(DecoderState *state, Relation relation, Bitmapset *published) {
 		bool is_varlena = false;
 		getTypeOutputInfo(attr->atttypid, &output_fn, &is_varlena);
 		column->output_function = output_fn;
-		column->kind = wal2json ? wal2json_kind_of(attr->atttypid)
-		                        : json_kind_of(attr->atttypid, state->options);
+		column->kind = wal2json ? wal2json_kind_of(attr->atttypid) : json_kind_of(attr->atttypid, state->options);
 		if (wal2json && state->options.include_types)
 			column->type_name = to_utf8(state, format_type_with_typemod(attr->atttypid, attr->atttypmod));
 	}
