@@ -26,6 +26,7 @@
 #include "bridge/pg_call.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/gate.hpp"
+#include "glue/gucs.hpp"
 #include "glue/staleness.hpp"
 #include "glue/wait_loop.hpp"
 #include "glue/waiters.hpp"
@@ -34,12 +35,7 @@ namespace readscale::pg {
 
 namespace {
 
-char *min_lsn_text = nullptr;
-XLogRecPtr min_lsn = InvalidXLogRecPtr; /* parsed by the assign hook */
-int gate_timeout_ms = 1000;
-int max_staleness_ms = -1; /* -1: off */
-int gate_on_timeout = static_cast<int>(GateOnTimeout::Error);
-char *last_commit_lsn_text = nullptr;
+XLogRecPtr min_lsn = InvalidXLogRecPtr; /* readscale.min_lsn, parsed by the assign hook */
 XLogRecPtr verified_lsn = InvalidXLogRecPtr;
 /* Replay position seen before the snapshots now in use were taken (recorded after parse analysis). */
 XLogRecPtr snapshot_floor = InvalidXLogRecPtr;
@@ -48,13 +44,6 @@ XLogRecPtr reported_commit_lsn = InvalidXLogRecPtr;
 ProcessUtility_hook_type prev_process_utility = nullptr;
 ExecutorStart_hook_type prev_executor_start = nullptr;
 post_parse_analyze_hook_type prev_post_parse_analyze = nullptr;
-
-const struct config_enum_entry gate_on_timeout_options[] = {
-    {"error", static_cast<int>(GateOnTimeout::Error), false},
-    {"warning", static_cast<int>(GateOnTimeout::Warning), false},
-    {"proceed", static_cast<int>(GateOnTimeout::Proceed), false},
-    {nullptr, 0, false},
-};
 
 /* Position now, without waiting. */
 XLogRecPtr
@@ -113,6 +102,8 @@ check_route(XLogRecPtr value, GucSource source) {
 constexpr const char *kUseSetHint = "Use SET or SET LOCAL readscale.min_lsn before the transaction's first query: "
                                     "it waits before the snapshot is taken.";
 
+} // namespace
+
 /* GUC check hook (B3: returns false, never raises). ok is set only once the value is fully accepted. */
 bool
 check_min_lsn(char **newval, void **extra, GucSource source) {
@@ -156,6 +147,8 @@ void
 assign_min_lsn(const char *, void *extra) {
 	min_lsn = extra != nullptr ? *static_cast<XLogRecPtr *>(extra) : InvalidXLogRecPtr;
 }
+
+namespace {
 
 constexpr const char *kTimeoutHint = "Read from the primary, or raise \"readscale.gate_timeout\".";
 
@@ -308,30 +301,6 @@ readscale_xact_callback(XactEvent event, void *) {
 }
 
 } // namespace
-
-void
-define_gate_gucs() {
-	DefineCustomStringVariable("readscale.min_lsn",
-	                           "Sets the LSN this standby must have replayed before a statement reads.",
-	                           "SET and SET LOCAL wait for it (up to readscale.gate_timeout); empty means no gate.",
-	                           &min_lsn_text, "", PGC_USERSET, 0, check_min_lsn, assign_min_lsn, nullptr);
-	DefineCustomIntVariable("readscale.gate_timeout", "Sets how long the gate waits for readscale.min_lsn.", nullptr,
-	                        &gate_timeout_ms, 1000, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
-	DefineCustomEnumVariable("readscale.gate_on_timeout",
-	                         "Sets what the gate does when readscale.min_lsn is not replayed in time.", nullptr,
-	                         &gate_on_timeout, static_cast<int>(GateOnTimeout::Error), gate_on_timeout_options,
-	                         PGC_USERSET, 0, nullptr, nullptr, nullptr);
-	DefineCustomIntVariable("readscale.max_staleness",
-	                        "Sets the largest staleness a standby may serve reads with; -1 disables the check.",
-	                        "Staleness is 0 when everything received is replayed, else the time since the last "
-	                        "replayed commit (see docs/reads.md).",
-	                        &max_staleness_ms, -1, -1, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
-	DefineCustomStringVariable("readscale.last_commit_lsn",
-	                           "Shows the end LSN of this session's last committed write transaction.",
-	                           "Reported to the client with each commit, so drivers get a token without a query.",
-	                           &last_commit_lsn_text, "", PGC_INTERNAL, GUC_REPORT | GUC_NOT_IN_SAMPLE, nullptr,
-	                           nullptr, nullptr);
-}
 
 void
 install_gate_hooks() {

@@ -9,12 +9,13 @@
  * C++ object is alive in this frame or the guard's.
  */
 #include "core/lag_verdict.hpp"
+#include "core/units.hpp"
 #include "common/sqlstate.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/interval.hpp"
-#include "glue/lag_gucs.hpp"
+#include "glue/gucs.hpp"
 #include "glue/staleness.hpp"
 
 using readscale::pg::interval_ms;
@@ -99,8 +100,8 @@ READSCALE_SQL_FUNCTION(readscale_lag_verdict) {
 	readscale::LagThresholds t;
 	t.warning_ms = PG_ARGISNULL(3) ? lag_warning_ms : interval_ms(PG_GETARG_INTERVAL_P(3));
 	t.critical_ms = PG_ARGISNULL(4) ? lag_critical_ms : interval_ms(PG_GETARG_INTERVAL_P(4));
-	t.warning_bytes = PG_ARGISNULL(5) ? lag_warning_bytes() : PG_GETARG_INT64(5);
-	t.critical_bytes = PG_ARGISNULL(6) ? lag_critical_bytes() : PG_GETARG_INT64(6);
+	t.warning_bytes = PG_ARGISNULL(5) ? readscale::kb_to_bytes(lag_warning_kb) : PG_GETARG_INT64(5);
+	t.critical_bytes = PG_ARGISNULL(6) ? readscale::kb_to_bytes(lag_critical_kb) : PG_GETARG_INT64(6);
 	t.non_streaming_is_critical = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
 	const char *state = PG_ARGISNULL(0) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	std::int64_t bytes = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1);
@@ -168,7 +169,7 @@ READSCALE_SQL_FUNCTION(readscale_local_staleness) {
 /* assert_fresh(max_lag interval DEFAULT NULL): raises 55R02 on a standby staler than allowed */
 READSCALE_SQL_FUNCTION(readscale_assert_fresh) {
 	std::int64_t max_ms = readscale::pg::lag_critical_ms;
-	std::int64_t max_bytes = readscale::pg::lag_critical_bytes();
+	std::int64_t max_bytes = readscale::kb_to_bytes(readscale::pg::lag_critical_kb);
 	if (!PG_ARGISNULL(0)) {
 		max_ms = interval_ms(PG_GETARG_INTERVAL_P(0));
 		max_bytes = -1;
@@ -222,8 +223,8 @@ policy_thresholds(SPITupleTable *policies, std::uint64_t p) {
 	if (policies == nullptr) {
 		t.warning_ms = lag_warning_ms;
 		t.critical_ms = lag_critical_ms;
-		t.warning_bytes = lag_warning_bytes();
-		t.critical_bytes = lag_critical_bytes();
+		t.warning_bytes = readscale::kb_to_bytes(lag_warning_kb);
+		t.critical_bytes = readscale::kb_to_bytes(lag_critical_kb);
 		return t;
 	}
 	Datum d = column(policies, p, 2, &isnull);
@@ -231,9 +232,9 @@ policy_thresholds(SPITupleTable *policies, std::uint64_t p) {
 	d = column(policies, p, 3, &isnull);
 	t.critical_ms = isnull ? lag_critical_ms : interval_ms(DatumGetIntervalP(d));
 	d = column(policies, p, 4, &isnull);
-	t.warning_bytes = isnull ? lag_warning_bytes() : DatumGetInt64(d);
+	t.warning_bytes = isnull ? readscale::kb_to_bytes(lag_warning_kb) : DatumGetInt64(d);
 	d = column(policies, p, 5, &isnull);
-	t.critical_bytes = isnull ? lag_critical_bytes() : DatumGetInt64(d);
+	t.critical_bytes = isnull ? readscale::kb_to_bytes(lag_critical_kb) : DatumGetInt64(d);
 	d = column(policies, p, 6, &isnull);
 	t.non_streaming_is_critical = isnull || DatumGetBool(d);
 	return t;

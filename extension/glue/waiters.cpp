@@ -31,6 +31,7 @@
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/gucs.hpp"
 #include "glue/waiters.hpp"
 
 namespace readscale::pg {
@@ -57,7 +58,6 @@ struct WaitShared {
 	WaiterSlot slots[FLEXIBLE_ARRAY_MEMBER];
 };
 
-int max_waiters = 1000;
 WaitShared *shared = nullptr;
 int my_slot = -1;
 bool exit_callback_registered = false;
@@ -176,13 +176,6 @@ readscale_waiter_exit(int, Datum) {
 }
 
 } // namespace
-
-void
-define_waiter_gucs() {
-	DefineCustomIntVariable("readscale.max_waiters", "Sets the maximum number of sessions waiting for an LSN at once.",
-	                        "Each waiting session holds one slot in shared memory.", &max_waiters, 1000, 1, 100000,
-	                        PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
-}
 
 void
 install_waiter_shmem_hooks() {
