@@ -122,14 +122,14 @@ check_min_lsn(char **newval, void **extra, GucSource source) {
 		ok = true;
 	});
 	if (!ok) {
-		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
+		GUC_check_errcode(sqlstate_to_errcode(sqlstate::kInvalidTextRepresentation));
 		GUC_check_errdetail("\"readscale.min_lsn\" takes an LSN such as \"0/16B3748\", or an empty string.");
 		return false;
 	}
 	if (value == InvalidXLogRecPtr)
 		return true;
 	if (!check_route(value, source)) {
-		GUC_check_errcode(MAKE_SQLSTATE('5', '5', 'R', '0', '1'));
+		GUC_check_errcode(sqlstate_to_errcode(sqlstate::kReplicaNotCaughtUp));
 		GUC_check_errmsg("cannot set \"readscale.min_lsn\" while a statement is running");
 		GUC_check_errdetail("The running statement's snapshot was taken before the LSN was known to be replayed.");
 		GUC_check_errhint("%s", kUseSetHint);
@@ -160,7 +160,7 @@ gate_fail(const char *why, XLogRecPtr position, const char *hint) {
 	if (action == GateOnTimeout::Proceed)
 		return;
 	ereport(action == GateOnTimeout::Error ? ERROR : WARNING,
-	        (errcode(MAKE_SQLSTATE('5', '5', 'R', '0', '1')),
+	        (errcode(sqlstate_to_errcode(sqlstate::kReplicaNotCaughtUp)),
 	         errmsg("replica has not replayed LSN %X/%X required by \"readscale.min_lsn\"", LSN_FORMAT_ARGS(min_lsn)),
 	         errdetail("%s Last replayed LSN is %X/%X.", why, LSN_FORMAT_ARGS(position)), errhint("%s", hint)));
 }
@@ -172,14 +172,14 @@ gate_after_set() {
 	if (IsolationUsesXactSnapshot() && FirstSnapshotSet) {
 		/* Not a timeout: no wait can make this transaction's snapshot newer. Always refused. */
 		count(kGateRefused);
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kObjectNotInPrerequisiteState)),
 		                errmsg("cannot set \"readscale.min_lsn\" after the transaction's snapshot was taken"),
 		                errdetail("A REPEATABLE READ or SERIALIZABLE transaction keeps the snapshot of its first query."),
 		                errhint("%s", kUseSetHint)));
 	}
 	bool in_recovery = RecoveryInProgress();
 	if (!in_recovery && min_lsn > GetXLogInsertRecPtr())
-		ereport(ERROR, (errcode(MAKE_SQLSTATE('5', '5', 'R', '0', '3')),
+		ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kTokenNotApplicable)),
 		                errmsg("LSN %X/%X in \"readscale.min_lsn\" is ahead of this server's WAL", LSN_FORMAT_ARGS(min_lsn)),
 		                errdetail("This server has written WAL up to %X/%X.", LSN_FORMAT_ARGS(GetXLogInsertRecPtr())),
 		                errhint("Check that the token was taken on this cluster's primary.")));
