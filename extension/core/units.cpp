@@ -40,4 +40,14 @@ timeout_ms_rounded_up(const IntervalFields &interval) noexcept {
 	return static_cast<std::int64_t>(ms);
 }
 
+std::int64_t
+ms_to_microseconds_saturated(std::int64_t ms) noexcept {
+	Wide us = Wide{ms} * 1000;
+	if (us > std::numeric_limits<std::int64_t>::max())
+		return std::numeric_limits<std::int64_t>::max();
+	if (us < std::numeric_limits<std::int64_t>::min())
+		return std::numeric_limits<std::int64_t>::min();
+	return static_cast<std::int64_t>(us);
+}
+
 } // namespace readscale

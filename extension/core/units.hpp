@@ -34,6 +34,9 @@ std::int64_t interval_ms_truncated(const IntervalFields &interval) noexcept;
 /* Wait timeout in milliseconds: a positive sub-millisecond remainder rounds up; nothing when it overflows. */
 std::optional<std::int64_t> timeout_ms_rounded_up(const IntervalFields &interval) noexcept;
 
+/* Milliseconds as an interval's microseconds, saturated at the int64 range (a lag is never negative). */
+std::int64_t ms_to_microseconds_saturated(std::int64_t ms) noexcept;
+
 /* A GUC_UNIT_KB setting in bytes; a negative setting (disabled) stays -1. */
 constexpr std::int64_t
 kb_to_bytes(int kb) noexcept {

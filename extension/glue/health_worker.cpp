@@ -16,6 +16,7 @@
  * bgw_restart_time.
  */
 #include "core/health_state.hpp"
+#include "common/failure.hpp"
 #include "common/sqlstate.hpp"
 
 #include <cerrno>
@@ -42,7 +43,7 @@ bool
 listen_address_valid(const char *text, char *detail, std::size_t capacity) {
 	auto parsed = readscale::http::parse_listen_address(text);
 	if (!parsed.ok())
-		std::snprintf(detail, capacity, "%s", parsed.error().hint().c_str());
+		readscale::copy_truncated(detail, capacity, parsed.error().hint().data(), parsed.error().hint().size());
 	return parsed.ok();
 }
 

@@ -10,6 +10,7 @@
  */
 #include "core/lag_verdict.hpp"
 #include "core/units.hpp"
+#include "common/failure.hpp"
 #include "common/sqlstate.hpp"
 
 #include "bridge/guard.hpp"
@@ -27,7 +28,7 @@ constexpr std::size_t kReasonCapacity = 512;
 Datum
 ms_interval(std::int64_t ms) {
 	auto *iv = static_cast<Interval *>(palloc0(sizeof(Interval)));
-	iv->time = ms > INT64_MAX / 1000 ? INT64_MAX : ms * 1000;
+	iv->time = readscale::ms_to_microseconds_saturated(ms);
 	return IntervalPGetDatum(iv);
 }
 
@@ -41,7 +42,7 @@ judge(const char *state, std::int64_t bytes, const std::int64_t *lag_ms, const r
 	if (lag_ms != nullptr)
 		sample.lag_ms = *lag_ms;
 	readscale::LagJudgement j = readscale::judge_lag(sample, *t);
-	std::snprintf(reason, kReasonCapacity, "%s", j.reason.c_str());
+	readscale::copy_truncated(reason, kReasonCapacity, j.reason.data(), j.reason.size());
 	return j.verdict;
 }
 

@@ -27,6 +27,7 @@
 #include "core/slot_clock.hpp"
 #include "core/slot_policy.hpp"
 #include "core/units.hpp"
+#include "common/failure.hpp"
 #include "common/sqlstate.hpp"
 
 #include <algorithm>
@@ -116,8 +117,8 @@ evaluate(const SlotRow *slot, const PolicyRow *policies, int policy_count, bool 
 	out->verdict = judgement.verdict;
 	out->action = decision.action;
 	out->drop = decision.drop;
-	std::snprintf(out->reason, kTextCapacity, "%s", judgement.reason.c_str());
-	std::snprintf(out->outcome, kTextCapacity, "%s", decision.outcome.c_str());
+	readscale::copy_truncated(out->reason, kTextCapacity, judgement.reason.data(), judgement.reason.size());
+	readscale::copy_truncated(out->outcome, kTextCapacity, decision.outcome.data(), decision.outcome.size());
 }
 
 const char *const kSlotQuery =
