@@ -18,6 +18,7 @@
  * verified_lsn only ever holds a position seen replayed *before* the
  * snapshots it vouches for, so it never lets an old snapshot through.
  */
+#include "core/gate_route.hpp"
 #include "core/lsn.hpp"
 #include "common/sqlstate.hpp"
 #include "core/wait_policy.hpp"
@@ -67,36 +68,40 @@ verify_if_no_snapshot(XLogRecPtr target) {
 		verified_lsn = Max(verified_lsn, position);
 }
 
-/*
- * Routes that cannot wait before the snapshot. A SET-like change (source
- * "session": set_config(), SET inside a function, a function's SET clause)
- * made while a statement runs with its snapshot already taken would let that
- * statement, or a STABLE function's later queries sharing the snapshot,
- * return rows from before min_lsn: refused when it raises the bar on a
- * standby (a primary's snapshots see every commit it has made; CREATE
- * FUNCTION ... SET applies the clause while validating the body). Settings
- * applied at connection start (connection options, ALTER ROLE/DATABASE SET,
- * the configuration file) are verified now if replay has passed them; if not,
- * ExecutorStart refuses later. A session change at or below snapshot_floor is
- * safe: every snapshot in use was taken after replay had passed it. Returns
- * false to refuse.
- */
+MinLsnSource
+min_lsn_source(GucSource source) {
+	if (source == PGC_S_TEST)
+		return MinLsnSource::Test;
+	return source == PGC_S_SESSION ? MinLsnSource::Session : MinLsnSource::Other;
+}
+
+/* Gathers what core/gate_route.hpp decides over and acts on the route. Returns false to refuse. */
 bool
 check_route(XLogRecPtr value, GucSource source) {
-	if (source == PGC_S_TEST)
-		return true;
-	if (source == PGC_S_SESSION) {
-		if (!ActiveSnapshotSet() || value <= min_lsn || !RecoveryInProgress())
-			return true;
-		if (value <= snapshot_floor) {
-			verified_lsn = Max(verified_lsn, snapshot_floor);
-			return true;
-		}
-		count(kGateRefused);
-		return false;
+	MinLsnChange change;
+	change.source = min_lsn_source(source);
+	change.value = value;
+	change.current = min_lsn;
+	change.snapshot_floor = snapshot_floor;
+	if (change.source == MinLsnSource::Session) {
+		/* Not for other sources: the postmaster reads the configuration file before shared memory exists. */
+		change.snapshot_active = ActiveSnapshotSet();
+		change.in_recovery = RecoveryInProgress();
 	}
-	guarded_no_throw(WARNING, [=]() { verify_if_no_snapshot(value); });
-	return true;
+	switch (route_min_lsn(change)) {
+	case MinLsnRoute::Accept:
+		return true;
+	case MinLsnRoute::AcceptAtFloor:
+		verified_lsn = Max(verified_lsn, snapshot_floor);
+		return true;
+	case MinLsnRoute::VerifyNow:
+		guarded_no_throw(WARNING, [=]() { verify_if_no_snapshot(value); });
+		return true;
+	case MinLsnRoute::Refuse:
+		break;
+	}
+	count(kGateRefused);
+	return false;
 }
 
 constexpr const char *kUseSetHint = "Use SET or SET LOCAL readscale.min_lsn before the transaction's first query: "
