@@ -57,6 +57,9 @@ struct WaitShared {
 	int watcher_slot; /* the waiter that re-checks for promotion, or -1 */
 	WaiterSlot slots[FLEXIBLE_ARRAY_MEMBER];
 };
+/* Shared memory holds raw bytes shared by processes: no constructors, destructors or hidden layout. */
+static_assert(std::is_trivially_copyable_v<WaitShared> && std::is_standard_layout_v<WaitShared>);
+static_assert(std::is_trivially_copyable_v<WaiterSlot> && std::is_standard_layout_v<WaiterSlot>);
 
 WaitShared *shared = nullptr;
 int my_slot = -1;
