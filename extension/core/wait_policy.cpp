@@ -24,8 +24,8 @@ parse_on_timeout(std::string_view text) {
 		return OnTimeout::Error;
 	if (text == "return")
 		return OnTimeout::Return;
-	return Error(sqlstate::kInvalidParameterValue, "invalid value for \"on_timeout\": \"" + std::string(text) + "\"", {},
-	             "Valid values are \"error\" and \"return\".");
+	return Error(sqlstate::kInvalidParameterValue, "invalid value for \"on_timeout\": \"" + std::string(text) + "\"",
+	             {}, "Valid values are \"error\" and \"return\".");
 }
 
 Result<std::int64_t>

@@ -77,8 +77,10 @@ struct EnumGuc {
 	const config_enum_entry *options;
 };
 
-constexpr const char *kLagPolicyFallback = "Applies when no row of readscale.lag_policy matches the standby; -1 disables.";
-constexpr const char *kSlotPolicyFallback = "Applies when no row of readscale.slot_policy matches the slot; -1 disables.";
+constexpr const char *kLagPolicyFallback =
+    "Applies when no row of readscale.lag_policy matches the standby; -1 disables.";
+constexpr const char *kSlotPolicyFallback =
+    "Applies when no row of readscale.slot_policy matches the slot; -1 disables.";
 
 const IntGuc kIntGucs[] = {
     {{"readscale.gate_timeout", "Sets how long the gate waits for readscale.min_lsn.", nullptr, PGC_USERSET,

@@ -123,7 +123,8 @@ READSCALE_SQL_FUNCTION(readscale_match_policy) {
 	const char *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ArrayType *array = PG_GETARG_ARRAYTYPE_P(1);
 	if (ARR_NDIM(array) > 1)
-		throw readscale::Error(readscale::sqlstate::kInvalidParameterValue, "\"patterns\" must be a one-dimensional array");
+		throw readscale::Error(readscale::sqlstate::kInvalidParameterValue,
+		                       "\"patterns\" must be a one-dimensional array");
 	Datum *elems;
 	bool *elem_nulls;
 	int count;

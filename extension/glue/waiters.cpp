@@ -233,7 +233,8 @@ register_waiter(XLogRecPtr target) {
 	SpinLockRelease(&shared->mutex);
 	pg_memory_barrier();
 	if (my_slot < 0)
-		ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kConfigurationLimitExceeded)), errmsg("too many sessions waiting for an LSN"),
+		ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kConfigurationLimitExceeded)),
+		                errmsg("too many sessions waiting for an LSN"),
 		                errdetail("All %d waiter slots are in use.", max_waiters),
 		                errhint("Raise \"readscale.max_waiters\" (needs a restart), or read from the primary.")));
 	return true;
