@@ -36,7 +36,6 @@ decoder_relcache_callback(Datum arg, Oid relid) {
 	readscale::pg::guarded_no_throw(WARNING, [=]() { invalidate_impl(relid); });
 }
 
-/* wal2json 2.5's value rules (pg_decode_write_value). */
 /*
  * B3 as above. A schema rename, or a change to a publication, changes no
  * relation's relcache entry, yet cached "schema" texts and filter decisions
@@ -50,6 +49,7 @@ decoder_namespace_callback(Datum arg, int cache_id, uint32 hash_value) {
 	readscale::pg::guarded_no_throw(WARNING, []() { invalidate_impl(InvalidOid); });
 }
 
+/* wal2json 2.5's value rules (pg_decode_write_value). */
 JsonKind
 wal2json_kind_of(Oid type) {
 	switch (type) {
