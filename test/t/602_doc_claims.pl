@@ -98,7 +98,7 @@ is(codes_in(join "\n", map { (split /\|/)[1] } split /\n/, $table), $catalog,
 # the project's own: PostgreSQL's codes only after "PostgreSQL raises itself".
 my ($section) = $reference =~ /^## SQLSTATEs\n(.*?)(?=^## |\z)/ms;
 ok(defined $section, 'docs/reference.md has a SQLSTATE section');
-my ($ours) = split /PostgreSQL raises itself/, $section // '';
+my ($ours) = split /PostgreSQL\s+raises\s+itself/, $section // '';
 is(codes_in($ours // ''), $catalog, "docs/reference.md's SQLSTATE section lists exactly the catalog codes as ours");
 
 # reads.md's code for a late SET in REPEATABLE READ is the one raised.
