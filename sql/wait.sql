@@ -1,5 +1,7 @@
 -- LSN-gated reads on a single primary: the API and every bad input.
-SELECT readscale.wait_mode();
+SELECT readscale.wake_mode();
+-- wait_mode() is its 0.1 name.
+SELECT readscale.wait_mode() = readscale.wake_mode() AS alias_agrees;
 
 -- a target at or behind the flushed WAL returns at once
 SELECT readscale.wait_for_lsn(pg_current_wal_flush_lsn());

@@ -27,6 +27,12 @@ parse_decimal(std::string_view digits, std::uint64_t max, std::uint64_t *out) {
 
 Error
 malformed(std::string_view text) {
+	/* current_token()'s pg_lsn carries no cluster or timeline to check: name the function that takes it. */
+	if (parse_lsn(text).ok())
+		return Error(sqlstate::kInvalidTextRepresentation, "invalid causal token: \"" + std::string(text) + "\"",
+		             "A plain LSN, as readscale.current_token() returns, is not a causal token.",
+		             "Wait for an LSN with readscale.wait_for_lsn(), or take a token with "
+		             "readscale.current_causal_token().");
 	return Error(sqlstate::kInvalidTextRepresentation, "invalid causal token: \"" + std::string(text) + "\"",
 	             "A causal token looks like \"rs1:7312345678901234567:1:0/3000060\".",
 	             "Pass the text returned by readscale.current_causal_token() unchanged.");

@@ -1,6 +1,6 @@
 /*
  * wait_fns.cpp: readscale.wait_for_lsn(), is_caught_up(), current_causal_token(),
- * wait_for_token(), wait_mode().
+ * wait_for_token(), wake_mode() and its 0.1 name wait_mode().
  *
  * Each *_impl reads its arguments into plain values, lets core validate them
  * (throwing readscale::Error to the guard), then calls the C-shaped wait.
@@ -202,6 +202,12 @@ READSCALE_SQL_FUNCTION(readscale_wait_for_token) {
 	return status;
 }
 
+READSCALE_SQL_FUNCTION(readscale_wake_mode) {
+	(void) fcinfo;
+	PG_RETURN_TEXT_P(cstring_to_text(rs::pg::wake_mode()));
+}
+
+/* The 0.1 name, kept as an alias: SQL names and C symbols stay one-to-one. */
 READSCALE_SQL_FUNCTION(readscale_wait_mode) {
 	(void) fcinfo;
 	PG_RETURN_TEXT_P(cstring_to_text(rs::pg::wake_mode()));

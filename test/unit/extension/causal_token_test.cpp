@@ -25,6 +25,17 @@ TEST(CausalToken, MalformedIs22P02) {
 	}
 }
 
+TEST(CausalToken, PlainLsnPointsAtWaitForLsn) {
+	auto parsed = readscale::parse_causal_token("0/16B3748");
+	ASSERT_FALSE(parsed.ok());
+	EXPECT_EQ(parsed.error().sqlstate(), "22P02");
+	EXPECT_NE(std::string(parsed.error().hint()).find("readscale.wait_for_lsn()"), std::string::npos);
+	auto other = readscale::parse_causal_token("rs1:x:1:0/0");
+	ASSERT_FALSE(other.ok());
+	EXPECT_EQ(std::string(other.error().hint()).find("wait_for_lsn"), std::string::npos)
+	    << "only a plain LSN is sent to wait_for_lsn";
+}
+
 TEST(CausalToken, OtherClusterIsRefused) {
 	CausalToken token{1, 1, 100};
 	auto error = readscale::check_token_applies(token, 2, 1, nullptr, 0, true);

@@ -171,6 +171,17 @@ TEST(MostSpecificMatch, ExactBeatsPatternsThenMoreLiteralsThenLexicographic) {
 	EXPECT_EQ(reversed[*most_specific_match(reversed, "replica2")], "replica%");
 }
 
+/* The cases sql/lag_policy.sql ran through the 0.1-only readscale._match_policy(). */
+TEST(MostSpecificMatch, EscapedWildcardIsLiteral) {
+	std::vector<std::string_view> p = {"%", "batch\\_%", "replica%", "replica1", "replica_"};
+	EXPECT_EQ(most_specific_match(p, "batch_x"), 1u);
+	EXPECT_EQ(most_specific_match(p, "batchx"), 0u) << "batch\\_% needs a literal underscore";
+	EXPECT_EQ(most_specific_match(p, "replica1"), 3u);
+	EXPECT_EQ(most_specific_match(p, "replica2"), 2u);
+	EXPECT_EQ(most_specific_match(p, "replica22"), 2u);
+	EXPECT_EQ(most_specific_match(p, "other"), 0u);
+}
+
 TEST(Format, MillisecondsAndBytes) {
 	EXPECT_EQ(format_ms(0), "0 ms");
 	EXPECT_EQ(format_ms(999), "999 ms");
