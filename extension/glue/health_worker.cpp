@@ -2,9 +2,10 @@
  * health_worker.cpp: the opt-in HTTP health endpoint, a background worker
  * serving Patroni-style GET /health /primary /replica /read-only /metrics
  * /status on readscale.http_listen (a port on 127.0.0.1, IPv4:port or
- * [IPv6]:port). This file owns the settings, the listening socket and the
- * loop; connections are health_conns.cpp's, answers health_response.cpp's
- * (which says why /metrics runs SQL and the rest reads shared memory only).
+ * [IPv6]:port). This file owns the listen address check, the listening
+ * socket and the loop (the settings are gucs.cpp's); connections are
+ * health_conns.cpp's, answers health_response.cpp's (which says why /metrics
+ * runs SQL and the rest reads shared memory only).
  *
  * The worker connects to readscale.http_database for /metrics. That database
  * must exist (otherwise the worker exits FATAL and the postmaster retries every
