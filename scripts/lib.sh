@@ -55,7 +55,7 @@ make_scratch() {
 	local dir
 	dir=$(mktemp -d /tmp/readscale.XXXXXX)
 	mkdir -p "$dir/src"
-	cp -r "$REPO/Makefile" "$REPO/sql" "$REPO/expected" "$REPO/test" "$REPO/mk" "$REPO/deploy" "$REPO/docs" "$dir/src/"
+	cp -r "$REPO/Makefile" "$REPO/sql" "$REPO/expected" "$REPO/test" "$REPO/mk" "$REPO/deploy" "$REPO/docs" "$REPO/common" "$dir/src/"
 	chown -R postgres: "$dir"
 	echo "$dir"
 }

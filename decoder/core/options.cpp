@@ -25,7 +25,7 @@ quoted_value(const RawOption &option) {
 Error
 bad_value(const RawOption &option, const char *accepted) {
 	return Error(sqlstate::kInvalidParameterValue,
-	             "invalid value " + quoted_value(option) + " for option \"" + option.name + "\"",
+	             "invalid value " + quoted_value(option) + " for option \"" + option.name + "\"", {},
 	             std::string("Accepted values are: ") + accepted + ".");
 }
 

@@ -30,7 +30,7 @@ TEST(DecoderOptions, BadBooleanNamesOptionAndValues) {
 	ASSERT_FALSE(result.ok());
 	EXPECT_EQ(result.error().sqlstate(), "22023");
 	EXPECT_NE(result.error().message().find("include-xids"), std::string::npos);
-	EXPECT_NE(result.error().detail().find("true"), std::string::npos);
+	EXPECT_NE(result.error().hint().find("true"), std::string::npos);
 }
 
 TEST(DecoderOptions, UnknownOptionListsValidOnes) {
@@ -65,7 +65,7 @@ TEST(DecoderOptions, Actions) {
 		auto error = parse_options({RawOption{"actions", std::string(bad)}});
 		ASSERT_FALSE(error.ok()) << bad;
 		EXPECT_EQ(error.error().sqlstate(), "22023");
-		EXPECT_NE(error.error().detail().find("truncate"), std::string::npos);
+		EXPECT_NE(error.error().hint().find("truncate"), std::string::npos);
 	}
 	EXPECT_FALSE(parse_options({RawOption{"actions", std::nullopt}}).ok());
 }
@@ -114,7 +114,7 @@ TEST(DecoderOptions, Wal2jsonFormatDefaults) {
 	EXPECT_TRUE(given.skip_empty_xacts);
 	auto ndjson = parse_options({}).take();
 	EXPECT_FALSE(ndjson.include_transaction);
-	EXPECT_NE(parse_options({RawOption{"format", std::string("wal2json")}}).error().detail().find("wal2json-v2"),
+	EXPECT_NE(parse_options({RawOption{"format", std::string("wal2json")}}).error().hint().find("wal2json-v2"),
 	          std::string::npos);
 }
 
@@ -127,7 +127,7 @@ TEST(DecoderOptions, BatchBytes) {
 		auto result = parse_options({RawOption{"batch-bytes", std::string(bad)}});
 		ASSERT_FALSE(result.ok()) << bad;
 		EXPECT_NE(result.error().message().find("\"batch-bytes\""), std::string::npos) << bad;
-		EXPECT_NE(result.error().detail().find("1024 to 16777216"), std::string::npos) << bad;
+		EXPECT_NE(result.error().hint().find("1024 to 16777216"), std::string::npos) << bad;
 	}
 	EXPECT_FALSE(parse_options({RawOption{"batch-bytes", std::nullopt}}).ok());
 }
