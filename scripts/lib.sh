@@ -62,7 +62,7 @@ free_port() {
 make_scratch() {
 	local dir
 	dir=$(mktemp -d /tmp/readscale.XXXXXX)
-	copy_for_postgres "$dir/src" Makefile sql expected test mk deploy docs
+	copy_for_postgres "$dir/src" Makefile sql expected test mk deploy docs common
 	chown postgres: "$dir"
 	echo "$dir"
 }

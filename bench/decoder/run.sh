@@ -35,15 +35,21 @@ REPEAT=${REPEAT:-3}
 source "$(dirname "$(readlink -f "$0")")/instance.sh"
 
 # pg_recvlogical cases: label | plugin | options. Slots r<case>_<run> are made before the workload.
+# What a new user gets: the command of the README, scripts/demo and docs/integrations/analytics.md
+# (batch-bytes=65536, GETTING_STARTED), and the plugin with no option at all (one message per change).
+GETTING_STARTED="readscale_decoder as the README runs it (batch-bytes=65536)"
+NO_OPTIONS="readscale_decoder ndjson, no options (one message per change)"
 RECV_CASES=(
 	"pgoutput, empty publication (floor)|pgoutput|-o proto_version=1 -o publication_names=empty_pub"
+	"pgoutput binary, all tables|pgoutput|-o proto_version=1 -o publication_names=all_pub"
+	"wal2json format-version 1|wal2json|-o format-version=1"
 	"wal2json format-version 2|wal2json|-o format-version=2"
-	"readscale_decoder ndjson|readscale_decoder|"
+	"$NO_OPTIONS|readscale_decoder|"
+	"$GETTING_STARTED|readscale_decoder|-o batch-bytes=65536"
 	"readscale_decoder format=wal2json-v2|readscale_decoder|-o format=wal2json-v2"
 	"wal2json v2, 1 table of 10|wal2json|-o format-version=2 -o add-tables=public.t0"
 	"pgoutput binary, 1 table of 10|pgoutput|-o proto_version=1 -o publication_names=one_pub"
 	"readscale_decoder, 1 table of 10|readscale_decoder|-o add-tables=public.t0"
-	"readscale ndjson, batch-bytes=65536|readscale_decoder|-o batch-bytes=65536"
 	"readscale, 1 table of 10, batch-bytes=65536|readscale_decoder|-o add-tables=public.t0 -o batch-bytes=65536"
 )
 start_instance bench "max_replication_slots = $((${#RECV_CASES[@]} * REPEAT + 10))
@@ -252,5 +258,15 @@ recv_md5_of() { # label
 }
 same() { [ "$(recv_md5_of "$1")" = "$(recv_md5_of "$2")" ] && echo identical || echo DIFFERENT; }
 printf '\npg_recvlogical files with batch-bytes=65536 vs without: all tables %s, 1 table of 10 %s\n' \
-	"$(same 'readscale_decoder ndjson' 'readscale ndjson, batch-bytes=65536')" \
+	"$(same "$NO_OPTIONS" "$GETTING_STARTED")" \
 	"$(same 'readscale_decoder, 1 table of 10' 'readscale, 1 table of 10, batch-bytes=65536')"
+
+# What a new user gets, beside every peer that sends all tables (ms ratio: above 1 means readscale is faster).
+recv_ms_of() { awk -F'\t' -v l="$1" '$1 == l { print $2 }' "$recv_results"; }
+printf '\nend to end, what a new user gets against the peers (peer ms / readscale ms):\n\n'
+printf '| readscale_decoder | ms | pgoutput binary | wal2json format-version 1 | wal2json format-version 2 |\n|---|---:|---:|---:|---:|\n'
+for mine in "$GETTING_STARTED" "$NO_OPTIONS"; do
+	awk -v l="$mine" -v ms="$(recv_ms_of "$mine")" -v p="$(recv_ms_of 'pgoutput binary, all tables')" \
+		-v w1="$(recv_ms_of 'wal2json format-version 1')" -v w2="$(recv_ms_of 'wal2json format-version 2')" \
+		'BEGIN { printf "| %s | %.0f | %.2f | %.2f | %.2f |\n", l, ms, p / ms, w1 / ms, w2 / ms }'
+done
