@@ -23,10 +23,11 @@ cluster_stop_all() {
 	CLUSTER_DIR=
 }
 
-# pg_ctl waits up to $PGCTLTIMEOUT seconds (default 60).
+# pg_ctl waits up to $PGCTLTIMEOUT seconds (default 60). The node is listed
+# first, so that cluster_stop_all also stops one whose start timed out.
 cluster_start() { # name
-	as_postgres pg_ctl -D "$CLUSTER_DIR/$1" -l "$CLUSTER_DIR/$1.log" -w start >/dev/null
 	CLUSTER_NODES+=("$1")
+	as_postgres pg_ctl -D "$CLUSTER_DIR/$1" -l "$CLUSTER_DIR/$1.log" -w start >/dev/null
 }
 
 # A primary with pg_readscale preloaded and created in database postgres.
