@@ -108,6 +108,17 @@ majors_umount_under() { # folder
 }
 
 # proc, dev, dev/pts and dev/shm (PostgreSQL's dynamic shared memory); slaves, so nothing propagates back.
+# Ends what a chroot run left running (servers of a TAP test killed by a timeout), by pid.
+majors_kill_leftovers() { # root
+	local link pid
+	for link in /proc/[0-9]*/root; do
+		[ "$(readlink "$link" 2>/dev/null)" = "$1" ] || continue
+		pid=${link#/proc/}
+		kill -9 "${pid%/root}" 2>/dev/null
+	done
+	return 0
+}
+
 majors_mount() { # root
 	local sub
 	mount -t proc proc "$1/proc" || return 1
@@ -129,6 +140,7 @@ majors_in_chroot() { # root command...
 	trap 'majors_umount_under "'"$root"'"; exit 130' INT TERM
 	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root "$@"
 	status=$?
+	majors_kill_leftovers "$root"
 	majors_umount_under "$root"
 	trap - INT TERM
 	return $status

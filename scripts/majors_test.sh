@@ -26,7 +26,8 @@ major_own_scratch() { # scratch
 # so the suites' paths and logs read the same inside and on the host.
 major_as_postgres() { # [VAR=value...] command...
 	local status
-	MAJORS_BIND=$MAJOR_SCRATCH majors_in_chroot "$MAJOR_DIR/root" \
+	# A hung suite must not eat CI's budget: at most MAJORS_SUITE_TIMEOUT seconds (default 20 minutes).
+	MAJORS_BIND=$MAJOR_SCRATCH majors_in_chroot "$MAJOR_DIR/root" timeout -k 10 "${MAJORS_SUITE_TIMEOUT:-1200}" \
 		runuser -u postgres -- env PATH="/usr/lib/postgresql/$MAJOR_NN/bin:/usr/bin:/bin:/usr/sbin:/sbin" "$@"
 	status=$?
 	rmdir "$MAJOR_DIR/root$MAJOR_SCRATCH" 2>/dev/null
