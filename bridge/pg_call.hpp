@@ -2,9 +2,11 @@
  * pg_call.hpp: calling PostgreSQL from below C++ frames that own resources
  * (B4 b). pg::call runs fn in a PG_TRY whose frame has only trivial locals; on
  * ERROR it restores the memory context, copies and flushes the error, and
- * throws PgError so the C++ frames above unwind normally. The guard then
- * re-throws the original error (B5: never swallowed). Costs a sigsetjmp: use
- * it per SQL call or transaction, never per datum.
+ * throws PgError so the C++ frames above unwind normally. guarded() then
+ * re-throws the original error with its SQLSTATE, detail and hint (B5). Only
+ * guarded_no_throw() reports it at a lower level instead: the one production
+ * caller, the gate's commit callback, must not fail (B3) and logs a WARNING.
+ * Costs a sigsetjmp: use it per SQL call or transaction, never per datum.
  */
 #pragma once
 

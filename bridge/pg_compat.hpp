@@ -121,3 +121,52 @@ rs_init_range_table(EState *estate, RangeTblEntry *rte) {
 	ExecInitRangeTable(estate, list_make1(rte));
 #endif
 }
+
+/* ---- runtime behaviour back-ports (branch majors-fix; guc_malloc is above) ----- */
+
+/*
+ * 19 prints pg_lsn with the low half zero-padded ("%X/%08X", "0/0302DB00"); 15-18
+ * print "%X/%X". We print LSNs as the running server does: pass this to core's
+ * format_lsn / format_lsn_into (parsers accept both forms).
+ */
+constexpr bool kServerLsnZeroPadded = PG_VERSION_NUM >= 190000;
+
+#if PG_VERSION_NUM < 190000
+/*
+ * 19: FOR ALL TABLES EXCEPT (TABLE t) stores prexcept rows; this lists the ALL
+ * TABLES publications that exclude relid. Before 19 no publication excludes one.
+ */
+static inline List *
+GetRelationExcludedPublications(Oid) {
+	return NIL;
+}
+#endif
+
+#if PG_VERSION_NUM >= 180000
+/* 18: publish_generated_columns = stored makes publications without a column list send stored generated columns. */
+static inline bool
+rs_publication_sends_stored_generated(const Publication *publication) {
+	return publication->pubgencols_type == PUBLISH_GENCOLS_STORED;
+}
+#else
+/* Before 18 a publication sends no generated column (pgoutput skips them; column lists cannot name them). */
+static inline bool
+rs_publication_sends_stored_generated(const Publication *) {
+	return false;
+}
+/* 18 added virtual generated columns (the default kind); older majors have only stored ones. */
+#define ATTRIBUTE_GENERATED_VIRTUAL 'v'
+#endif
+
+/* 19's WAL receiver has a "connecting" state (WALRCV_CONNECTING) before it streams. */
+static inline bool
+rs_walrcv_is_connecting(WalRcvState state) {
+#if PG_VERSION_NUM >= 190000
+	return state == WALRCV_CONNECTING;
+#else
+	(void) state;
+	return false;
+#endif
+}
+
+/* ---- end of runtime behaviour back-ports ------------------------------------------ */

@@ -1,151 +1,54 @@
 -- pg_readscale 0.1 -> 0.2
--- 0.1 is released: its script never changes. Every change since goes here, and
--- CREATE EXTENSION of 0.2 runs 0.1 then this file, so a fresh install and an
--- upgraded one run the same statements.
+-- Brings a 0.1 install to exactly what pg_readscale--0.2.sql creates
+-- (test/t/600_extension_update.pl compares every object, definition, grant
+-- and comment). A fresh install never runs this file.
 \echo Use "ALTER EXTENSION pg_readscale UPDATE TO '0.2'" to load this file. \quit
 
--- == reads (gate, waits) ==
-
-
--- == lag, metrics, health ==
--- metrics() is the concatenation of one function per section, so each area
--- adds its series without touching the others' (the health endpoint's /metrics
--- runs metrics() too, so both expose the same series). Each section writes its
--- HELP/TYPE lines even without samples.
-
-CREATE FUNCTION readscale._metrics_lag()
+-- == Read-your-writes ==
+-- wake_mode() is the name of what wait_mode() returns (mode is a wait
+-- argument); wait_mode() stays as an alias.
+CREATE FUNCTION readscale.wake_mode()
 RETURNS text
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    out text := '';
-    -- One row per application_name (the least replayed wins), read once.
-    standbys readscale.standby_lag[] := ARRAY(
-        SELECT s FROM (SELECT DISTINCT ON (application_name) * FROM readscale.standby_lag
-                       ORDER BY application_name, replay_lsn) s);
-    r readscale.standby_lag;
-    label text;
-BEGIN
-    out := E'# HELP readscale_in_recovery Whether this server is a standby (1) or a primary (0).\n'
-        || E'# TYPE readscale_in_recovery gauge\n'
-        || format(E'readscale_in_recovery %s\n', pg_is_in_recovery()::int)
-        || E'# HELP readscale_standbys Standbys connected to this server.\n'
-        || E'# TYPE readscale_standbys gauge\n'
-        || format(E'readscale_standbys %s\n', (SELECT count(*) FROM pg_stat_replication));
-    out := out || E'# HELP readscale_standby_lag_bytes WAL a standby has not yet sent (pending_send), flushed (network) or replayed (apply).\n'
-               || E'# TYPE readscale_standby_lag_bytes gauge\n';
-    FOREACH r IN ARRAY standbys LOOP
-        label := readscale._prom_label(r.application_name);
-        out := out || format(E'readscale_standby_lag_bytes{application_name="%s",kind="pending_send"} %s\n'
-                             'readscale_standby_lag_bytes{application_name="%s",kind="network"} %s\n'
-                             'readscale_standby_lag_bytes{application_name="%s",kind="apply"} %s\n',
-                             label, r.pending_send_bytes, label, r.network_bytes, label, r.apply_bytes);
-    END LOOP;
-    out := out || E'# HELP readscale_standby_lag_seconds Time from a local flush until a standby flushed (network) or replayed (apply) it.\n'
-               || E'# TYPE readscale_standby_lag_seconds gauge\n';
-    FOREACH r IN ARRAY standbys LOOP
-        label := readscale._prom_label(r.application_name);
-        IF r.flush_lag IS NOT NULL THEN
-            out := out || format(E'readscale_standby_lag_seconds{application_name="%s",kind="network"} %s\n',
-                                 label, extract(epoch FROM r.flush_lag));
-        END IF;
-        IF r.replay_lag IS NOT NULL THEN
-            out := out || format(E'readscale_standby_lag_seconds{application_name="%s",kind="apply"} %s\n',
-                                 label, extract(epoch FROM r.replay_lag));
-        END IF;
-    END LOOP;
-    out := out || E'# HELP readscale_standby_verdict Lag SLA verdict per standby: 0 ok, 1 warning, 2 critical.\n'
-               || E'# TYPE readscale_standby_verdict gauge\n';
-    FOREACH r IN ARRAY standbys LOOP
-        out := out || format(E'readscale_standby_verdict{application_name="%s"} %s\n', readscale._prom_label(r.application_name),
-                             array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
-    END LOOP;
-    RETURN out;
-END
-$$;
+LANGUAGE c VOLATILE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_wake_mode';
+COMMENT ON FUNCTION readscale.wake_mode() IS
+    'How waiters are woken: redo hook (preloaded) or polling';
+COMMENT ON FUNCTION readscale.wait_mode() IS
+    'Deprecated name of wake_mode() (0.1), kept as an alias';
+COMMENT ON FUNCTION readscale._gate_stats() IS
+    'The row of view gate_stats, from shared memory';
 
+-- == Lag ==
+-- Test-only entry points leave the catalog (their cases are unit tests of
+-- core/lag_verdict.hpp now); the library keeps the symbols for the 0.1 script.
+DROP FUNCTION readscale._match_policy(text, text[]);
+DROP FUNCTION readscale._effective_lag(interval, boolean, boolean);
 
--- On a standby: staleness, unreplayed WAL, WAL receiver and replay state. Nothing on a primary.
-CREATE FUNCTION readscale._metrics_local()
-RETURNS text
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    out text := '';
-    r record;
-BEGIN
-    FOR r IN SELECT * FROM readscale.local_lag LOOP
-        out := out || E'# HELP readscale_local_staleness_seconds Age of the data this standby serves (0 when replay has caught up).\n'
-                   || E'# TYPE readscale_local_staleness_seconds gauge\n';
-        IF r.staleness IS NOT NULL THEN
-            out := out || format(E'readscale_local_staleness_seconds %s\n', extract(epoch FROM r.staleness));
-        END IF;
-        out := out || E'# HELP readscale_local_unreplayed_bytes WAL received but not yet replayed.\n'
-                   || E'# TYPE readscale_local_unreplayed_bytes gauge\n'
-                   || format(E'readscale_local_unreplayed_bytes %s\n', r.receive_replay_bytes)
-                   || E'# HELP readscale_wal_receiver_up Whether the WAL receiver is streaming from the primary.\n'
-                   || E'# TYPE readscale_wal_receiver_up gauge\n'
-                   || format(E'readscale_wal_receiver_up %s\n', r.wal_receiver_streaming::int)
-                   || E'# HELP readscale_local_replay_paused Whether WAL replay is paused.\n'
-                   || E'# TYPE readscale_local_replay_paused gauge\n'
-                   || format(E'readscale_local_replay_paused %s\n', r.replay_paused::int)
-                   || E'# HELP readscale_local_verdict Lag SLA verdict of this standby: 0 ok, 1 warning, 2 critical.\n'
-                   || E'# TYPE readscale_local_verdict gauge\n'
-                   || format(E'readscale_local_verdict %s\n', array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
-    END LOOP;
-    RETURN out;
-END
-$$;
+-- assert_fresh's bound is max_staleness, as the setting; max_lag stays
+-- accepted by name. A new parameter name needs DROP and CREATE.
+DROP FUNCTION readscale.assert_fresh(interval);
+CREATE FUNCTION readscale.assert_fresh(max_staleness interval DEFAULT NULL, max_lag interval DEFAULT NULL)
+RETURNS void
+LANGUAGE c VOLATILE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_assert_fresh';
+COMMENT ON FUNCTION readscale.assert_fresh(interval, interval) IS
+    'On a standby: raises SQLSTATE 55R02 when staleness exceeds max_staleness (NULL: readscale.lag_critical and readscale.lag_critical_bytes; max_lag is its deprecated name); does nothing on a primary';
 
--- The read gate's counters (readscale.gate_stats) since server start; no
--- samples without shared_preload_libraries (the view is empty then).
-CREATE FUNCTION readscale._metrics_gate()
-RETURNS text
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    out text;
-    g record;
-    outcome text;
-BEGIN
-    out := E'# HELP readscale_gate_waits_total Waits for an LSN or token (wait_for_lsn, wait_for_token, the read gate).\n'
-        || E'# TYPE readscale_gate_waits_total counter\n';
-    FOR g IN SELECT * FROM readscale.gate_stats LOOP
-        out := out || format(E'readscale_gate_waits_total %s\n', g.waits);
-    END LOOP;
-    out := out || E'# HELP readscale_gate_wait_outcomes_total Waits by how they ended.\n'
-               || E'# TYPE readscale_gate_wait_outcomes_total counter\n';
-    FOR g IN SELECT * FROM readscale.gate_stats LOOP
-        FOREACH outcome IN ARRAY ARRAY['immediate', 'reached', 'timeout', 'fail_fast', 'cancelled', 'not_in_recovery', 'gate_refused'] LOOP
-            out := out || format(E'readscale_gate_wait_outcomes_total{outcome="%s"} %s\n', outcome,
-                                 CASE outcome WHEN 'immediate' THEN g.immediate WHEN 'reached' THEN g.reached
-                                     WHEN 'timeout' THEN g.timeouts WHEN 'fail_fast' THEN g.fail_fast
-                                     WHEN 'cancelled' THEN g.cancelled WHEN 'not_in_recovery' THEN g.not_in_recovery
-                                     ELSE g.gate_refused END);
-        END LOOP;
-    END LOOP;
-    out := out || E'# HELP readscale_gate_wait_seconds_total Time spent waiting.\n'
-               || E'# TYPE readscale_gate_wait_seconds_total counter\n';
-    FOR g IN SELECT * FROM readscale.gate_stats LOOP
-        out := out || format(E'readscale_gate_wait_seconds_total %s\n', g.wait_time_ms / 1000.0);
-    END LOOP;
-    RETURN out;
-END
-$$;
+COMMENT ON FUNCTION readscale._lag_verdict(text, bigint, interval, interval, interval, bigint, bigint, boolean) IS
+    'Lag SLA verdict and reason for one sample (NULL thresholds: the readscale.lag_* settings); used by local_lag';
+COMMENT ON FUNCTION readscale._local_staleness() IS
+    'On a standby: age of the data served here (0 when everything received is replayed); NULL on a primary';
+COMMENT ON FUNCTION readscale._prom_label(text) IS
+    'A Prometheus label value with backslash, double quote and newline escaped';
+COMMENT ON FUNCTION readscale._standby_lag() IS
+    'The rows of view standby_lag';
+COMMENT ON FUNCTION readscale._sync_standby_names(text) IS
+    'Standby names listed in a synchronous_standby_names value ("FIRST n (...)", "ANY n (...)", "n (...)" or a plain list), without quotes and "*"';
 
-REVOKE ALL ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate() TO pg_monitor;
-
--- config_audit() as in 0.1 with two fixes: synchronous_standby_names is only
--- audited on a primary (a standby ignores it, and a base backup copies the
--- primary's value, which named no standby of this one: a false warning), and
--- the WAL sender finding says how many senders are free.
+-- Labelled VOLATILE (it reads pg_stat_replication and replication slots).
 CREATE OR REPLACE FUNCTION readscale.config_audit(OUT setting text, OUT severity text, OUT finding text, OUT recommendation text)
 RETURNS SETOF record
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -216,20 +119,165 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION readscale.config_audit() IS
-    'Replication settings checked against a production-readiness list: one row per finding';
 
--- == slot guard ==
--- inactive_since is now one clock per slot incarnation, shared by every
--- session and the worker when pg_readscale is preloaded (docs/slots.md).
+-- == Slot guard ==
+COMMENT ON FUNCTION readscale._slot_retention() IS
+    'The rows of view slot_retention (before keep_size_share)';
+
+CREATE OR REPLACE VIEW readscale.slot_retention AS
+SELECT r.*,
+       r.retained_bytes::double precision
+         / NULLIF(greatest(pg_catalog.pg_size_bytes(pg_catalog.current_setting('max_slot_wal_keep_size')), 0), 0)
+         AS keep_size_share
+FROM readscale._slot_retention() r;
 COMMENT ON VIEW readscale.slot_retention IS
-    'Each replication slot''s retained WAL (from the current, or on a standby the replayed, position), since when it has been seen inactive (shared by all sessions when preloaded; restarts with the server), share of the pg_wal filesystem, the slot_policy pattern that applied (NULL: GUC defaults) and its verdict';
+    'Each replication slot''s retained WAL (from the current, or on a standby the replayed, position), inactive_since (shared clock when preloaded), share of the pg_wal filesystem and of max_slot_wal_keep_size, the slot_policy pattern that applied (NULL: GUC defaults) and its verdict';
 
--- Prometheus families for every slot of slot_retention, labelled slot_name
--- and slot_type; each family is emitted whole (HELP, TYPE, then its samples).
+-- pg_monitor previews; a pass, which writes the audit log even as a dry run,
+-- is for readscale_slot_admin only.
+CREATE FUNCTION readscale.slot_guard_preview(OUT slot_name text, OUT verdict text, OUT action text, OUT outcome text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'readscale_slot_guard_preview';
+COMMENT ON FUNCTION readscale.slot_guard_preview() IS
+    'What a slot guard pass would decide for every slot, as slot_guard_run(dry_run => true) reports it, without dropping or logging anything';
+REVOKE ALL ON FUNCTION readscale.slot_guard_preview() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale.slot_guard_preview() TO pg_monitor, readscale_slot_admin;
+REVOKE EXECUTE ON FUNCTION readscale.slot_guard_run(boolean) FROM pg_monitor;
+
+-- == Prometheus metrics ==
+-- metrics() becomes the concatenation of one function per section.
+
+CREATE FUNCTION readscale._metrics_lag()
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text := '';
+    standbys readscale.standby_lag[] := ARRAY(
+        SELECT s FROM (SELECT DISTINCT ON (application_name) * FROM readscale.standby_lag
+                       ORDER BY application_name, replay_lsn) s);
+    r readscale.standby_lag;
+    label text;
+BEGIN
+    out := E'# HELP readscale_in_recovery Whether this server is a standby (1) or a primary (0).\n'
+        || E'# TYPE readscale_in_recovery gauge\n'
+        || format(E'readscale_in_recovery %s\n', pg_is_in_recovery()::int)
+        || E'# HELP readscale_standbys Standbys connected to this server.\n'
+        || E'# TYPE readscale_standbys gauge\n'
+        || format(E'readscale_standbys %s\n', (SELECT count(*) FROM pg_stat_replication));
+    out := out || E'# HELP readscale_standby_lag_bytes WAL a standby has not yet sent (pending_send), flushed (network) or replayed (apply).\n'
+               || E'# TYPE readscale_standby_lag_bytes gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        label := readscale._prom_label(r.application_name);
+        out := out || format(E'readscale_standby_lag_bytes{application_name="%s",kind="pending_send"} %s\n'
+                             'readscale_standby_lag_bytes{application_name="%s",kind="network"} %s\n'
+                             'readscale_standby_lag_bytes{application_name="%s",kind="apply"} %s\n',
+                             label, r.pending_send_bytes, label, r.network_bytes, label, r.apply_bytes);
+    END LOOP;
+    out := out || E'# HELP readscale_standby_lag_seconds Time from a local flush until a standby flushed (network) or replayed (apply) it.\n'
+               || E'# TYPE readscale_standby_lag_seconds gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        label := readscale._prom_label(r.application_name);
+        IF r.flush_lag IS NOT NULL THEN
+            out := out || format(E'readscale_standby_lag_seconds{application_name="%s",kind="network"} %s\n',
+                                 label, extract(epoch FROM r.flush_lag));
+        END IF;
+        IF r.replay_lag IS NOT NULL THEN
+            out := out || format(E'readscale_standby_lag_seconds{application_name="%s",kind="apply"} %s\n',
+                                 label, extract(epoch FROM r.replay_lag));
+        END IF;
+    END LOOP;
+    out := out || E'# HELP readscale_standby_verdict Lag SLA verdict per standby: 0 ok, 1 warning, 2 critical.\n'
+               || E'# TYPE readscale_standby_verdict gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        out := out || format(E'readscale_standby_verdict{application_name="%s"} %s\n', readscale._prom_label(r.application_name),
+                             array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
+    END LOOP;
+    RETURN out;
+END
+$$;
+COMMENT ON FUNCTION readscale._metrics_lag() IS
+    'Prometheus text of this server''s role and its standbys'' lag and verdicts (part of metrics())';
+
+CREATE FUNCTION readscale._metrics_local()
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text := '';
+    r record;
+BEGIN
+    FOR r IN SELECT * FROM readscale.local_lag LOOP
+        out := out || E'# HELP readscale_local_staleness_seconds Age of the data this standby serves (0 when replay has caught up).\n'
+                   || E'# TYPE readscale_local_staleness_seconds gauge\n';
+        IF r.staleness IS NOT NULL THEN
+            out := out || format(E'readscale_local_staleness_seconds %s\n', extract(epoch FROM r.staleness));
+        END IF;
+        out := out || E'# HELP readscale_local_unreplayed_bytes WAL received but not yet replayed.\n'
+                   || E'# TYPE readscale_local_unreplayed_bytes gauge\n'
+                   || format(E'readscale_local_unreplayed_bytes %s\n', r.receive_replay_bytes)
+                   || E'# HELP readscale_wal_receiver_up Whether the WAL receiver is streaming from the primary.\n'
+                   || E'# TYPE readscale_wal_receiver_up gauge\n'
+                   || format(E'readscale_wal_receiver_up %s\n', r.wal_receiver_streaming::int)
+                   || E'# HELP readscale_local_replay_paused Whether WAL replay is paused.\n'
+                   || E'# TYPE readscale_local_replay_paused gauge\n'
+                   || format(E'readscale_local_replay_paused %s\n', r.replay_paused::int)
+                   || E'# HELP readscale_local_verdict Lag SLA verdict of this standby: 0 ok, 1 warning, 2 critical.\n'
+                   || E'# TYPE readscale_local_verdict gauge\n'
+                   || format(E'readscale_local_verdict %s\n', array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
+    END LOOP;
+    RETURN out;
+END
+$$;
+COMMENT ON FUNCTION readscale._metrics_local() IS
+    'Prometheus text of a standby''s staleness, unreplayed WAL, WAL receiver and replay state; empty on a primary (part of metrics())';
+
+-- No samples without shared_preload_libraries (gate_stats is empty then).
+CREATE FUNCTION readscale._metrics_gate()
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text;
+    g record;
+    outcome text;
+BEGIN
+    out := E'# HELP readscale_gate_waits_total Waits for an LSN or token (wait_for_lsn, wait_for_token, the read gate).\n'
+        || E'# TYPE readscale_gate_waits_total counter\n';
+    FOR g IN SELECT * FROM readscale.gate_stats LOOP
+        out := out || format(E'readscale_gate_waits_total %s\n', g.waits);
+    END LOOP;
+    out := out || E'# HELP readscale_gate_wait_outcomes_total Waits by how they ended.\n'
+               || E'# TYPE readscale_gate_wait_outcomes_total counter\n';
+    FOR g IN SELECT * FROM readscale.gate_stats LOOP
+        FOREACH outcome IN ARRAY ARRAY['immediate', 'reached', 'timeout', 'fail_fast', 'cancelled', 'not_in_recovery', 'gate_refused'] LOOP
+            out := out || format(E'readscale_gate_wait_outcomes_total{outcome="%s"} %s\n', outcome,
+                                 CASE outcome WHEN 'immediate' THEN g.immediate WHEN 'reached' THEN g.reached
+                                     WHEN 'timeout' THEN g.timeouts WHEN 'fail_fast' THEN g.fail_fast
+                                     WHEN 'cancelled' THEN g.cancelled WHEN 'not_in_recovery' THEN g.not_in_recovery
+                                     ELSE g.gate_refused END);
+        END LOOP;
+    END LOOP;
+    out := out || E'# HELP readscale_gate_wait_seconds_total Time spent waiting.\n'
+               || E'# TYPE readscale_gate_wait_seconds_total counter\n';
+    FOR g IN SELECT * FROM readscale.gate_stats LOOP
+        out := out || format(E'readscale_gate_wait_seconds_total %s\n', g.wait_time_ms / 1000.0);
+    END LOOP;
+    RETURN out;
+END
+$$;
+COMMENT ON FUNCTION readscale._metrics_gate() IS
+    'Prometheus text of the waits counted in gate_stats since server start (part of metrics())';
+
+-- Each family is emitted whole (HELP, TYPE, then its samples), labelled
+-- slot_name and slot_type.
 CREATE FUNCTION readscale._metrics_slots()
 RETURNS text
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -271,26 +319,10 @@ END
 $$;
 COMMENT ON FUNCTION readscale._metrics_slots() IS
     'Prometheus text of the slot guard: retained bytes, verdict, activity, inactivity and disk share per slot (appended to metrics())';
-REVOKE ALL ON FUNCTION readscale._metrics_slots() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION readscale._metrics_slots() TO pg_monitor;
 
--- The share of max_slot_wal_keep_size a slot's retained WAL takes (NULL while
--- the setting is -1, unlimited): at 1 the next checkpoint invalidates the slot.
-CREATE OR REPLACE VIEW readscale.slot_retention AS
-SELECT r.*,
-       r.retained_bytes::double precision
-         / NULLIF(greatest(pg_catalog.pg_size_bytes(pg_catalog.current_setting('max_slot_wal_keep_size')), 0), 0)
-         AS keep_size_share
-FROM readscale._slot_retention() r;
-COMMENT ON VIEW readscale.slot_retention IS
-    'Each replication slot''s retained WAL (from the current, or on a standby the replayed, position), inactive_since (shared clock when preloaded), share of the pg_wal filesystem and of max_slot_wal_keep_size, the slot_policy pattern that applied (NULL: GUC defaults) and its verdict';
-
--- == hardening ==
-
--- == metrics() (last: it calls every section's _metrics_* function) ==
 CREATE OR REPLACE FUNCTION readscale.metrics()
 RETURNS text
-LANGUAGE sql STABLE
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT readscale._metrics_lag() || readscale._metrics_local() || readscale._metrics_gate()
@@ -298,3 +330,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION readscale.metrics() IS
     'Prometheus text exposition (format 0.0.4): lag, staleness, verdicts, WAL receiver state, read gate counters and replication slot retention';
+
+REVOKE ALL ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate(),
+    readscale._metrics_slots(), readscale.metrics() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate(),
+    readscale._metrics_slots(), readscale.metrics() TO pg_monitor;

@@ -8,6 +8,40 @@ WHERE refclassid = 'pg_extension'::regclass
   AND deptype = 'e'
 ORDER BY 1;
 
+-- Every function's volatility and parallel label (the rule is in the install
+-- script's header: what reads replication state or calls a VOLATILE function
+-- is VOLATILE; PARALLEL is set on purpose everywhere).
+SELECT p.proname, p.provolatile, p.proparallel
+FROM pg_proc p
+WHERE p.pronamespace = 'readscale'::regnamespace
+ORDER BY 1;
+
+-- No SQL or PL/pgSQL function is less volatile, or safer in parallel, than a
+-- function it calls by name or through a view it reads (C functions are
+-- labelled by hand).
+WITH bodies AS (
+    SELECT p.* FROM pg_proc p
+    WHERE p.pronamespace = 'readscale'::regnamespace
+      AND p.prolang IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql'))
+), calls AS (
+    SELECT b.oid AS caller, s.oid AS callee FROM bodies b
+    JOIN pg_proc s ON s.pronamespace IN ('pg_catalog'::regnamespace, 'readscale'::regnamespace)
+                  AND b.prosrc ~ ('\m' || s.proname || '\(')
+    UNION
+    SELECT b.oid, d.refobjid FROM bodies b
+    JOIN pg_class v ON v.relkind = 'v' AND v.relnamespace IN ('pg_catalog'::regnamespace, 'readscale'::regnamespace)
+                   AND b.prosrc ~ ('\m' || v.relname || '\M')
+    JOIN pg_rewrite r ON r.ev_class = v.oid
+    JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid AND d.refclassid = 'pg_proc'::regclass
+)
+SELECT p.proname AS caller, s.proname AS callee, p.provolatile, s.provolatile AS callee_volatile,
+       p.proparallel, s.proparallel AS callee_parallel
+FROM calls c JOIN pg_proc p ON p.oid = c.caller JOIN pg_proc s ON s.oid = c.callee
+WHERE s.provolatile = 'v' AND p.provolatile <> 'v'
+   OR s.proparallel = 'u' AND p.proparallel <> 'u'
+   OR s.proparallel = 'r' AND p.proparallel = 's'
+ORDER BY 1, 2;
+
 -- The schema belongs to the extension: it cannot be dropped from under it.
 DROP SCHEMA readscale;
 \echo :LAST_ERROR_SQLSTATE

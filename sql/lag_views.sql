@@ -20,6 +20,13 @@ SELECT readscale.assert_fresh('-1 s');
 \echo :LAST_ERROR_SQLSTATE
 SELECT readscale.assert_fresh('soon');
 \echo :LAST_ERROR_SQLSTATE
+-- The bound is max_staleness; max_lag, its 0.1 name, still works by name.
+SELECT readscale.assert_fresh(max_staleness => '1 ms');
+SELECT readscale.assert_fresh(max_lag => '1 ms');
+SELECT readscale.assert_fresh(max_lag => '-1 s');
+\echo :LAST_ERROR_SQLSTATE
+SELECT readscale.assert_fresh(max_staleness => '1 s', max_lag => '1 s');
+\echo :LAST_ERROR_SQLSTATE
 
 -- config_audit on this single node (regress.conf: wal_level logical, 10 senders, 10 slots).
 SELECT * FROM readscale.config_audit() ORDER BY setting;

@@ -84,13 +84,29 @@ UPDATE readscale.slot_policy SET max_inactive = '1 hour' WHERE slot_name_pattern
 SELECT * FROM readscale.slot_guard_run() WHERE slot_name = 'regress_slot_drop_me';
 UPDATE readscale.slot_policy SET max_inactive = NULL WHERE slot_name_pattern = 'regress\_slot\_drop%';
 
--- Privileges: pg_monitor reads and dry-runs; only superusers and readscale_slot_admin members run for real.
+-- The preview decides as a dry run does, and neither drops nor logs.
+CREATE TEMP TABLE log_before AS SELECT count(*) AS n FROM readscale.slot_guard_log;
+SELECT * FROM readscale.slot_guard_preview() WHERE slot_name LIKE 'regress_slot%' ORDER BY slot_name;
+SELECT (SELECT count(*) FROM readscale.slot_guard_log) - n AS rows_logged FROM log_before;
+SELECT count(*) AS same_decisions
+FROM readscale.slot_guard_preview() p JOIN readscale.slot_guard_run(true) r USING (slot_name, verdict, action, outcome)
+WHERE slot_name LIKE 'regress_slot%';
+DROP TABLE log_before;
+
+-- Privileges: pg_monitor reads and previews; guard passes (they write the log,
+-- even dry) are for superusers and readscale_slot_admin members only.
 CREATE ROLE regress_slot_monitor IN ROLE pg_monitor;
 CREATE ROLE regress_slot_nobody;
 CREATE ROLE regress_slot_admin_user IN ROLE readscale_slot_admin;
+SELECT r.rolname, p.proname, has_function_privilege(r.rolname, p.oid, 'EXECUTE') AS can_execute
+FROM (VALUES ('pg_monitor'), ('readscale_slot_admin'), ('regress_slot_nobody')) AS r(rolname),
+     pg_proc p WHERE p.pronamespace = 'readscale'::regnamespace AND p.proname LIKE 'slot_guard%'
+ORDER BY 1, 2;
 SET ROLE regress_slot_monitor;
 SELECT count(*) FROM readscale.slot_retention WHERE slot_name LIKE 'regress_slot%';
-SELECT count(*) FROM readscale.slot_guard_run(true) WHERE slot_name LIKE 'regress_slot%';
+SELECT count(*) FROM readscale.slot_guard_preview() WHERE slot_name LIKE 'regress_slot%';
+SELECT count(*) FROM readscale.slot_guard_run(true);
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM readscale.slot_guard_run(false);
 \echo :LAST_ERROR_SQLSTATE
 INSERT INTO readscale.slot_policy (slot_name_pattern) VALUES ('x');
@@ -103,9 +119,18 @@ SELECT count(*) FROM readscale.slot_retention;
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM readscale.slot_guard_run();
 \echo :LAST_ERROR_SQLSTATE
+SELECT * FROM readscale.slot_guard_preview();
+\echo :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM readscale.slot_guard_log;
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
+-- Even where the owner grants EXECUTE further, a real run needs readscale_slot_admin.
+GRANT EXECUTE ON FUNCTION readscale.slot_guard_run(boolean) TO regress_slot_nobody;
+SET ROLE regress_slot_nobody;
+SELECT * FROM readscale.slot_guard_run(false);
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION readscale.slot_guard_run(boolean) FROM regress_slot_nobody;
 
 -- A real run by an admin without REPLICATION drops only the inactive, unprotected slot over its threshold.
 SET ROLE regress_slot_admin_user;

@@ -3,6 +3,7 @@
  * fixed: op, schema, table, then the optional xid, lsn, commit_time,
  * origin, then the payload, so a line can be compared as text.
  */
+#include "common/lsn_text.hpp"
 #include "core/json.hpp"
 #include "core/relation_plan.hpp"
 #include "core/value_text.hpp"
@@ -87,6 +88,16 @@ append_xids(StringInfo out, ReorderBufferTXN *txn) {
 		appendStringInfo(out, ",\"xid\":%u", txn->xid);
 }
 
+/* ,"key":"lsn" with the LSN as this server prints pg_lsn (zero-padded on 19; docs/decoder.md). */
+void
+append_lsn_field(StringInfo out, const char *key, XLogRecPtr lsn) {
+	char text[readscale::kLsnTextCapacity];
+	std::size_t length = readscale::format_lsn_into(text, lsn, kServerLsnZeroPadded);
+	appendStringInfo(out, ",\"%s\":\"", key);
+	appendBinaryStringInfo(out, text, static_cast<int>(length));
+	appendStringInfoChar(out, '"');
+}
+
 /* The optional transaction fields shared by every change record. */
 void
 append_common(LogicalDecodingContext *ctx, StringInfo out, ReorderBufferTXN *txn, XLogRecPtr lsn) {
@@ -95,7 +106,7 @@ append_common(LogicalDecodingContext *ctx, StringInfo out, ReorderBufferTXN *txn
 	if ((options.include_xids || state->in_stream) && txn != nullptr)
 		append_xids(out, txn);
 	if (options.include_lsn)
-		appendStringInfo(out, ",\"lsn\":\"%X/%X\"", LSN_FORMAT_ARGS(lsn));
+		append_lsn_field(out, "lsn", lsn);
 	if (options.include_timestamp && txn != nullptr && !state->in_stream)
 		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(rs_commit_time(txn)));
 	if (options.include_origin && txn != nullptr && txn->origin_id != InvalidReplOriginId)
@@ -140,7 +151,7 @@ write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRe
 	if (record->always_xid || options.include_xids)
 		append_xids(out, txn);
 	if (record->lsn_key != nullptr && options.include_lsn)
-		appendStringInfo(out, ",\"%s\":\"%X/%X\"", record->lsn_key, LSN_FORMAT_ARGS(record->lsn));
+		append_lsn_field(out, record->lsn_key, record->lsn);
 	if (record->with_time && options.include_timestamp)
 		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(rs_commit_time(txn)));
 	if (record->gid != nullptr) {
@@ -161,7 +172,7 @@ write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr comm
 	if (state->options.include_xids)
 		appendStringInfo(ctx->out, ",\"xid\":%u", txn->xid);
 	if (state->options.include_lsn)
-		appendStringInfo(ctx->out, ",\"commit_lsn\":\"%X/%X\"", LSN_FORMAT_ARGS(commit_lsn));
+		append_lsn_field(ctx->out, "commit_lsn", commit_lsn);
 	if (state->options.include_timestamp)
 		appendStringInfo(ctx->out, ",\"commit_time\":\"%s\"", timestamptz_to_str(rs_commit_time(txn)));
 	appendStringInfoChar(ctx->out, '}');

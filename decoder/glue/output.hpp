@@ -1,5 +1,6 @@
 /*
- * output.hpp: writes ndjson records into ctx->out. Every function here is
+ * output.hpp: writes change records into ctx->out: ndjson here, and
+ * format=wal2json-v2 handed on to wal2json_output.hpp. Every function here is
  * C-shaped (type output functions, OutputPluginWrite may ERROR) and holds
  * only trivially destructible locals; the JSON escaping itself is core's
  * two-pass encoder writing straight into the StringInfo.

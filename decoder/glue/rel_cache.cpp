@@ -36,7 +36,6 @@ decoder_relcache_callback(Datum arg, Oid relid) {
 	readscale::pg::guarded_no_throw(WARNING, [=]() { invalidate_impl(relid); });
 }
 
-/* wal2json 2.5's value rules (pg_decode_write_value). */
 /*
  * B3 as above. A schema rename, or a change to a publication, changes no
  * relation's relcache entry, yet cached "schema" texts and filter decisions
@@ -50,6 +49,7 @@ decoder_namespace_callback(Datum arg, rs_syscache_id cache_id, uint32 hash_value
 	readscale::pg::guarded_no_throw(WARNING, []() { invalidate_impl(InvalidOid); });
 }
 
+/* wal2json 2.5's value rules (pg_decode_write_value). */
 JsonKind
 wal2json_kind_of(Oid type) {
 	switch (type) {
@@ -108,7 +108,7 @@ install_plan(DecoderState *state, Oid relid, const char *schema, const char *tab
 
 /* C-shaped: reads the tuple descriptor and catalogs into a palloc'd POD array. */
 ColumnSource *
-gather_columns(DecoderState *state, Relation relation, Bitmapset *published) {
+gather_columns(DecoderState *state, Relation relation, const PublishedColumns *published) {
 	TupleDesc desc = RelationGetDescr(relation);
 	auto *columns = static_cast<ColumnSource *>(palloc0(sizeof(ColumnSource) * (desc->natts + 1)));
 	bool wal2json = state->options.format == OutputFormat::Wal2jsonV2;
@@ -120,8 +120,11 @@ gather_columns(DecoderState *state, Relation relation, Bitmapset *published) {
 		column->name = to_utf8(state, NameStr(attr->attname));
 		column->dropped = attr->attisdropped;
 		column->generated = attr->attgenerated != '\0';
+		column->virtual_generated = attr->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL;
 		column->identity_key = bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, key);
-		column->unpublished = published != nullptr && !bms_is_member(attr->attnum, published);
+		column->unpublished = published != nullptr &&
+		                      !publication_publishes_column(*column, bms_is_member(attr->attnum, published->listed),
+		                                                    published->rule);
 		if (column->dropped)
 			continue;
 		Oid output_fn = InvalidOid;
@@ -187,7 +190,7 @@ relation_entry(DecoderState *state, Relation relation) {
 	ColumnSource *columns = nullptr;
 	int count = 0;
 	unsigned actions = kAllActions;
-	Bitmapset *published = nullptr;
+	PublishedColumns published = {nullptr, {false, false}};
 	RowFilterSources filters = {{NIL, NIL, NIL}};
 	Oid publish_as = relid;
 	bool included = state->options.publication_names.empty() ||
@@ -198,7 +201,7 @@ relation_entry(DecoderState *state, Relation relation) {
 	const char *table = to_utf8(state, RelationGetRelationName(target));
 	included = included && table_included(state->options, schema, table);
 	if (included) {
-		columns = gather_columns(state, target, published);
+		columns = gather_columns(state, target, state->options.publication_names.empty() ? nullptr : &published);
 		count = RelationGetDescr(target)->natts;
 	}
 	entry = install_plan(state, relid, schema, table, columns, count);

@@ -65,6 +65,7 @@ append_txn_fields(const DecoderOptions &options, StringInfo out, ReorderBufferTX
 		appendStringInfo(out, ",\"origin\":%u", static_cast<unsigned>(txn->origin_id));
 }
 
+/* wal2json prints "%X/%X" on every major (it does not follow 19's zero-padded pg_lsn text); so do we here. */
 void
 append_lsn(StringInfo out, const char *key, XLogRecPtr lsn) {
 	appendStringInfo(out, ",\"%s\":\"%X/%X\"", key, LSN_FORMAT_ARGS(lsn));

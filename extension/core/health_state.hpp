@@ -2,8 +2,9 @@
  * health_state.hpp: what the health endpoint says about this node beyond the
  * route verdicts (http_request.hpp): the Prometheus text for /metrics, the
  * JSON for /status, and the readscale.http_listen setting's parser.
- * The worker has no transaction, so /metrics carries only this node's own
- * state (per-standby series stay in readscale.metrics()).
+ * node_metrics_text is /metrics' fallback, this node's own gauges from shared
+ * memory, used when readscale.metrics() cannot run in the worker's database
+ * (see glue/health_response.cpp).
  */
 #pragma once
 

@@ -286,7 +286,8 @@ replica_check(const Request &request, const NodeState &node) {
 	}
 	if (node.primary)
 		return respond(503, "not a standby");
-	if (!node.receiver_streaming)
+	/* connecting (19) is transitional: the staleness limits below still apply */
+	if (!node.receiver_streaming && !node.receiver_connecting)
 		return respond(503, "wal receiver is not streaming");
 	if (node.replay_paused)
 		return respond(503, "replay is paused");

@@ -94,14 +94,10 @@ verdict_name(Verdict verdict) noexcept {
 	return "critical";
 }
 
+namespace {
+
 LagJudgement
-judge_lag(const LagSample &raw, const LagThresholds &t) {
-	LagSample sample = raw;
-	if (sample.lag_ms && *sample.lag_ms < 0)
-		sample.lag_ms = 0; /* clock skew or nonsense input: never "less than caught up" */
-	if (sample.state != "streaming" && t.non_streaming_is_critical)
-		return {Verdict::kCritical, "standby is \"" + std::string(sample.state.empty() ? "disconnected" : sample.state) +
-		                                "\", not streaming"};
+judge_thresholds(const LagSample &sample, const LagThresholds &t) {
 	auto bytes = static_cast<std::int64_t>(sample.bytes > INT64_MAX ? INT64_MAX : sample.bytes);
 	const Verdict levels[] = {Verdict::kCritical, Verdict::kWarning};
 	for (Verdict level : levels) {
@@ -117,6 +113,25 @@ judge_lag(const LagSample &raw, const LagThresholds &t) {
 			                   format_bytes(static_cast<std::uint64_t>(max_bytes))};
 	}
 	return {Verdict::kOk, lag_text(sample) + " is within the thresholds"};
+}
+
+} // namespace
+
+LagJudgement
+judge_lag(const LagSample &raw, const LagThresholds &t) {
+	LagSample sample = raw;
+	if (sample.lag_ms && *sample.lag_ms < 0)
+		sample.lag_ms = 0; /* clock skew or nonsense input: never "less than caught up" */
+	if (sample.state == "connecting") {
+		LagJudgement judgement = judge_thresholds(sample, t);
+		if (judgement.verdict == Verdict::kCritical)
+			return judgement;
+		return {Verdict::kWarning, "WAL receiver is \"connecting\" to the primary, not yet streaming"};
+	}
+	if (sample.state != "streaming" && t.non_streaming_is_critical)
+		return {Verdict::kCritical, "standby is \"" + std::string(sample.state.empty() ? "disconnected" : sample.state) +
+		                                "\", not streaming"};
+	return judge_thresholds(sample, t);
 }
 
 std::optional<std::int64_t>

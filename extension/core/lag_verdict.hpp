@@ -6,6 +6,8 @@
  *   is critical by itself.
  * - judge_lag(): ok | warning | critical plus a human-readable reason. The
  *   worst finding wins; critical is checked before warning, time before bytes.
+ *   A WAL receiver "connecting" (19: (re)connecting to the primary) is
+ *   transitional: at least a warning, never critical by itself.
  * - effective_time_lag_ms(): pg_stat_replication's write/flush/replay_lag go
  *   NULL once a standby has been idle for a while; a streaming standby that has
  *   replayed everything sent is 0 ms behind, not "unknown".

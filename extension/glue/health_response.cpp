@@ -95,6 +95,7 @@ read_node_state(readscale::http::NodeState *node) {
 		return;
 	SpinLockAcquire(&WalRcv->mutex);
 	node->receiver_streaming = WalRcv->walRcvState == WALRCV_STREAMING;
+	node->receiver_connecting = rs_walrcv_is_connecting(WalRcv->walRcvState);
 	SpinLockRelease(&WalRcv->mutex);
 	node->replay_paused = GetRecoveryPauseState() != RECOVERY_NOT_PAUSED;
 	XLogRecPtr receive = GetWalRcvFlushRecPtr(nullptr, nullptr);

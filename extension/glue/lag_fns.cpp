@@ -116,6 +116,12 @@ READSCALE_SQL_FUNCTION(readscale_lag_verdict) {
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }
 
+/*
+ * _match_policy() and _effective_lag() below exist only because
+ * pg_readscale--0.1.sql creates them (CREATE FUNCTION looks the symbol up);
+ * 0.2 drops them from the catalog. Delete them with the 0.1 scripts.
+ */
+
 /* _match_policy(application_name text, patterns text[]) -> 1-based index of the most specific match, or NULL */
 READSCALE_SQL_FUNCTION(readscale_match_policy) {
 	const char *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
@@ -165,16 +171,28 @@ READSCALE_SQL_FUNCTION(readscale_local_staleness) {
 	return ms_interval(staleness_ms);
 }
 
-/* assert_fresh(max_lag interval DEFAULT NULL): raises 55R02 on a standby staler than allowed */
+/*
+ * assert_fresh(max_staleness interval DEFAULT NULL, max_lag interval DEFAULT NULL):
+ * raises 55R02 on a standby staler than allowed. max_lag is the 0.1 name of
+ * max_staleness; the 0.1 script declares only that one argument.
+ */
 READSCALE_SQL_FUNCTION(readscale_assert_fresh) {
+	bool has_staleness = !PG_ARGISNULL(0);
+	bool has_alias = PG_NARGS() > 1 && !PG_ARGISNULL(1);
+	if (has_staleness && has_alias)
+		throw readscale::Error(
+		    readscale::sqlstate::kInvalidParameterValue, "\"max_staleness\" and \"max_lag\" name the same bound",
+		    "\"max_lag\" is the deprecated name of \"max_staleness\".", "Pass only \"max_staleness\".");
 	std::int64_t max_ms = readscale::pg::lag_critical_ms;
 	std::int64_t max_bytes = readscale::pg::lag_critical_bytes();
-	if (!PG_ARGISNULL(0)) {
-		max_ms = interval_ms(PG_GETARG_INTERVAL_P(0));
+	if (has_staleness || has_alias) {
+		max_ms = interval_ms(PG_GETARG_INTERVAL_P(has_staleness ? 0 : 1));
 		max_bytes = -1;
 		if (max_ms < 0)
-			throw readscale::Error(readscale::sqlstate::kNumericValueOutOfRange, "max_lag must not be negative", {},
-			                       "Pass NULL to use \"readscale.lag_critical\".");
+			throw readscale::Error(readscale::sqlstate::kNumericValueOutOfRange,
+			                       has_staleness ? "\"max_staleness\" must not be negative"
+			                                     : "\"max_lag\" must not be negative",
+			                       {}, "Pass NULL to use \"readscale.lag_critical\".");
 	}
 	if (!RecoveryInProgress())
 		PG_RETURN_VOID(); /* a primary serves the latest data */

@@ -1,7 +1,8 @@
 /*
  * slot_fns.cpp: the replication-slot retention guard's SQL functions:
- * readscale._slot_retention() (the rows of view readscale.slot_retention) and
- * readscale.slot_guard_run(dry_run).
+ * readscale._slot_retention() (the rows of view readscale.slot_retention),
+ * readscale.slot_guard_run(dry_run) and readscale.slot_guard_preview(), the
+ * same pass as a dry run that writes no audit row (so pg_monitor may call it).
  *
  * Data comes from pg_replication_slots and readscale.slot_policy through SPI,
  * as the caller. Every decision (policy match, verdict, drop or not) is the
@@ -211,7 +212,7 @@ require_slot_admin() {
 	throw readscale::Error(readscale::sqlstate::kInsufficientPrivilege, "permission denied to drop replication slots",
 	                       "Only superusers and members of role \"readscale_slot_admin\" may run the slot guard "
 	                       "without a dry run.",
-	                       "Call readscale.slot_guard_run(dry_run => true) to see what it would do.");
+	                       "Call readscale.slot_guard_preview() to see what it would do.");
 }
 
 /* Drops the slot in a subtransaction as the bootstrap superuser; returns the outcome. C-shaped (PG_TRY). */
@@ -335,11 +336,11 @@ READSCALE_SQL_FUNCTION(readscale_slot_retention) {
 	return static_cast<Datum>(0);
 }
 
-/* slot_guard_run(dry_run boolean DEFAULT true): one guard pass; every decision is logged (on a primary). */
-READSCALE_SQL_FUNCTION(readscale_slot_guard_run) {
-	bool dry_run = PG_ARGISNULL(0) || PG_GETARG_BOOL(0);
-	if (!dry_run)
-		require_slot_admin();
+namespace {
+
+/* One guard pass returning (slot_name, verdict, action, outcome) rows. C-shaped: SPI may ERROR. */
+Datum
+guard_pass(FunctionCallInfo fcinfo, bool dry_run, bool audit) {
 	GuardPass pass;
 	begin_pass(fcinfo, &pass);
 	for (std::uint64_t r = 0; r < pass.count; r++) {
@@ -350,7 +351,7 @@ READSCALE_SQL_FUNCTION(readscale_slot_guard_run) {
 		read_slot(pass.slots, r, pass.now, pass.fs_bytes, values, nulls, &slot);
 		evaluate(&slot, pass.policies, pass.policy_count, pass.in_recovery, dry_run, &e);
 		const char *outcome = e.drop ? drop_slot(slot.name) : pstrdup(e.outcome);
-		if (!pass.in_recovery) /* a standby cannot write the log; its decisions are returned only */
+		if (audit && !pass.in_recovery) /* a standby cannot write the log; its decisions are returned only */
 			log_decision(&slot, &e, outcome, dry_run);
 		Datum out[4] = {CStringGetTextDatum(slot.name), CStringGetTextDatum(readscale::verdict_name(e.verdict)),
 		                CStringGetTextDatum(readscale::slot_action_name(e.action)), CStringGetTextDatum(outcome)};
@@ -360,4 +361,19 @@ READSCALE_SQL_FUNCTION(readscale_slot_guard_run) {
 	readscale::pg::end_tracking(pass.listed_after);
 	SPI_finish();
 	return static_cast<Datum>(0);
+}
+
+} // namespace
+
+/* slot_guard_run(dry_run boolean DEFAULT true): one guard pass; every decision is logged (on a primary). */
+READSCALE_SQL_FUNCTION(readscale_slot_guard_run) {
+	bool dry_run = PG_ARGISNULL(0) || PG_GETARG_BOOL(0);
+	if (!dry_run)
+		require_slot_admin();
+	return guard_pass(fcinfo, dry_run, true);
+}
+
+/* slot_guard_preview(): what slot_guard_run(true) would return, with nothing dropped or logged. */
+READSCALE_SQL_FUNCTION(readscale_slot_guard_preview) {
+	return guard_pass(fcinfo, true, false);
 }

@@ -42,7 +42,7 @@ report_slots(SPITupleTable *rows, uint64 count) {
 	}
 }
 
-/* One guard pass in its own transaction. C-shaped: may ERROR (then FATAL). */
+/* One guard pass in its own transaction. C-shaped: may ERROR, which run_pass_or_report catches. */
 void
 run_pass() {
 	SetCurrentStatementStartTimestamp();

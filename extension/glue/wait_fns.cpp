@@ -1,6 +1,6 @@
 /*
  * wait_fns.cpp: readscale.wait_for_lsn(), is_caught_up(), current_causal_token(),
- * wait_for_token(), wait_mode().
+ * wait_for_token(), wake_mode() and its 0.1 name wait_mode().
  *
  * Each *_impl reads its arguments into plain values, lets core validate them
  * (throwing readscale::Error to the guard), then calls the C-shaped wait.
@@ -63,6 +63,12 @@ read_wait_arguments(FunctionCallInfo fcinfo, int first, XLogRecPtr target) {
 	return arguments;
 }
 
+/* An LSN as this server prints pg_lsn (zero-padded on 19). */
+std::string
+server_lsn_text(XLogRecPtr lsn) {
+	return rs::format_lsn(lsn, kServerLsnZeroPadded);
+}
+
 void
 check_role_and_target(const rs::pg::WaitRequest &request, bool in_recovery) {
 	if (in_recovery && request.mode == rs::WaitMode::PrimaryFlush)
@@ -74,8 +80,8 @@ check_role_and_target(const rs::pg::WaitRequest &request, bool in_recovery) {
 	XLogRecPtr inserted = GetXLogInsertRecPtr();
 	if (request.target > inserted)
 		throw rs::Error(rs::sqlstate::kTokenNotApplicable,
-		                "LSN " + rs::format_lsn(request.target) + " is ahead of this server's WAL",
-		                "This server has written WAL up to " + rs::format_lsn(inserted) + ".",
+		                "LSN " + server_lsn_text(request.target) + " is ahead of this server's WAL",
+		                "This server has written WAL up to " + server_lsn_text(inserted) + ".",
 		                "Check that the token was taken on this cluster's primary; "
 		                "readscale.current_causal_token() gives tokens that can be checked.");
 }
@@ -101,16 +107,16 @@ finish_wait(const WaitArguments &arguments, XLogRecPtr shown_target) {
 		return PointerGetDatum(cstring_to_text(rs::outcome_name(result.outcome)));
 	if (result.outcome == rs::WaitOutcome::NotInRecovery)
 		throw rs::Error(rs::sqlstate::kObjectNotInPrerequisiteState, "recovery is not in progress",
-		                "Recovery ended before replaying target LSN " + rs::format_lsn(shown_target) +
-		                    "; last replay LSN " + rs::format_lsn(result.position) + ".",
+		                "Recovery ended before replaying target LSN " + server_lsn_text(shown_target) +
+		                    "; last replay LSN " + server_lsn_text(result.position) + ".",
 		                "This server was promoted; read from it as the primary, or from another standby.");
 	std::string detail = std::string("Last ") + mode_verb(arguments.request.mode) + " LSN is " +
-	                     rs::format_lsn(result.position) + ".";
+	                     server_lsn_text(result.position) + ".";
 	if (result.failed_fast)
 		detail += std::string(" ") + result.reason;
 	throw rs::Error(rs::sqlstate::kReplicaNotCaughtUp,
 	                std::string("replica has not ") + mode_verb(arguments.request.mode) + " LSN " +
-	                    rs::format_lsn(shown_target) + " within " + std::to_string(arguments.request.timeout_ms) +
+	                    server_lsn_text(shown_target) + " within " + std::to_string(arguments.request.timeout_ms) +
 	                    " ms",
 	                detail, "Read from the primary, or raise the timeout.");
 }
@@ -118,7 +124,7 @@ finish_wait(const WaitArguments &arguments, XLogRecPtr shown_target) {
 /* The std::string is gone before the caller calls PostgreSQL (B4). */
 void
 format_token_into(const rs::CausalToken &token, char *buffer, std::size_t capacity) {
-	std::string formatted = rs::format_causal_token(token);
+	std::string formatted = rs::format_causal_token(token, kServerLsnZeroPadded);
 	rs::copy_truncated(buffer, capacity, formatted.data(), formatted.size());
 }
 
@@ -182,7 +188,8 @@ check_token(const rs::CausalToken &token) {
 		(void) GetFlushRecPtr(&timeline);
 	std::size_t length = 0;
 	rs::TimelineSwitch *history = read_history(timeline, &length);
-	if (auto error = rs::check_token_applies(token, GetSystemIdentifier(), timeline, history, length, in_recovery))
+	if (auto error = rs::check_token_applies(token, GetSystemIdentifier(), timeline, history, length, in_recovery,
+	                                         kServerLsnZeroPadded))
 		throw *error;
 }
 
@@ -200,6 +207,12 @@ READSCALE_SQL_FUNCTION(readscale_wait_for_token) {
 	return status;
 }
 
+READSCALE_SQL_FUNCTION(readscale_wake_mode) {
+	(void) fcinfo;
+	PG_RETURN_TEXT_P(cstring_to_text(rs::pg::wake_mode()));
+}
+
+/* The 0.1 name, kept as an alias: SQL names and C symbols stay one-to-one. */
 READSCALE_SQL_FUNCTION(readscale_wait_mode) {
 	(void) fcinfo;
 	PG_RETURN_TEXT_P(cstring_to_text(rs::pg::wake_mode()));

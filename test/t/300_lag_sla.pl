@@ -29,6 +29,10 @@ is($standby->safe_psql('postgres', "SELECT count(*) FROM readscale.standby_lag")
 $primary->safe_psql('postgres',
 	"INSERT INTO readscale.lag_policy (application_name_pattern, warning_bytes, critical_bytes) VALUES ('lag\\_%', 0, 1024), ('%', NULL, NULL)");
 
+# Staleness is known only once the standby has replayed a commit since it started:
+# let it replay the policy insert before pausing (a loaded machine could pause first).
+$primary->wait_for_catchup($standby, 'replay');
+
 # Pause replay on the standby, then write WAL on the primary.
 $standby->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
 ok($standby->poll_query_until('postgres', "SELECT pg_get_wal_replay_pause_state() = 'paused'"), 'replay paused');
@@ -66,9 +70,13 @@ like($stderr, qr/HINT:  Read from the primary/, 'hint says what to do');
 ($ret, $stdout, $stderr) = $standby->psql('postgres',
 	"SET readscale.lag_critical_bytes = '1kB'; SELECT readscale.assert_fresh()",
 	extra_params => [ '-v', 'VERBOSITY=sqlstate' ]);
-like($stderr, qr/55R02/, 'assert_fresh() without max_lag uses readscale.lag_critical_bytes');
+like($stderr, qr/55R02/, 'assert_fresh() without max_staleness uses readscale.lag_critical_bytes');
 is($standby->safe_psql('postgres', "SELECT readscale.assert_fresh('1 day')::text = ''"), 't',
-	'a generous max_lag passes while paused');
+	'a generous max_staleness passes while paused');
+($ret, $stdout, $stderr) = $standby->psql('postgres', "SELECT readscale.assert_fresh(max_staleness => '1 ms')");
+like($stderr, qr/stale, more than the allowed 1 ms/, 'assert_fresh(max_staleness => ...) fails while paused');
+($ret, $stdout, $stderr) = $standby->psql('postgres', "SELECT readscale.assert_fresh(max_lag => '1 ms')");
+like($stderr, qr/stale, more than the allowed 1 ms/, 'its 0.1 name max_lag still works');
 
 # Metrics on both nodes, accepted by promtool.
 my $metrics = $primary->safe_psql('postgres', 'SELECT readscale.metrics()');

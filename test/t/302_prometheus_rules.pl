@@ -14,11 +14,12 @@ like($out, qr/SUCCESS: 7 rules found/, 'all seven rules load');
 ok(IPC::Run::run([ 'promtool', 'test', 'rules', "$dir/readscale_alerts_test.yml" ], '>', \$out, '2>', \$err),
 	'promtool test rules') or diag("$out$err");
 
-# Every metric the rules use is one readscale.metrics() emits (installed scripts: 0.1 and its update to 0.2).
+# Every metric the rules use is one readscale.metrics() emits (the installed
+# full script of the default version).
 my $sharedir = `pg_config --sharedir`;
 chomp $sharedir;
-my $script = slurp_file("$sharedir/extension/pg_readscale--0.1.sql")
-  . slurp_file("$sharedir/extension/pg_readscale--0.1--0.2.sql");
+my ($default) = slurp_file("$sharedir/extension/pg_readscale.control") =~ /^default_version\s*=\s*'([^']+)'/m;
+my $script = slurp_file("$sharedir/extension/pg_readscale--$default.sql");
 my $rules = slurp_file("$dir/readscale_alerts.yml");
 my %used = map { $_ => 1 } map { /\b(readscale_[a-z_]+)\b/g } $rules =~ /expr:(.*?)\n\s*for:/sg;
 ok(scalar(keys %used) >= 8, 'rules use readscale metrics');

@@ -2,9 +2,10 @@
 # the default one: the data in the extension's tables survives, extversion
 # becomes the default, and every member object (with its definition, columns,
 # constraints, indexes, comments and privileges) equals a fresh CREATE
-# EXTENSION in another database. Versions and paths come from the installed
-# scripts (pg_extension_update_paths), so a new version is tested without
-# editing this file; only a table added later needs a fixture row below.
+# EXTENSION (from the full pg_readscale--<default>.sql) in another database.
+# Versions and paths come from the installed scripts
+# (pg_extension_update_paths), so a new version is tested without editing
+# this file; only a table added later needs a fixture row below.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -148,6 +149,13 @@ my @sources = split /\n/, $node->safe_psql('postgres', qq{
 	SELECT source FROM pg_extension_update_paths('pg_readscale')
 	WHERE target = '$default' AND path IS NOT NULL AND source <> '$default' ORDER BY 1});
 ok(scalar(@sources) >= 1, "at least one update path leads to $default (found: @sources)");
+
+# Without a full script for the default version, CREATE EXTENSION would replay
+# the update chain and the comparison below would compare it with itself.
+my $sharedir = `pg_config --sharedir`;
+chomp $sharedir;
+ok(-f "$sharedir/extension/pg_readscale--$default.sql",
+	"pg_readscale--$default.sql exists, so a fresh install does not run the update scripts");
 
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
 $node->safe_psql('fresh', 'CREATE EXTENSION pg_readscale');

@@ -71,6 +71,17 @@ TEST(JudgeLag, NonStreamingIsCriticalUnlessPolicySaysOtherwise) {
 	EXPECT_EQ(judge_lag({"catchup", 4096, 0}, t).verdict, Verdict::kWarning);
 }
 
+TEST(JudgeLag, ConnectingReceiverIsTransitional) {
+	auto j = judge_lag({"connecting", 0, 0}, thresholds());
+	EXPECT_EQ(j.verdict, Verdict::kWarning);
+	EXPECT_EQ(j.reason, "WAL receiver is \"connecting\" to the primary, not yet streaming");
+	auto t = thresholds();
+	t.non_streaming_is_critical = false;
+	EXPECT_EQ(judge_lag({"connecting", 0, 0}, t).verdict, Verdict::kWarning);
+	EXPECT_EQ(judge_lag({"connecting", UINT64_MAX, INT64_MAX}, thresholds()).verdict, Verdict::kCritical)
+	    << "lag over the critical threshold stays critical";
+}
+
 TEST(VerdictName, AllNames) {
 	EXPECT_STREQ(verdict_name(Verdict::kOk), "ok");
 	EXPECT_STREQ(verdict_name(Verdict::kWarning), "warning");
@@ -169,6 +180,17 @@ TEST(MostSpecificMatch, ExactBeatsPatternsThenMoreLiteralsThenLexicographic) {
 	/* Order of the list does not matter. */
 	std::vector<std::string_view> reversed(p.rbegin(), p.rend());
 	EXPECT_EQ(reversed[*most_specific_match(reversed, "replica2")], "replica%");
+}
+
+/* The cases sql/lag_policy.sql ran through the 0.1-only readscale._match_policy(). */
+TEST(MostSpecificMatch, EscapedWildcardIsLiteral) {
+	std::vector<std::string_view> p = {"%", "batch\\_%", "replica%", "replica1", "replica_"};
+	EXPECT_EQ(most_specific_match(p, "batch_x"), 1u);
+	EXPECT_EQ(most_specific_match(p, "batchx"), 0u) << "batch\\_% needs a literal underscore";
+	EXPECT_EQ(most_specific_match(p, "replica1"), 3u);
+	EXPECT_EQ(most_specific_match(p, "replica2"), 2u);
+	EXPECT_EQ(most_specific_match(p, "replica22"), 2u);
+	EXPECT_EQ(most_specific_match(p, "other"), 0u);
 }
 
 TEST(Format, MillisecondsAndBytes) {

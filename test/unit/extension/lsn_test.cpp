@@ -22,10 +22,41 @@ TEST(ParseLsn, RejectsMalformedWith22P02) {
 	}
 }
 
-TEST(FormatLsn, RoundTrips) {
-	for (Lsn lsn : {Lsn{0}, Lsn{0x16B3748}, Lsn{0x1234567890ABCDEF}, ~Lsn{0}})
-		EXPECT_EQ(readscale::parse_lsn(readscale::format_lsn(lsn)).value(), lsn);
-	EXPECT_EQ(readscale::format_lsn(0x300000060), "3/60");
+TEST(FormatLsn, RoundTripsInBothForms) {
+	for (bool zero_pad : {false, true})
+		for (Lsn lsn : {Lsn{0}, Lsn{0x16B3748}, Lsn{0x1234567890ABCDEF}, ~Lsn{0}})
+			EXPECT_EQ(readscale::parse_lsn(readscale::format_lsn(lsn, zero_pad)).value(), lsn) << zero_pad;
+}
+
+TEST(FormatLsn, PlainAsPostgres15To18) {
+	EXPECT_EQ(readscale::format_lsn(0x300000060, false), "3/60");
+	EXPECT_EQ(readscale::format_lsn(0, false), "0/0");
+	EXPECT_EQ(readscale::format_lsn(0x302DB00, false), "0/302DB00");
+	EXPECT_EQ(readscale::format_lsn(~Lsn{0}, false), "FFFFFFFF/FFFFFFFF");
+}
+
+TEST(FormatLsn, ZeroPaddedAsPostgres19) {
+	EXPECT_EQ(readscale::format_lsn(0x300000060, true), "3/00000060");
+	EXPECT_EQ(readscale::format_lsn(0, true), "0/00000000");
+	EXPECT_EQ(readscale::format_lsn(0x302DB00, true), "0/0302DB00");
+	EXPECT_EQ(readscale::format_lsn(0xABC12345678, true), "ABC/12345678");
+	EXPECT_EQ(readscale::format_lsn(~Lsn{0}, true), "FFFFFFFF/FFFFFFFF");
+}
+
+TEST(FormatLsn, IntoBufferMatchesStringForm) {
+	char buffer[readscale::kLsnTextCapacity];
+	for (bool zero_pad : {false, true}) {
+		std::size_t length = readscale::format_lsn_into(buffer, 0x1A0000BEEF, zero_pad);
+		EXPECT_EQ(std::string(buffer, length), readscale::format_lsn(0x1A0000BEEF, zero_pad));
+		EXPECT_EQ(buffer[length], '\0');
+	}
+	EXPECT_EQ(readscale::format_lsn_into(buffer, ~Lsn{0}, true), readscale::kLsnTextCapacity - 1);
+}
+
+TEST(ParseLsn, AcceptsZeroPaddedForm) {
+	EXPECT_EQ(readscale::parse_lsn("0/0302DB00").value(), 0x302DB00u);
+	EXPECT_EQ(readscale::parse_lsn("3/00000060").value(), 0x300000060u);
+	EXPECT_EQ(readscale::parse_lsn("00000003/00000060").value(), 0x300000060u);
 }
 
 TEST(EffectiveWaitTarget, InsideShortPageHeaderMeansPageStart) {

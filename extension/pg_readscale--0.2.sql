@@ -1,0 +1,653 @@
+-- pg_readscale 0.2: the whole extension as a fresh CREATE EXTENSION installs it.
+-- One full script per version plus hand-written update scripts (pgvector's
+-- convention): this file is what 0.2 contains; pg_readscale--0.1--0.2.sql
+-- brings a 0.1 install to exactly the same catalog, which
+-- test/t/600_extension_update.pl checks object by object.
+--
+-- Labels: a function that reads pg_stat_replication, pg_stat_wal_receiver,
+-- replication slots or shared state, or calls a VOLATILE function, is
+-- VOLATILE; STABLE only when it reads no more than settings, IMMUTABLE only
+-- for pure functions of the arguments. PARALLEL SAFE unless the function
+-- uses backend-local state, SPI or a RESTRICTED function (RESTRICTED), or
+-- writes anything, even shared memory (UNSAFE).
+\echo Use "CREATE EXTENSION pg_readscale" to load this file. \quit
+
+-- The extension creates and owns its schema, so nobody can plant objects in it.
+CREATE SCHEMA readscale;
+REVOKE ALL ON SCHEMA readscale FROM PUBLIC;
+GRANT USAGE ON SCHEMA readscale TO PUBLIC;
+
+-- Read-your-writes: tokens, waits, the read gate's counters ---------------------
+
+CREATE FUNCTION readscale.node_role()
+RETURNS text
+LANGUAGE c VOLATILE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_node_role';
+COMMENT ON FUNCTION readscale.node_role() IS
+    'primary or standby, from whether recovery is in progress';
+
+-- RESTRICTED: the session's last commit position is backend-local.
+CREATE FUNCTION readscale.current_token()
+RETURNS pg_lsn
+LANGUAGE c VOLATILE STRICT PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_current_token';
+COMMENT ON FUNCTION readscale.current_token() IS
+    'On a primary: the LSN a reader must see replayed to observe every write acknowledged so far';
+
+CREATE FUNCTION readscale.wait_for_lsn(
+    target pg_lsn,
+    timeout interval DEFAULT '1s',
+    on_timeout text DEFAULT 'error',
+    mode text DEFAULT 'replay',
+    fail_fast boolean DEFAULT true)
+RETURNS text
+LANGUAGE c VOLATILE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_wait_for_lsn';
+COMMENT ON FUNCTION readscale.wait_for_lsn(pg_lsn, interval, text, text, boolean) IS
+    'Waits until target is replayed (or flushed/written); returns success, timeout or not in recovery';
+
+CREATE FUNCTION readscale.is_caught_up(target pg_lsn)
+RETURNS boolean
+LANGUAGE c VOLATILE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_is_caught_up';
+COMMENT ON FUNCTION readscale.is_caught_up(pg_lsn) IS
+    'Whether target is already replayed here (on a primary: flushed), without waiting';
+
+CREATE FUNCTION readscale.current_causal_token()
+RETURNS text
+LANGUAGE c VOLATILE STRICT PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_current_causal_token';
+COMMENT ON FUNCTION readscale.current_causal_token() IS
+    'On a primary: a token carrying system identifier, timeline and LSN, refused where it does not apply';
+
+CREATE FUNCTION readscale.wait_for_token(
+    token text,
+    timeout interval DEFAULT '1s',
+    on_timeout text DEFAULT 'error',
+    mode text DEFAULT 'replay',
+    fail_fast boolean DEFAULT true)
+RETURNS text
+LANGUAGE c VOLATILE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_wait_for_token';
+COMMENT ON FUNCTION readscale.wait_for_token(text, interval, text, text, boolean) IS
+    'wait_for_lsn for a causal token: refuses tokens from another cluster or a lost timeline branch';
+
+CREATE FUNCTION readscale.wake_mode()
+RETURNS text
+LANGUAGE c VOLATILE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_wake_mode';
+COMMENT ON FUNCTION readscale.wake_mode() IS
+    'How waiters are woken: redo hook (preloaded) or polling';
+
+CREATE FUNCTION readscale.wait_mode()
+RETURNS text
+LANGUAGE c VOLATILE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_wait_mode';
+COMMENT ON FUNCTION readscale.wait_mode() IS
+    'Deprecated name of wake_mode() (0.1), kept as an alias';
+
+CREATE FUNCTION readscale._gate_stats(
+    OUT wake_mode text,
+    OUT waits bigint, OUT immediate bigint, OUT reached bigint, OUT timeouts bigint,
+    OUT fail_fast bigint, OUT cancelled bigint, OUT not_in_recovery bigint, OUT gate_refused bigint,
+    OUT wait_time_ms double precision,
+    OUT waits_under_1ms bigint, OUT waits_under_5ms bigint, OUT waits_under_20ms bigint,
+    OUT waits_under_100ms bigint, OUT waits_under_1s bigint, OUT waits_1s_or_more bigint,
+    OUT since timestamptz)
+RETURNS SETOF record
+LANGUAGE c VOLATILE STRICT PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_gate_stats';
+COMMENT ON FUNCTION readscale._gate_stats() IS
+    'The row of view gate_stats, from shared memory';
+
+CREATE VIEW readscale.gate_stats AS SELECT * FROM readscale._gate_stats();
+COMMENT ON VIEW readscale.gate_stats IS
+    'Waits on this node since server start (empty without shared_preload_libraries)';
+
+REVOKE ALL ON readscale.gate_stats FROM PUBLIC;
+GRANT SELECT ON readscale.gate_stats TO pg_monitor;
+REVOKE ALL ON FUNCTION readscale._gate_stats() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._gate_stats() TO pg_monitor;
+
+-- Lag SLA checks --------------------------------------------------------------
+-- Policies, per-standby verdicts on a primary, local staleness on a standby,
+-- failover ranking and a configuration audit. Data comes from
+-- pg_stat_replication / pg_stat_wal_receiver (which take the right locks and
+-- hide details from roles without pg_read_all_stats); every decision
+-- (verdicts, policy matching, staleness, the NULL-when-idle rule) is made by
+-- the C++ core (extension/core/lag_verdict.hpp). See docs/lag.md.
+
+CREATE FUNCTION readscale._valid_pattern(pattern text)
+RETURNS boolean
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_valid_pattern';
+COMMENT ON FUNCTION readscale._valid_pattern(text) IS
+    'Whether a lag_policy application name pattern is a valid LIKE pattern';
+
+-- STABLE: NULL thresholds read the readscale.lag_* settings.
+CREATE FUNCTION readscale._lag_verdict(state text, bytes bigint, lag interval,
+    warning_lag interval, critical_lag interval, warning_bytes bigint, critical_bytes bigint,
+    non_streaming_is_critical boolean, OUT verdict text, OUT reason text)
+RETURNS record
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_lag_verdict';
+COMMENT ON FUNCTION readscale._lag_verdict(text, bigint, interval, interval, interval, bigint, bigint, boolean) IS
+    'Lag SLA verdict and reason for one sample (NULL thresholds: the readscale.lag_* settings); used by local_lag';
+
+CREATE FUNCTION readscale._local_staleness()
+RETURNS interval
+LANGUAGE c VOLATILE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_local_staleness';
+COMMENT ON FUNCTION readscale._local_staleness() IS
+    'On a standby: age of the data served here (0 when everything received is replayed); NULL on a primary';
+
+CREATE FUNCTION readscale._prom_label(value text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT replace(replace(replace(value, '\', '\\'), '"', '\"'), E'\n', '\n') $$;
+COMMENT ON FUNCTION readscale._prom_label(text) IS
+    'A Prometheus label value with backslash, double quote and newline escaped';
+
+-- Patterns are SQL LIKE patterns (% any run, _ one character, \ escapes);
+-- the most specific match wins: an exact name, then more literal characters,
+-- then the smaller pattern text. A NULL threshold inherits the setting named
+-- with the words swapped: warning_lag <- readscale.lag_warning, critical_lag
+-- <- lag_critical, warning_bytes <- lag_warning_bytes, critical_bytes <-
+-- lag_critical_bytes.
+CREATE TABLE readscale.lag_policy (
+    application_name_pattern text PRIMARY KEY
+        CONSTRAINT lag_policy_pattern_valid CHECK (readscale._valid_pattern(application_name_pattern)),
+    warning_lag interval CONSTRAINT lag_policy_warning_lag_nonnegative CHECK (warning_lag >= interval '0'),
+    critical_lag interval CONSTRAINT lag_policy_critical_lag_nonnegative CHECK (critical_lag >= interval '0'),
+    warning_bytes bigint CONSTRAINT lag_policy_warning_bytes_nonnegative CHECK (warning_bytes >= 0),
+    critical_bytes bigint CONSTRAINT lag_policy_critical_bytes_nonnegative CHECK (critical_bytes >= 0),
+    non_streaming_is_critical boolean NOT NULL DEFAULT true,
+    CONSTRAINT lag_policy_lag_order CHECK (warning_lag <= critical_lag),
+    CONSTRAINT lag_policy_bytes_order CHECK (warning_bytes <= critical_bytes)
+);
+COMMENT ON TABLE readscale.lag_policy IS
+    'Lag SLA per standby application_name LIKE pattern; NULL thresholds inherit the readscale.lag_* GUCs';
+SELECT pg_catalog.pg_extension_config_dump('readscale.lag_policy', '');
+
+-- RESTRICTED: SPI over pg_stat_replication and lag_policy.
+CREATE FUNCTION readscale._standby_lag(
+    OUT pid integer, OUT application_name text, OUT client_addr inet, OUT state text, OUT sync_state text,
+    OUT sent_lsn pg_lsn, OUT write_lsn pg_lsn, OUT flush_lsn pg_lsn, OUT replay_lsn pg_lsn,
+    OUT pending_send_bytes bigint, OUT network_bytes bigint, OUT apply_bytes bigint, OUT total_lag_bytes bigint,
+    OUT write_lag interval, OUT flush_lag interval, OUT replay_lag interval, OUT reply_time timestamptz,
+    OUT policy text, OUT verdict text, OUT reason text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_standby_lag';
+COMMENT ON FUNCTION readscale._standby_lag() IS
+    'The rows of view standby_lag';
+
+CREATE VIEW readscale.standby_lag AS
+SELECT * FROM readscale._standby_lag();
+COMMENT ON VIEW readscale.standby_lag IS
+    'On a primary: each connected standby''s byte and time lag, the lag_policy pattern that applied (NULL: GUC defaults) and its verdict';
+
+CREATE VIEW readscale.local_lag AS
+SELECT pg_last_wal_receive_lsn() AS receive_lsn,
+       pg_last_wal_replay_lsn() AS replay_lsn,
+       greatest(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::bigint AS receive_replay_bytes,
+       readscale._local_staleness() AS staleness,
+       pg_last_xact_replay_timestamp() AS last_replayed_xact_time,
+       coalesce(w.status, 'stopped') AS wal_receiver_status,
+       coalesce(w.status = 'streaming', false) AS wal_receiver_streaming,
+       w.last_msg_receipt_time,
+       now() - w.last_msg_receipt_time AS since_last_message,
+       pg_get_wal_replay_pause_state() <> 'not paused' AS replay_paused,
+       v.verdict, v.reason
+FROM (SELECT 1) AS one
+LEFT JOIN pg_catalog.pg_stat_wal_receiver w ON true
+CROSS JOIN LATERAL readscale._lag_verdict(coalesce(w.status, 'stopped'),
+    greatest(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::bigint,
+    readscale._local_staleness(), NULL, NULL, NULL, NULL, NULL) v
+WHERE pg_is_in_recovery();
+COMMENT ON VIEW readscale.local_lag IS
+    'On a standby (no row on a primary): received and replayed WAL, staleness (0 when replay has caught up with everything received), WAL receiver state and the verdict under the GUC defaults';
+
+CREATE FUNCTION readscale.check_lag(OUT scope text, OUT application_name text, OUT verdict text, OUT reason text)
+RETURNS SETOF record
+LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT 'standby', s.application_name, s.verdict, s.reason FROM readscale.standby_lag s
+    UNION ALL
+    SELECT 'local', NULL, l.verdict, l.reason FROM readscale.local_lag l
+    ORDER BY 1, 2
+$$;
+COMMENT ON FUNCTION readscale.check_lag() IS
+    'Verdict rows: one per connected standby (scope standby) and, on a standby, one for this server (scope local)';
+
+-- The bound is called max_staleness, as the setting readscale.max_staleness
+-- and the column local_lag.staleness it is compared with; max_lag is its 0.1
+-- name, still accepted by name.
+CREATE FUNCTION readscale.assert_fresh(max_staleness interval DEFAULT NULL, max_lag interval DEFAULT NULL)
+RETURNS void
+LANGUAGE c VOLATILE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'readscale_assert_fresh';
+COMMENT ON FUNCTION readscale.assert_fresh(interval, interval) IS
+    'On a standby: raises SQLSTATE 55R02 when staleness exceeds max_staleness (NULL: readscale.lag_critical and readscale.lag_critical_bytes; max_lag is its deprecated name); does nothing on a primary';
+
+CREATE VIEW readscale.failover_candidates AS
+SELECT rank() OVER (ORDER BY s.state = 'streaming' DESC, s.flush_lsn DESC NULLS LAST, s.replay_lsn DESC NULLS LAST,
+                    s.sync_state = 'sync' DESC, s.sync_state = 'quorum' DESC) AS rank,
+       s.application_name, s.client_addr, s.state, s.sync_state, s.flush_lsn, s.replay_lsn,
+       s.network_bytes + s.pending_send_bytes AS missing_bytes, s.verdict
+FROM readscale.standby_lag s;
+COMMENT ON VIEW readscale.failover_candidates IS
+    'On a primary: standbys ranked for promotion: streaming first, then by WAL flushed, then replayed, then sync state';
+
+CREATE FUNCTION readscale._sync_standby_names(spec text)
+RETURNS SETOF text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT DISTINCT btrim(n, ' "')
+    FROM unnest(string_to_array(regexp_replace(spec, '^\s*((FIRST|ANY)\s+)?\d+\s*\((.*)\)\s*$', '\3', 'i'), ',')) AS n
+    WHERE btrim(n, ' "') NOT IN ('', '*')
+    ORDER BY 1
+$$;
+COMMENT ON FUNCTION readscale._sync_standby_names(text) IS
+    'Standby names listed in a synchronous_standby_names value ("FIRST n (...)", "ANY n (...)", "n (...)" or a plain list), without quotes and "*"';
+
+-- synchronous_standby_names is only audited on a primary: a standby ignores
+-- it, and a base backup copies the primary's value, which names no standby of
+-- this one.
+CREATE FUNCTION readscale.config_audit(OUT setting text, OUT severity text, OUT finding text, OUT recommendation text)
+RETURNS SETOF record
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    standby boolean := pg_is_in_recovery();
+    senders int := current_setting('max_wal_senders')::int;
+    senders_used int := (SELECT count(*) FROM pg_stat_replication);
+    slots int := current_setting('max_replication_slots')::int;
+    slots_used int := (SELECT count(*) FROM pg_replication_slots);
+    sync_names text := current_setting('synchronous_standby_names');
+    missing text;
+BEGIN
+    IF current_setting('wal_level') = 'minimal' THEN
+        RETURN QUERY SELECT 'wal_level', 'critical', 'wal_level is minimal, so no standby can replicate from this server',
+            'Set wal_level to replica (or logical) and restart.';
+    END IF;
+    IF NOT standby AND senders = 0 THEN
+        RETURN QUERY SELECT 'max_wal_senders', 'critical', 'max_wal_senders is 0, so no standby can connect',
+            'Set max_wal_senders to the number of standbys plus two and restart.';
+    ELSIF senders_used >= senders - 1 AND senders > 0 THEN
+        RETURN QUERY SELECT 'max_wal_senders', 'warning',
+            format('%s of %s WAL senders are in use, leaving %s free (pg_basebackup -X stream needs 2)',
+                   senders_used, senders, greatest(senders - senders_used, 0)),
+            'Raise max_wal_senders so a reconnecting standby or a base backup finds a free sender.';
+    END IF;
+    IF slots_used >= slots AND slots > 0 THEN
+        RETURN QUERY SELECT 'max_replication_slots', 'warning',
+            format('%s of %s replication slots are in use', slots_used, slots),
+            'Raise max_replication_slots, or drop slots nobody consumes.';
+    END IF;
+    IF current_setting('max_slot_wal_keep_size') = '-1' THEN
+        RETURN QUERY SELECT 'max_slot_wal_keep_size', 'warning',
+            'max_slot_wal_keep_size is unlimited, so an abandoned slot can retain WAL until the disk is full',
+            'Set max_slot_wal_keep_size to the WAL volume the disk can hold.';
+    END IF;
+    IF NOT standby AND current_setting('wal_keep_size') = '0' AND slots_used = 0 THEN
+        RETURN QUERY SELECT 'wal_keep_size', 'warning',
+            'wal_keep_size is 0 and no replication slot exists, so a standby that falls behind may need WAL that was already removed',
+            'Use a physical replication slot per standby, or set wal_keep_size.';
+    END IF;
+    IF NOT standby AND sync_names <> '' THEN
+        FOR missing IN
+            SELECT n FROM readscale._sync_standby_names(sync_names) AS n
+            WHERE lower(n) NOT IN (SELECT lower(s.application_name) FROM pg_stat_replication s)
+            ORDER BY 1
+        LOOP
+            RETURN QUERY SELECT 'synchronous_standby_names', 'warning',
+                format('synchronous_standby_names names "%s", which is not connected', missing),
+                'Start that standby, or remove it from synchronous_standby_names so commits do not wait for it.';
+        END LOOP;
+    END IF;
+    IF standby AND NOT current_setting('hot_standby')::boolean THEN
+        RETURN QUERY SELECT 'hot_standby', 'critical', 'hot_standby is off, so this standby serves no reads',
+            'Set hot_standby to on and restart.';
+    END IF;
+    IF standby AND NOT current_setting('hot_standby_feedback')::boolean THEN
+        RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
+            'hot_standby_feedback is off, so vacuum on the primary can cancel long reads here',
+            'Set hot_standby_feedback to on, accepting some bloat on the primary.';
+    END IF;
+    IF standby AND NOT current_setting('default_transaction_read_only')::boolean THEN
+        RETURN QUERY SELECT 'default_transaction_read_only', 'info',
+            'default_transaction_read_only is off, so after a promotion this server accepts writes from clients meant for a replica',
+            'Set default_transaction_read_only to on on standbys; clear it when promoting on purpose.';
+    END IF;
+    IF current_setting('wal_sender_timeout') = '0' THEN
+        RETURN QUERY SELECT 'wal_sender_timeout', 'warning', 'wal_sender_timeout is 0, so a dead standby connection is never noticed',
+            'Set wal_sender_timeout to a minute or so.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION readscale.config_audit() IS
+    'Replication settings checked against a production-readiness list: one row per finding';
+
+-- Monitoring is for pg_monitor; policy changes for the owner (or roles it grants).
+REVOKE ALL ON readscale.lag_policy FROM PUBLIC;
+GRANT SELECT ON readscale.lag_policy TO pg_monitor;
+GRANT SELECT ON readscale.standby_lag, readscale.local_lag, readscale.failover_candidates TO pg_monitor;
+REVOKE ALL ON FUNCTION readscale._standby_lag(),
+    readscale._lag_verdict(text, bigint, interval, interval, interval, bigint, bigint, boolean),
+    readscale._local_staleness(), readscale._prom_label(text), readscale._sync_standby_names(text),
+    readscale.check_lag(), readscale.config_audit() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._standby_lag(),
+    readscale._lag_verdict(text, bigint, interval, interval, interval, bigint, bigint, boolean),
+    readscale._local_staleness(), readscale._prom_label(text), readscale._sync_standby_names(text),
+    readscale.check_lag(), readscale.config_audit() TO pg_monitor;
+-- _valid_pattern stays executable by PUBLIC: lag_policy's CHECK runs it as whoever writes the table.
+-- assert_fresh stays executable by PUBLIC: applications call it on the standby they read from.
+
+-- Slot-retention guard --------------------------------------------------------
+-- Per-slot retained WAL, inactivity and share of the pg_wal filesystem with a
+-- policy verdict (view slot_retention over the C++ set-returning function
+-- _slot_retention()), a read-only preview of a guard pass (slot_guard_preview)
+-- and the audited pass (slot_guard_run) that warns about or drops slots as the
+-- policy says. Every decision (pattern match, verdict, whether a slot may be
+-- dropped) is made by the C++ core (extension/core/slot_policy.hpp). See
+-- docs/slots.md.
+
+-- Guard passes are for superusers and members of this role. Roles are
+-- cluster-wide and not extension members: DROP EXTENSION leaves it.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'readscale_slot_admin') THEN
+        CREATE ROLE readscale_slot_admin NOLOGIN;
+    END IF;
+END
+$$;
+
+-- Patterns as in lag_policy (LIKE, most specific match wins). A NULL byte
+-- threshold inherits readscale.slot_warning_bytes / slot_critical_bytes; a
+-- NULL max_inactive or max_disk_share is no limit. action = 'drop' lets
+-- slot_guard_run drop a critical slot that is inactive, not protected, past
+-- max_inactive when one is set, and, on a standby, only when the pattern is
+-- the slot's exact name.
+CREATE TABLE readscale.slot_policy (
+    slot_name_pattern text PRIMARY KEY
+        CONSTRAINT slot_policy_pattern_valid CHECK (readscale._valid_pattern(slot_name_pattern)),
+    warning_bytes bigint CONSTRAINT slot_policy_warning_bytes_nonnegative CHECK (warning_bytes >= 0),
+    critical_bytes bigint CONSTRAINT slot_policy_critical_bytes_nonnegative CHECK (critical_bytes >= 0),
+    max_inactive interval CONSTRAINT slot_policy_max_inactive_nonnegative CHECK (max_inactive >= interval '0'),
+    max_disk_share real
+        CONSTRAINT slot_policy_max_disk_share_range CHECK (max_disk_share >= 0 AND max_disk_share <= 1),
+    action text NOT NULL DEFAULT 'warn' CONSTRAINT slot_policy_action_valid CHECK (action IN ('warn', 'drop')),
+    protected boolean NOT NULL DEFAULT false,
+    CONSTRAINT slot_policy_bytes_order CHECK (warning_bytes <= critical_bytes)
+);
+COMMENT ON TABLE readscale.slot_policy IS
+    'Replication slot retention policies: thresholds, action (warn or drop) and protection per slot name pattern';
+SELECT pg_catalog.pg_extension_config_dump('readscale.slot_policy', '');
+
+CREATE TABLE readscale.slot_guard_log (
+    at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    slot_name text NOT NULL,
+    retained_bytes bigint,
+    inactive_for interval,
+    verdict text NOT NULL,
+    action text NOT NULL,
+    outcome text NOT NULL,
+    dry_run boolean NOT NULL,
+    message text
+);
+COMMENT ON TABLE readscale.slot_guard_log IS
+    'Every decision of readscale.slot_guard_run (written on a primary only)';
+SELECT pg_catalog.pg_extension_config_dump('readscale.slot_guard_log', '');
+
+-- UNSAFE here and below: reading a slot starts its inactivity clock, a write
+-- to shared (or, without the preload, backend-local) memory.
+CREATE FUNCTION readscale._slot_retention(
+    OUT slot_name text, OUT slot_type text, OUT plugin text, OUT database text, OUT active boolean,
+    OUT active_pid integer, OUT restart_lsn pg_lsn, OUT confirmed_flush_lsn pg_lsn, OUT retained_bytes bigint,
+    OUT wal_status text, OUT safe_wal_size bigint, OUT inactive_since timestamptz, OUT disk_share double precision,
+    OUT policy text, OUT verdict text, OUT reason text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'readscale_slot_retention';
+COMMENT ON FUNCTION readscale._slot_retention() IS
+    'The rows of view slot_retention (before keep_size_share)';
+
+-- keep_size_share: the share of max_slot_wal_keep_size a slot's retained WAL
+-- takes (NULL while the setting is -1, unlimited): at 1 the next checkpoint
+-- invalidates the slot.
+CREATE VIEW readscale.slot_retention AS
+SELECT r.*,
+       r.retained_bytes::double precision
+         / NULLIF(greatest(pg_catalog.pg_size_bytes(pg_catalog.current_setting('max_slot_wal_keep_size')), 0), 0)
+         AS keep_size_share
+FROM readscale._slot_retention() r;
+COMMENT ON VIEW readscale.slot_retention IS
+    'Each replication slot''s retained WAL (from the current, or on a standby the replayed, position), inactive_since (shared clock when preloaded), share of the pg_wal filesystem and of max_slot_wal_keep_size, the slot_policy pattern that applied (NULL: GUC defaults) and its verdict';
+
+CREATE FUNCTION readscale.slot_guard_preview(OUT slot_name text, OUT verdict text, OUT action text, OUT outcome text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'readscale_slot_guard_preview';
+COMMENT ON FUNCTION readscale.slot_guard_preview() IS
+    'What a slot guard pass would decide for every slot, as slot_guard_run(dry_run => true) reports it, without dropping or logging anything';
+
+CREATE FUNCTION readscale.slot_guard_run(dry_run boolean DEFAULT true,
+    OUT slot_name text, OUT verdict text, OUT action text, OUT outcome text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'readscale_slot_guard_run';
+COMMENT ON FUNCTION readscale.slot_guard_run(boolean) IS
+    'One slot guard pass: judges every slot, drops those the policy allows unless dry_run, logs each decision to slot_guard_log';
+
+-- pg_monitor reads and previews; only readscale_slot_admin runs passes, which
+-- write the audit log even as a dry run.
+REVOKE ALL ON readscale.slot_policy, readscale.slot_guard_log FROM PUBLIC;
+GRANT SELECT ON readscale.slot_policy, readscale.slot_guard_log, readscale.slot_retention TO pg_monitor;
+GRANT SELECT, INSERT, UPDATE, DELETE ON readscale.slot_policy TO readscale_slot_admin;
+GRANT SELECT ON readscale.slot_guard_log, readscale.slot_retention TO readscale_slot_admin;
+REVOKE ALL ON FUNCTION readscale._slot_retention(), readscale.slot_guard_preview(),
+    readscale.slot_guard_run(boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._slot_retention(), readscale.slot_guard_preview()
+    TO pg_monitor, readscale_slot_admin;
+GRANT EXECUTE ON FUNCTION readscale.slot_guard_run(boolean) TO readscale_slot_admin;
+
+-- Prometheus metrics ----------------------------------------------------------
+-- metrics() is the concatenation of one function per section, so each area
+-- adds its series without touching the others' (the health endpoint's /metrics
+-- runs metrics() too, so both expose the same series). Each section writes its
+-- HELP/TYPE lines even without samples.
+
+-- This server's role, its standbys' lag and verdicts (one row per
+-- application_name, the least replayed wins).
+CREATE FUNCTION readscale._metrics_lag()
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text := '';
+    standbys readscale.standby_lag[] := ARRAY(
+        SELECT s FROM (SELECT DISTINCT ON (application_name) * FROM readscale.standby_lag
+                       ORDER BY application_name, replay_lsn) s);
+    r readscale.standby_lag;
+    label text;
+BEGIN
+    out := E'# HELP readscale_in_recovery Whether this server is a standby (1) or a primary (0).\n'
+        || E'# TYPE readscale_in_recovery gauge\n'
+        || format(E'readscale_in_recovery %s\n', pg_is_in_recovery()::int)
+        || E'# HELP readscale_standbys Standbys connected to this server.\n'
+        || E'# TYPE readscale_standbys gauge\n'
+        || format(E'readscale_standbys %s\n', (SELECT count(*) FROM pg_stat_replication));
+    out := out || E'# HELP readscale_standby_lag_bytes WAL a standby has not yet sent (pending_send), flushed (network) or replayed (apply).\n'
+               || E'# TYPE readscale_standby_lag_bytes gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        label := readscale._prom_label(r.application_name);
+        out := out || format(E'readscale_standby_lag_bytes{application_name="%s",kind="pending_send"} %s\n'
+                             'readscale_standby_lag_bytes{application_name="%s",kind="network"} %s\n'
+                             'readscale_standby_lag_bytes{application_name="%s",kind="apply"} %s\n',
+                             label, r.pending_send_bytes, label, r.network_bytes, label, r.apply_bytes);
+    END LOOP;
+    out := out || E'# HELP readscale_standby_lag_seconds Time from a local flush until a standby flushed (network) or replayed (apply) it.\n'
+               || E'# TYPE readscale_standby_lag_seconds gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        label := readscale._prom_label(r.application_name);
+        IF r.flush_lag IS NOT NULL THEN
+            out := out || format(E'readscale_standby_lag_seconds{application_name="%s",kind="network"} %s\n',
+                                 label, extract(epoch FROM r.flush_lag));
+        END IF;
+        IF r.replay_lag IS NOT NULL THEN
+            out := out || format(E'readscale_standby_lag_seconds{application_name="%s",kind="apply"} %s\n',
+                                 label, extract(epoch FROM r.replay_lag));
+        END IF;
+    END LOOP;
+    out := out || E'# HELP readscale_standby_verdict Lag SLA verdict per standby: 0 ok, 1 warning, 2 critical.\n'
+               || E'# TYPE readscale_standby_verdict gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        out := out || format(E'readscale_standby_verdict{application_name="%s"} %s\n', readscale._prom_label(r.application_name),
+                             array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
+    END LOOP;
+    RETURN out;
+END
+$$;
+COMMENT ON FUNCTION readscale._metrics_lag() IS
+    'Prometheus text of this server''s role and its standbys'' lag and verdicts (part of metrics())';
+
+CREATE FUNCTION readscale._metrics_local()
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text := '';
+    r record;
+BEGIN
+    FOR r IN SELECT * FROM readscale.local_lag LOOP
+        out := out || E'# HELP readscale_local_staleness_seconds Age of the data this standby serves (0 when replay has caught up).\n'
+                   || E'# TYPE readscale_local_staleness_seconds gauge\n';
+        IF r.staleness IS NOT NULL THEN
+            out := out || format(E'readscale_local_staleness_seconds %s\n', extract(epoch FROM r.staleness));
+        END IF;
+        out := out || E'# HELP readscale_local_unreplayed_bytes WAL received but not yet replayed.\n'
+                   || E'# TYPE readscale_local_unreplayed_bytes gauge\n'
+                   || format(E'readscale_local_unreplayed_bytes %s\n', r.receive_replay_bytes)
+                   || E'# HELP readscale_wal_receiver_up Whether the WAL receiver is streaming from the primary.\n'
+                   || E'# TYPE readscale_wal_receiver_up gauge\n'
+                   || format(E'readscale_wal_receiver_up %s\n', r.wal_receiver_streaming::int)
+                   || E'# HELP readscale_local_replay_paused Whether WAL replay is paused.\n'
+                   || E'# TYPE readscale_local_replay_paused gauge\n'
+                   || format(E'readscale_local_replay_paused %s\n', r.replay_paused::int)
+                   || E'# HELP readscale_local_verdict Lag SLA verdict of this standby: 0 ok, 1 warning, 2 critical.\n'
+                   || E'# TYPE readscale_local_verdict gauge\n'
+                   || format(E'readscale_local_verdict %s\n', array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
+    END LOOP;
+    RETURN out;
+END
+$$;
+COMMENT ON FUNCTION readscale._metrics_local() IS
+    'Prometheus text of a standby''s staleness, unreplayed WAL, WAL receiver and replay state; empty on a primary (part of metrics())';
+
+-- No samples without shared_preload_libraries (gate_stats is empty then).
+CREATE FUNCTION readscale._metrics_gate()
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text;
+    g record;
+    outcome text;
+BEGIN
+    out := E'# HELP readscale_gate_waits_total Waits for an LSN or token (wait_for_lsn, wait_for_token, the read gate).\n'
+        || E'# TYPE readscale_gate_waits_total counter\n';
+    FOR g IN SELECT * FROM readscale.gate_stats LOOP
+        out := out || format(E'readscale_gate_waits_total %s\n', g.waits);
+    END LOOP;
+    out := out || E'# HELP readscale_gate_wait_outcomes_total Waits by how they ended.\n'
+               || E'# TYPE readscale_gate_wait_outcomes_total counter\n';
+    FOR g IN SELECT * FROM readscale.gate_stats LOOP
+        FOREACH outcome IN ARRAY ARRAY['immediate', 'reached', 'timeout', 'fail_fast', 'cancelled', 'not_in_recovery', 'gate_refused'] LOOP
+            out := out || format(E'readscale_gate_wait_outcomes_total{outcome="%s"} %s\n', outcome,
+                                 CASE outcome WHEN 'immediate' THEN g.immediate WHEN 'reached' THEN g.reached
+                                     WHEN 'timeout' THEN g.timeouts WHEN 'fail_fast' THEN g.fail_fast
+                                     WHEN 'cancelled' THEN g.cancelled WHEN 'not_in_recovery' THEN g.not_in_recovery
+                                     ELSE g.gate_refused END);
+        END LOOP;
+    END LOOP;
+    out := out || E'# HELP readscale_gate_wait_seconds_total Time spent waiting.\n'
+               || E'# TYPE readscale_gate_wait_seconds_total counter\n';
+    FOR g IN SELECT * FROM readscale.gate_stats LOOP
+        out := out || format(E'readscale_gate_wait_seconds_total %s\n', g.wait_time_ms / 1000.0);
+    END LOOP;
+    RETURN out;
+END
+$$;
+COMMENT ON FUNCTION readscale._metrics_gate() IS
+    'Prometheus text of the waits counted in gate_stats since server start (part of metrics())';
+
+-- Each family is emitted whole (HELP, TYPE, then its samples), labelled
+-- slot_name and slot_type.
+CREATE FUNCTION readscale._metrics_slots()
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    retained text := '';
+    verdict text := '';
+    active text := '';
+    inactive text := '';
+    share text := '';
+    labels text;
+    r record;
+BEGIN
+    FOR r IN SELECT * FROM readscale.slot_retention ORDER BY slot_name LOOP
+        labels := format('{slot_name="%s",slot_type="%s"}', readscale._prom_label(r.slot_name), r.slot_type);
+        IF r.retained_bytes IS NOT NULL THEN
+            retained := retained || format(E'readscale_slot_retained_bytes%s %s\n', labels, r.retained_bytes);
+        END IF;
+        verdict := verdict || format(E'readscale_slot_verdict%s %s\n', labels,
+                                     array_position(ARRAY['ok', 'warning', 'critical'], r.verdict) - 1);
+        active := active || format(E'readscale_slot_active%s %s\n', labels, r.active::int);
+        IF r.inactive_since IS NOT NULL THEN
+            inactive := inactive || format(E'readscale_slot_inactive_seconds%s %s\n', labels,
+                                           round(extract(epoch FROM clock_timestamp() - r.inactive_since), 3));
+        END IF;
+        IF r.disk_share IS NOT NULL THEN
+            share := share || format(E'readscale_slot_disk_share_ratio%s %s\n', labels, r.disk_share);
+        END IF;
+    END LOOP;
+    RETURN E'# HELP readscale_slot_retained_bytes WAL a slot retains: current (standby: replayed) position minus restart_lsn.\n'
+        || E'# TYPE readscale_slot_retained_bytes gauge\n' || retained
+        || E'# HELP readscale_slot_verdict Slot guard verdict per replication slot: 0 ok, 1 warning, 2 critical.\n'
+        || E'# TYPE readscale_slot_verdict gauge\n' || verdict
+        || E'# HELP readscale_slot_active Whether a consumer holds the replication slot.\n'
+        || E'# TYPE readscale_slot_active gauge\n' || active
+        || E'# HELP readscale_slot_inactive_seconds Time the slot guard has seen the slot inactive (restarts with the server).\n'
+        || E'# TYPE readscale_slot_inactive_seconds gauge\n' || inactive
+        || E'# HELP readscale_slot_disk_share_ratio Retained WAL as a share of the filesystem holding pg_wal.\n'
+        || E'# TYPE readscale_slot_disk_share_ratio gauge\n' || share;
+END
+$$;
+COMMENT ON FUNCTION readscale._metrics_slots() IS
+    'Prometheus text of the slot guard: retained bytes, verdict, activity, inactivity and disk share per slot (appended to metrics())';
+
+CREATE FUNCTION readscale.metrics()
+RETURNS text
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT readscale._metrics_lag() || readscale._metrics_local() || readscale._metrics_gate()
+        || readscale._metrics_slots()
+$$;
+COMMENT ON FUNCTION readscale.metrics() IS
+    'Prometheus text exposition (format 0.0.4): lag, staleness, verdicts, WAL receiver state, read gate counters and replication slot retention';
+
+REVOKE ALL ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate(),
+    readscale._metrics_slots(), readscale.metrics() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate(),
+    readscale._metrics_slots(), readscale.metrics() TO pg_monitor;
