@@ -12,6 +12,13 @@ MAJORS_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # shellcheck disable=SC2034 # read by scripts/test
 MAJORS_NEWER=(17 18 19)
 
+# Runs on one machine share the cached chroots (and the servers a run starts in them): take turns.
+majors_take_lock() {
+	mkdir -p "$MAJORS_CACHE"
+	exec 7>"$MAJORS_CACHE/.lock"
+	flock 7
+}
+
 major_suite() { # major -> the Debian suite its chroot is made of
 	case "$1" in 17) echo trixie ;; 18 | 19) echo sid ;; *) return 1 ;; esac
 }
