@@ -11,6 +11,7 @@ PACKAGES=(
 	g++ make cmake libboost-dev libgtest-dev libipc-run-perl clang libclang-rt-dev
 	binutils bc ca-certificates prometheus haproxy iproute2 sqlsmith python3-psycopg
 	iptables libnetfilter-queue-dev libmnl-dev iputils-ping shellcheck
+	wget debian-archive-keyring # debootstrap of the newer majors' chroots (scripts/majors.sh)
 )
 
 # Only for scripts/test --long: building the Debian package (test/package/run).

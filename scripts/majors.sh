@@ -12,6 +12,13 @@ MAJORS_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # shellcheck disable=SC2034 # read by scripts/test
 MAJORS_NEWER=(17 18 19)
 
+# Runs on one machine share the cached chroots (and the servers a run starts in them): take turns.
+majors_take_lock() {
+	mkdir -p "$MAJORS_CACHE"
+	exec 7>"$MAJORS_CACHE/.lock"
+	flock 7
+}
+
 major_suite() { # major -> the Debian suite its chroot is made of
 	case "$1" in 17) echo trixie ;; 18 | 19) echo sid ;; *) return 1 ;; esac
 }
@@ -108,6 +115,17 @@ majors_umount_under() { # folder
 }
 
 # proc, dev, dev/pts and dev/shm (PostgreSQL's dynamic shared memory); slaves, so nothing propagates back.
+# Ends what a chroot run left running (servers of a TAP test killed by a timeout), by pid.
+majors_kill_leftovers() { # root
+	local link pid
+	for link in /proc/[0-9]*/root; do
+		[ "$(readlink "$link" 2>/dev/null)" = "$1" ] || continue
+		pid=${link#/proc/}
+		kill -9 "${pid%/root}" 2>/dev/null
+	done
+	return 0
+}
+
 majors_mount() { # root
 	local sub
 	mount -t proc proc "$1/proc" || return 1
@@ -129,6 +147,7 @@ majors_in_chroot() { # root command...
 	trap 'majors_umount_under "'"$root"'"; exit 130' INT TERM
 	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root "$@"
 	status=$?
+	majors_kill_leftovers "$root"
 	majors_umount_under "$root"
 	trap - INT TERM
 	return $status

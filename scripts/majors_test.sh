@@ -11,6 +11,9 @@ major_build() { # major
 	mkdir -p "$tree"
 	(cd "$REPO" && tar -cf - --exclude='*.o' --exclude='*.so' --exclude='*.bc' \
 		Makefile extension decoder common bridge mk test/modules) | tar -xf - -C "$tree" || return 1
+	# The tree keeps its objects between runs: drop sources the checkout no longer has, with their objects.
+	(cd "$tree" && find extension decoder common bridge test/modules -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.sql' \) |
+		while read -r file; do [ -e "$REPO/$file" ] || rm -f "$file" "${file%.cpp}.o"; done)
 	make -C "$tree" -s -j"$(nproc)" PG_CONFIG="$pg_config" all &&
 		make -C "$tree" -s PG_CONFIG="$pg_config" DESTDIR="$MAJOR_DIR/root" install install-test
 }
@@ -26,7 +29,8 @@ major_own_scratch() { # scratch
 # so the suites' paths and logs read the same inside and on the host.
 major_as_postgres() { # [VAR=value...] command...
 	local status
-	MAJORS_BIND=$MAJOR_SCRATCH majors_in_chroot "$MAJOR_DIR/root" \
+	# A hung suite must not eat CI's budget: at most MAJORS_SUITE_TIMEOUT seconds (default 20 minutes).
+	MAJORS_BIND=$MAJOR_SCRATCH majors_in_chroot "$MAJOR_DIR/root" timeout -k 10 "${MAJORS_SUITE_TIMEOUT:-1200}" \
 		runuser -u postgres -- env PATH="/usr/lib/postgresql/$MAJOR_NN/bin:/usr/bin:/bin:/usr/sbin:/sbin" "$@"
 	status=$?
 	rmdir "$MAJOR_DIR/root$MAJOR_SCRATCH" 2>/dev/null
@@ -38,7 +42,7 @@ major_as_postgres() { # [VAR=value...] command...
 major_skips() { # source-tree
 	local src=$1 tool file
 	if [ ! -f "$MAJOR_DIR/root/usr/lib/postgresql/$MAJOR_NN/lib/wal2json.so" ]; then
-		for file in $(grep -lE "'wal2json'" "$src"/sql/*.sql); do
+		grep -lE "'wal2json'" "$src"/sql/*.sql | while read -r file; do
 			echo "regress $(basename "$file" .sql) no postgresql-$MAJOR_NN-wal2json package in Debian"
 		done
 	fi
