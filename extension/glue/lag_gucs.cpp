@@ -14,6 +14,7 @@ int lag_warning_ms = 10000;
 int lag_critical_ms = 60000;
 int lag_warning_kb = 16 * 1024;
 int lag_critical_kb = 256 * 1024;
+int forget_standby_after_s = 86400;
 } // namespace readscale::pg
 
 /* Called from _PG_init inside its guard; DefineCustomIntVariable may ERROR, so only plain locals here. */
@@ -36,4 +37,10 @@ readscale_define_lag_gucs() {
 	                        "Applies when no row of readscale.lag_policy matches the standby; -1 disables.",
 	                        &lag_critical_kb, 256 * 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_KB, nullptr,
 	                        nullptr, nullptr);
+	DefineCustomIntVariable("readscale.forget_standby_after",
+	                        "Sets how long a primary keeps expecting a standby it saw connected.",
+	                        "Until then a standby that left shows in readscale.standby_lag as disconnected; "
+	                        "0 remembers none, -1 keeps them until readscale.forget_standby() or a restart.",
+	                        &forget_standby_after_s, 86400, -1, INT_MAX, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr,
+	                        nullptr);
 }

@@ -16,6 +16,8 @@ extern int lag_critical_ms;
 /* The byte thresholds are kB GUCs (GUC_UNIT_KB: up to 2 TB, so '64GB' fits an int). */
 extern int lag_warning_kb;
 extern int lag_critical_kb;
+/* readscale.forget_standby_after, seconds: 0 remembers no standby, -1 never forgets. */
+extern int forget_standby_after_s;
 
 inline long long
 kb_to_bytes(int kb) {

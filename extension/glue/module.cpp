@@ -9,7 +9,9 @@
 #include "glue/gate.hpp"
 #include "glue/waiters.hpp"
 #include "glue/health_worker.hpp"
+#include "glue/commit_clock.hpp"
 #include "glue/lag_gucs.hpp"
+#include "glue/standby_roster.hpp"
 #include "glue/slot_gucs.hpp"
 #include "glue/slot_worker.hpp"
 
@@ -25,6 +27,8 @@ _PG_init(void) {
 			readscale::pg::define_waiter_gucs();
 			readscale::pg::install_waiter_shmem_hooks();
 			readscale::pg::install_redo_wrappers();
+			readscale::pg::install_commit_clock();
+			readscale::pg::install_standby_roster();
 		}
 		readscale_define_lag_gucs();
 		readscale_define_slot_gucs();
