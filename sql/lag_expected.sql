@@ -36,7 +36,7 @@ INSERT INTO readscale.lag_policy (application_name_pattern, disconnected_is_crit
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM readscale.lag_policy;
 
--- (synchronous_standby_names needs a reload: TAP 307.)
+-- (synchronous_standby_names needs a reload: TAP 310.)
 SELECT pg_drop_replication_slot('regress_gone');
 SELECT count(*) FROM readscale.standby_lag;
 

@@ -9,7 +9,7 @@ namespace readscale {
 
 ClockSample
 merge_tail(ClockSample tail, ClockSample commit) noexcept {
-	return ClockSample{std::max(tail.lsn, commit.lsn), std::max(tail.time_us, commit.time_us)};
+	return ClockSample {std::max(tail.lsn, commit.lsn), std::max(tail.time_us, commit.time_us)};
 }
 
 std::int64_t
@@ -22,8 +22,8 @@ staleness_us(std::optional<std::int64_t> first_time_us, std::int64_t now_us) noe
 DueSamples
 next_samples(ClockSample tail, ClockSample commit) noexcept {
 	if (tail.lsn > commit.lsn) /* a concurrent later commit already merged into the tail */
-		return DueSamples{commit, tail};
-	return DueSamples{tail, commit};
+		return DueSamples {commit, tail};
+	return DueSamples {tail, commit};
 }
 
 } // namespace readscale

@@ -59,9 +59,9 @@ struct PhysicalSlot {
 struct ExpectedSources {
 	std::vector<ConnectedStandby> connected;
 	std::vector<PhysicalSlot> slots;
-	std::vector<std::string> synchronous_names;    /* from synchronous_standby_names */
-	std::vector<std::string> synchronized_slots;   /* from synchronized_standby_slots */
-	std::vector<std::string> policy_names;         /* lag_policy patterns without wildcards, unescaped */
+	std::vector<std::string> synchronous_names;  /* from synchronous_standby_names */
+	std::vector<std::string> synchronized_slots; /* from synchronized_standby_slots */
+	std::vector<std::string> policy_names;       /* lag_policy patterns without wildcards, unescaped */
 	std::vector<SeenStandby> seen;
 };
 

@@ -31,8 +31,8 @@ namespace {
 struct ClockShared {
 	slock_t lock; /* guards ring */
 	pg_atomic_uint64 tail_lsn;
-	pg_atomic_uint64 tail_time;  /* TimestampTz + offset: kept positive for the unsigned atomic */
-	pg_atomic_uint64 due_after;  /* the ring's last append + interval, read without the lock */
+	pg_atomic_uint64 tail_time; /* TimestampTz + offset: kept positive for the unsigned atomic */
+	pg_atomic_uint64 due_after; /* the ring's last append + interval, read without the lock */
 	CommitRing ring;
 };
 
@@ -81,7 +81,7 @@ append_if_due(ClockSample commit) {
 
 void
 record_commit(XLogRecPtr end) {
-	ClockSample commit{end, GetCurrentTimestamp()};
+	ClockSample commit {end, GetCurrentTimestamp()};
 	if (static_cast<std::uint64_t>(commit.time_us) + kTimeOffset >= pg_atomic_read_u64(&shared->due_after))
 		append_if_due(commit);
 	merge_into_tail(commit);

@@ -33,7 +33,7 @@ ms_interval(std::int64_t ms) {
 /* No PostgreSQL calls: C++ objects live here. */
 readscale::Verdict
 judge_sample(const char *state, std::int64_t bytes, const std::int64_t *lag_ms, const readscale::LagThresholds *t,
-      char *reason) {
+             char *reason) {
 	readscale::LagSample sample;
 	sample.state = state;
 	sample.bytes = bytes < 0 ? 0 : static_cast<std::uint64_t>(bytes);
@@ -77,8 +77,7 @@ local_staleness(std::int64_t *staleness_ms, std::uint64_t *unreplayed) {
 	TimestampTz last_xact = GetLatestXTime();
 	*unreplayed = readscale::lsn_distance(receive, replay);
 	auto staleness = readscale::local_staleness_ms(
-	    receive, replay, GetCurrentTimestamp(),
-	    last_xact != 0 ? std::optional<std::int64_t>(last_xact) : std::nullopt);
+	    receive, replay, GetCurrentTimestamp(), last_xact != 0 ? std::optional<std::int64_t>(last_xact) : std::nullopt);
 	if (staleness)
 		*staleness_ms = *staleness;
 	return staleness.has_value();
@@ -93,7 +92,8 @@ using readscale::pg::ms_interval;
 using readscale::pg::pick_policy;
 using readscale::pg::require_fresh;
 
-/* _lag_verdict(state, bytes, lag, warning_lag, critical_lag, warning_bytes, critical_bytes, non_streaming_is_critical) */
+/* _lag_verdict(state, bytes, lag, warning_lag, critical_lag, warning_bytes, critical_bytes, non_streaming_is_critical)
+ */
 READSCALE_SQL_FUNCTION(readscale_lag_verdict) {
 	using namespace readscale::pg;
 	readscale::LagThresholds t;
@@ -163,7 +163,7 @@ READSCALE_SQL_FUNCTION(readscale_effective_lag) {
 
 /* _local_staleness() -> interval, NULL on a primary or when unknown */
 READSCALE_SQL_FUNCTION(readscale_local_staleness) {
-	(void) fcinfo;
+	(void)fcinfo;
 	std::int64_t staleness_ms = 0;
 	std::uint64_t unreplayed = 0;
 	if (!RecoveryInProgress() || !local_staleness(&staleness_ms, &unreplayed))

@@ -30,17 +30,14 @@ readscale_define_lag_gucs() {
 	DefineCustomIntVariable("readscale.lag_warning_bytes",
 	                        "Sets the amount of unreplayed WAL above which a standby is in warning.",
 	                        "Applies when no row of readscale.lag_policy matches the standby; -1 disables.",
-	                        &lag_warning_kb, 16 * 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_KB, nullptr,
-	                        nullptr, nullptr);
-	DefineCustomIntVariable("readscale.lag_critical_bytes",
-	                        "Sets the amount of unreplayed WAL above which a standby is critical.",
-	                        "Applies when no row of readscale.lag_policy matches the standby; -1 disables.",
-	                        &lag_critical_kb, 256 * 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_KB, nullptr,
-	                        nullptr, nullptr);
-	DefineCustomIntVariable("readscale.forget_standby_after",
-	                        "Sets how long a primary keeps expecting a standby it saw connected.",
-	                        "Until then a standby that left shows in readscale.standby_lag as disconnected; "
-	                        "0 remembers none, -1 keeps them until readscale.forget_standby() or a restart.",
-	                        &forget_standby_after_s, 86400, -1, INT_MAX, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr,
-	                        nullptr);
+	                        &lag_warning_kb, 16 * 1024, -1, INT_MAX, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable(
+	    "readscale.lag_critical_bytes", "Sets the amount of unreplayed WAL above which a standby is critical.",
+	    "Applies when no row of readscale.lag_policy matches the standby; -1 disables.", &lag_critical_kb, 256 * 1024,
+	    -1, INT_MAX, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable(
+	    "readscale.forget_standby_after", "Sets how long a primary keeps expecting a standby it saw connected.",
+	    "Until then a standby that left shows in readscale.standby_lag as disconnected; "
+	    "0 remembers none, -1 keeps them until readscale.forget_standby() or a restart.",
+	    &forget_standby_after_s, 86400, -1, INT_MAX, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
 }

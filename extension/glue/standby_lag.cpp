@@ -39,8 +39,11 @@ const char *const kReplicationQuery =
     "SELECT r.pid, r.application_name, r.client_addr, r.state, r.sync_state, r.sent_lsn, r.write_lsn, r.flush_lsn,"
     " r.replay_lsn, r.write_lag, r.flush_lag, r.replay_lag, r.reply_time,"
     " CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_receive_lsn()"
-    " ELSE pg_catalog.pg_current_wal_lsn() END, s.slot_name::text"
+    " ELSE pg_catalog.pg_current_wal_lsn() END, s.slot_name::text,"
+    " a.datname IS NULL AND r.state IS DISTINCT FROM 'backup' AND s.temporary IS NOT TRUE"
+    " AND r.application_name <> 'pg_basebackup'"
     " FROM pg_catalog.pg_stat_replication r LEFT JOIN pg_catalog.pg_replication_slots s ON s.active_pid = r.pid"
+    " LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = r.pid"
     " ORDER BY r.application_name, r.pid";
 const char *const kPolicyQuery =
     "SELECT application_name_pattern, warning_lag, critical_lag, warning_bytes, critical_bytes,"
@@ -148,14 +151,13 @@ fill_staleness(XLogRecPtr replay, TimestampTz now, Datum *values, bool *nulls) {
 
 /* policy, verdict and reason columns from the thresholds and the staleness column. */
 void
-fill_verdict(const Policies *p, const char *name, const char *state, std::uint64_t total, Datum *values,
-             bool *nulls) {
+fill_verdict(const Policies *p, const char *name, const char *state, std::uint64_t total, Datum *values, bool *nulls) {
 	int best;
 	readscale::LagThresholds t = thresholds_for(p, name, &best);
 	std::int64_t lag_ms = nulls[kStalenessCol] ? 0 : interval_ms(DatumGetIntervalP(values[kStalenessCol]));
 	char reason[kReasonCapacity];
-	readscale::Verdict verdict = judge_sample(state, static_cast<std::int64_t>(total),
-	                                          nulls[kStalenessCol] ? nullptr : &lag_ms, &t, reason);
+	readscale::Verdict verdict =
+	    judge_sample(state, static_cast<std::int64_t>(total), nulls[kStalenessCol] ? nullptr : &lag_ms, &t, reason);
 	values[kPolicyCol] = best >= 0 ? CStringGetTextDatum(p->patterns[best]) : static_cast<Datum>(0);
 	nulls[kPolicyCol] = best < 0;
 	values[18] = CStringGetTextDatum(readscale::verdict_name(verdict));
@@ -163,7 +165,12 @@ fill_verdict(const Policies *p, const char *name, const char *state, std::uint64
 	nulls[18] = nulls[19] = false;
 }
 
-/* Appends the row of connected standby r and remembers it as seen. */
+/*
+ * Appends the row of connected standby r, and remembers it as seen when it is
+ * a streaming physical standby (column 16): not a logical walsender
+ * (connected to a database), not a base backup (state backup, its temporary
+ * slot or pg_basebackup's default name), which leave on purpose.
+ */
 void
 put_connected_row(ReturnSetInfo *rsinfo, SPITupleTable *rep, std::uint64_t r, const Policies *p, TimestampTz now) {
 	Datum values[kColumns];
@@ -179,8 +186,11 @@ put_connected_row(ReturnSetInfo *rsinfo, SPITupleTable *rep, std::uint64_t r, co
 	fill_verdict(p, name, state, total, values, nulls);
 	nulls[kSinceCol] = nulls[kByCol] = true;
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	bool isnull;
+	bool standby = DatumGetBool(column(rep, r, 16, &isnull));
 	char *slot = SPI_getvalue(rep->vals[r], rep->tupdesc, 15);
-	remember_connected(name, slot == nullptr ? "" : slot, now);
+	if (standby && !isnull)
+		remember_connected(name, slot == nullptr ? "" : slot, now);
 }
 
 /* A missing standby, as plain data: filled by find_missing, read by put_missing_row. */
@@ -283,7 +293,7 @@ put_missing_rows(ReturnSetInfo *rsinfo, SPITupleTable *rep, std::uint64_t rep_co
                  TimestampTz now) {
 	if (SPI_execute(kExpectedQuery, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading the expected standbys failed");
-	RosterInput in{rep, rep_count, SPI_tuptable, SPI_processed, p, nullptr, 0};
+	RosterInput in {rep, rep_count, SPI_tuptable, SPI_processed, p, nullptr, 0};
 	in.seen = static_cast<readscale::SeenStandby *>(palloc0(sizeof(readscale::SeenStandby) * (seen_capacity() + 1)));
 	in.seen_count = copy_seen(in.seen, now);
 	auto *active = static_cast<bool *>(palloc0(sizeof(bool) * (in.expected_count + 1)));
@@ -304,7 +314,7 @@ Policies
 read_policies() {
 	if (SPI_execute(kPolicyQuery, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading readscale.lag_policy failed");
-	Policies p{SPI_tuptable, static_cast<int>(SPI_processed), nullptr, nullptr};
+	Policies p {SPI_tuptable, static_cast<int>(SPI_processed), nullptr, nullptr};
 	p.patterns = static_cast<const char **>(palloc0(sizeof(char *) * (p.count + 1)));
 	p.nulls = static_cast<bool *>(palloc0(sizeof(bool) * (p.count + 1)));
 	for (int i = 0; i < p.count; i++)

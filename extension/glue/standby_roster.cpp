@@ -64,7 +64,7 @@ readscale_standby_roster_shmem_startup(void) {
 			SpinLockInit(&r->lock);
 			r->capacity = roster_capacity();
 			for (std::size_t i = 0; i < r->capacity; i++)
-				r->entries[i] = SeenStandby{};
+				r->entries[i] = SeenStandby {};
 		}
 		LWLockRelease(AddinShmemInitLock);
 		roster = r;
@@ -120,8 +120,8 @@ READSCALE_SQL_FUNCTION(readscale_forget_standby) {
 		throw readscale::Error(readscale::sqlstate::kInvalidParameterValue, "standby name must not be empty");
 	if (roster == nullptr)
 		throw readscale::Error(readscale::sqlstate::kObjectNotInPrerequisiteState,
-		                       "pg_readscale must be loaded via \"shared_preload_libraries\" to remember standbys",
-		                       {}, "Add pg_readscale to \"shared_preload_libraries\" and restart the server.");
+		                       "pg_readscale must be loaded via \"shared_preload_libraries\" to remember standbys", {},
+		                       "Add pg_readscale to \"shared_preload_libraries\" and restart the server.");
 	SpinLockAcquire(&roster->lock);
 	bool forgotten = readscale::forget_standby(roster->entries, roster->capacity, name);
 	SpinLockRelease(&roster->lock);

@@ -92,7 +92,7 @@ TEST(StandbyRoster, ExactPatternsNameAStandby) {
 }
 
 TEST(StandbyRoster, AMissingStandbyIsCriticalUnlessThePolicySaysWarning) {
-	MissingStandby m{"s2", "seen,slot", 5};
+	MissingStandby m {"s2", "seen,slot", 5};
 	LagJudgement j = judge_missing(m, true);
 	EXPECT_EQ(j.verdict, Verdict::kCritical);
 	EXPECT_EQ(j.reason, "expected standby is not connected (expected by seen, slot)");
