@@ -48,6 +48,10 @@ const char *const kReplicationQuery =
 const char *const kPolicyQuery =
     "SELECT application_name_pattern, warning_lag, critical_lag, warning_bytes, critical_bytes,"
     " non_streaming_is_critical, disconnected_is_critical FROM readscale.lag_policy ORDER BY application_name_pattern";
+/* pg_readscale 0.1's lag_policy has no disconnected_is_critical (its standby_lag has 20 columns). */
+const char *const kPolicyQuery01 =
+    "SELECT application_name_pattern, warning_lag, critical_lag, warning_bytes, critical_bytes,"
+    " non_streaming_is_critical, true FROM readscale.lag_policy ORDER BY application_name_pattern";
 /* Names that make a standby expected besides lag_policy and the seen table: kind, name, active. */
 const char *const kExpectedQuery =
     "SELECT 'slot', slot_name::text, active FROM pg_catalog.pg_replication_slots"
@@ -287,7 +291,7 @@ put_missing_row(ReturnSetInfo *rsinfo, const MissingRow *m, const Policies *p) {
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-/* Appends a row per expected standby that is not connected. */
+/* Appends a row per expected standby that is not connected (columns past the caller's are ignored). */
 void
 put_missing_rows(ReturnSetInfo *rsinfo, SPITupleTable *rep, std::uint64_t rep_count, const Policies *p,
                  TimestampTz now) {
@@ -311,8 +315,8 @@ put_missing_rows(ReturnSetInfo *rsinfo, SPITupleTable *rep, std::uint64_t rep_co
 }
 
 Policies
-read_policies() {
-	if (SPI_execute(kPolicyQuery, true, 0) != SPI_OK_SELECT)
+read_policies(bool version_01) {
+	if (SPI_execute(version_01 ? kPolicyQuery01 : kPolicyQuery, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading readscale.lag_policy failed");
 	Policies p {SPI_tuptable, static_cast<int>(SPI_processed), nullptr, nullptr};
 	p.patterns = static_cast<const char **>(palloc0(sizeof(char *) * (p.count + 1)));
@@ -329,7 +333,7 @@ READSCALE_SQL_FUNCTION(readscale_standby_lag) {
 	auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	Policies policies = read_policies();
+	Policies policies = read_policies(rsinfo->setDesc->natts < kColumns);
 	if (SPI_execute(kReplicationQuery, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "reading pg_stat_replication failed");
 	SPITupleTable *rep = SPI_tuptable;
