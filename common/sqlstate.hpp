@@ -2,7 +2,7 @@
  * sqlstate.hpp: every SQLSTATE the project raises, as five-character strings.
  * Core code carries codes as data, so unit tests can assert them and the
  * boundary guard turns them into PostgreSQL error codes. docs/sqlstates.md
- * mirrors this list for driver authors; keep them in step.
+ * mirrors this list for driver authors (test/t/601_reference_doc.pl checks it).
  */
 #pragma once
 
@@ -26,8 +26,6 @@ inline constexpr char kNumericValueOutOfRange[] = "22003";
 inline constexpr char kNullValueNotAllowed[] = "22004";
 /* Duplicate plugin option ("conflicting or redundant options"). */
 inline constexpr char kSyntaxError[] = "42601";
-/* Unknown slot or policy row. */
-inline constexpr char kUndefinedObject[] = "42704";
 /* Destructive function without privilege. */
 inline constexpr char kInsufficientPrivilege[] = "42501";
 /* Waiter registry full. */
@@ -36,8 +34,6 @@ inline constexpr char kConfigurationLimitExceeded[] = "53400";
 inline constexpr char kInsufficientResources[] = "53000";
 /* Out of memory (std::bad_alloc). */
 inline constexpr char kOutOfMemory[] = "53200";
-/* Decoder: publication row filters are not evaluated yet. */
-inline constexpr char kFeatureNotSupported[] = "0A000";
 /* Broken invariant or unknown C++ exception. */
 inline constexpr char kInternalError[] = "XX000";
 

@@ -79,6 +79,8 @@ SELECT 'wildcard tables' AS options, * FROM w2j_diff('{add-tables,*.w2j_full}', 
 SELECT 'actions' AS options, * FROM w2j_diff('{actions,"delete,truncate"}', '{actions,"delete,truncate"}');
 SELECT 'message prefixes' AS options, * FROM w2j_diff('{add-msg-prefixes,audit}', '{add-msg-prefixes,audit}');
 SELECT 'filtered prefixes' AS options, * FROM w2j_diff('{filter-msg-prefixes,audit}', '{filter-msg-prefixes,audit}');
+-- wal2json already sends json and jsonb as strings: json-as-string is accepted and changes nothing
+SELECT 'json-as-string' AS options, * FROM w2j_diff('{json-as-string,1}', '{}');
 
 SELECT pg_drop_replication_slot('w2j_ours');
 SELECT pg_drop_replication_slot('w2j_theirs');

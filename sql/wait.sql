@@ -52,29 +52,6 @@ SELECT readscale.wait_for_token('rs1:1:0:0/0');
 SELECT readscale.wait_for_token(NULL);
 \echo :LAST_ERROR_SQLSTATE
 
--- the gate GUCs: bad values are refused, good ones pass on a primary
-SET readscale.min_lsn = 'garbage';
-\echo :LAST_ERROR_SQLSTATE
-SET readscale.gate_timeout = -1;
-\echo :LAST_ERROR_SQLSTATE
-SET readscale.gate_on_timeout = 'maybe';
-\echo :LAST_ERROR_SQLSTATE
-SET readscale.last_commit_lsn = '0/1';
-\echo :LAST_ERROR_SQLSTATE
-SET readscale.gate_timeout = '250ms';
-SHOW readscale.gate_timeout;
-BEGIN;
-SET LOCAL readscale.min_lsn = '0/1';
-SELECT 1 AS gated_read;
-COMMIT;
-SHOW readscale.min_lsn;
-\set VERBOSITY terse
-SET readscale.min_lsn = 'FFFFFFFF/0';
-\echo :LAST_ERROR_SQLSTATE
-\set VERBOSITY default
-RESET readscale.min_lsn;
-RESET readscale.gate_timeout;
-
 -- the reported last commit LSN follows this session's writes
 CREATE TABLE wait_probe (id int);
 INSERT INTO wait_probe VALUES (1);

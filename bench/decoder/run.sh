@@ -9,14 +9,17 @@
 # fresh slot per run (pg_recvlogical confirms what it receives, so a slot
 # cannot be read twice), best of REPEAT.
 #
-# Run as the postgres OS user (or as root: it re-executes itself as postgres),
+# Run as the postgres OS user (or as root: it re-runs itself as postgres
+# from a scratch copy),
 # after `make` (or `make install`) of this tree (see instance.sh). Tunables: SCALE (1 is issue 5's
 # standard workload, 1.35 M row changes; SCALE=0.1 for a quick run), REPEAT.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then
-	exec runuser -u postgres -- env PATH="/usr/lib/postgresql/15/bin:$PATH" SCALE="${SCALE:-}" \
-		REPEAT="${REPEAT:-}" bash "$(readlink -f "$0")"
+	# shellcheck source=scripts/lib.sh
+	source "$(dirname "$0")/../../scripts/lib.sh"
+	rerun_as_postgres bench/decoder/run.sh SCALE="${SCALE:-}" REPEAT="${REPEAT:-}" -- \
+		bench/decoder decoder/readscale_decoder.so
 fi
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
 SCALE=${SCALE:-1}
@@ -32,15 +35,21 @@ REPEAT=${REPEAT:-3}
 source "$(dirname "$(readlink -f "$0")")/instance.sh"
 
 # pg_recvlogical cases: label | plugin | options. Slots r<case>_<run> are made before the workload.
+# What a new user gets: the command of the README, scripts/demo and docs/integrations/analytics.md
+# (batch-bytes=65536, GETTING_STARTED), and the plugin with no option at all (one message per change).
+GETTING_STARTED="readscale_decoder as the README runs it (batch-bytes=65536)"
+NO_OPTIONS="readscale_decoder ndjson, no options (one message per change)"
 RECV_CASES=(
 	"pgoutput, empty publication (floor)|pgoutput|-o proto_version=1 -o publication_names=empty_pub"
+	"pgoutput binary, all tables|pgoutput|-o proto_version=1 -o publication_names=all_pub"
+	"wal2json format-version 1|wal2json|-o format-version=1"
 	"wal2json format-version 2|wal2json|-o format-version=2"
-	"readscale_decoder ndjson|readscale_decoder|"
+	"$NO_OPTIONS|readscale_decoder|"
+	"$GETTING_STARTED|readscale_decoder|-o batch-bytes=65536"
 	"readscale_decoder format=wal2json-v2|readscale_decoder|-o format=wal2json-v2"
 	"wal2json v2, 1 table of 10|wal2json|-o format-version=2 -o add-tables=public.t0"
 	"pgoutput binary, 1 table of 10|pgoutput|-o proto_version=1 -o publication_names=one_pub"
 	"readscale_decoder, 1 table of 10|readscale_decoder|-o add-tables=public.t0"
-	"readscale ndjson, batch-bytes=65536|readscale_decoder|-o batch-bytes=65536"
 	"readscale, 1 table of 10, batch-bytes=65536|readscale_decoder|-o add-tables=public.t0 -o batch-bytes=65536"
 )
 start_instance bench "max_replication_slots = $((${#RECV_CASES[@]} * REPEAT + 10))
@@ -115,10 +124,10 @@ SQL
 q -c 'CHECKPOINT' >/dev/null
 
 peek() { # slot options...
-	local slot=$1 opts=""
+	local slot=$1 sql_options=""
 	shift
-	for o in "$@"; do opts+=", '$o'"; done
-	echo "SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$opts)"
+	for o in "$@"; do sql_options+=", '$o'"; done
+	echo "SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$sql_options)"
 }
 peek_pgoutput() { # publication
 	echo "SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', '$1')"
@@ -166,10 +175,10 @@ done >"$results"
 
 # The compatibility mode must produce wal2json's bytes, not just similar ones.
 digest() { # slot options...
-	local slot=$1 opts=""
+	local slot=$1 sql_options=""
 	shift
-	for o in "$@"; do opts+=", '$o'"; done
-	q -t -A -c "SELECT md5(string_agg(data, E'\\n' ORDER BY n)) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$opts) WITH ORDINALITY AS x(l, x, data, n)"
+	for o in "$@"; do sql_options+=", '$o'"; done
+	q -t -A -c "SELECT md5(string_agg(data, E'\\n' ORDER BY n)) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$sql_options) WITH ORDINALITY AS x(l, x, data, n)"
 }
 if [ "$(digest s_wal2json format-version 2)" = "$(digest s_readscale format wal2json-v2)" ]; then
 	identical="identical"
@@ -194,10 +203,10 @@ recv_results=$dir/recv_results
 declare -a recv_best recv_bytes recv_md5
 for ((r = 0; r < REPEAT; r++)); do
 	for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
-		IFS='|' read -r _ _ opts <<<"${RECV_CASES[$c]}"
+		IFS='|' read -r _ _ recv_options <<<"${RECV_CASES[$c]}"
 		start=$(date +%s%N)
-		# shellcheck disable=SC2086 # opts holds several -o arguments
-		pg_recvlogical -h "$dir" -p "$port" -d postgres -S "r${c}_$r" --start --no-loop -E "$endpos" $opts -f "$dir/recv.out"
+		# shellcheck disable=SC2086 # recv_options holds several -o arguments
+		pg_recvlogical -h "$dir" -p "$port" -d postgres -S "r${c}_$r" --start --no-loop -E "$endpos" $recv_options -f "$dir/recv.out"
 		ms=$((($(date +%s%N) - start) / 1000000))
 		recv_bytes[c]=$(stat -c %s "$dir/recv.out")
 		recv_md5[c]=$(md5sum <"$dir/recv.out")
@@ -249,5 +258,15 @@ recv_md5_of() { # label
 }
 same() { [ "$(recv_md5_of "$1")" = "$(recv_md5_of "$2")" ] && echo identical || echo DIFFERENT; }
 printf '\npg_recvlogical files with batch-bytes=65536 vs without: all tables %s, 1 table of 10 %s\n' \
-	"$(same 'readscale_decoder ndjson' 'readscale ndjson, batch-bytes=65536')" \
+	"$(same "$NO_OPTIONS" "$GETTING_STARTED")" \
 	"$(same 'readscale_decoder, 1 table of 10' 'readscale, 1 table of 10, batch-bytes=65536')"
+
+# What a new user gets, beside every peer that sends all tables (ms ratio: above 1 means readscale is faster).
+recv_ms_of() { awk -F'\t' -v l="$1" '$1 == l { print $2 }' "$recv_results"; }
+printf '\nend to end, what a new user gets against the peers (peer ms / readscale ms):\n\n'
+printf '| readscale_decoder | ms | pgoutput binary | wal2json format-version 1 | wal2json format-version 2 |\n|---|---:|---:|---:|---:|\n'
+for mine in "$GETTING_STARTED" "$NO_OPTIONS"; do
+	awk -v l="$mine" -v ms="$(recv_ms_of "$mine")" -v p="$(recv_ms_of 'pgoutput binary, all tables')" \
+		-v w1="$(recv_ms_of 'wal2json format-version 1')" -v w2="$(recv_ms_of 'wal2json format-version 2')" \
+		'BEGIN { printf "| %s | %.0f | %.2f | %.2f | %.2f |\n", l, ms, p / ms, w1 / ms, w2 / ms }'
+done

@@ -103,6 +103,31 @@ write_raw(const char *text, std::size_t length, char *dest) noexcept {
 	return dest + length;
 }
 
+/*
+ * JSON text embedded in a record that must stay on one line. json keeps its
+ * input's whitespace, line breaks included; a valid JSON text has them only
+ * between tokens (a raw control byte inside a string is an error), where a
+ * space means the same.
+ */
+void
+replace_all(char *begin, char *end, char from, char to) noexcept {
+	while (begin < end) {
+		auto *found = static_cast<char *>(std::memchr(begin, from, static_cast<std::size_t>(end - begin)));
+		if (found == nullptr)
+			return;
+		*found = to;
+		begin = found + 1;
+	}
+}
+
+char *
+write_one_line(const char *text, std::size_t length, char *dest) noexcept {
+	std::memcpy(dest, text, length);
+	replace_all(dest, dest + length, '\n', ' ');
+	replace_all(dest, dest + length, '\r', ' ');
+	return dest + length;
+}
+
 } // namespace
 
 std::size_t
@@ -180,8 +205,9 @@ char *
 encode(JsonKind kind, const char *text, std::size_t length, char *dest) noexcept {
 	switch (kind) {
 	case JsonKind::Integer:
-	case JsonKind::Json:
 		return write_raw(text, length, dest);
+	case JsonKind::Json:
+		return write_one_line(text, length, dest);
 	case JsonKind::Float:
 		return is_non_finite(text, length) ? write_quoted(text, length, dest) : write_raw(text, length, dest);
 	case JsonKind::Bool:

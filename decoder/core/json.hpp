@@ -18,7 +18,7 @@ enum class JsonKind {
 	Integer, /* int2, int4, int8, oid: always a JSON number */
 	Float,   /* float4, float8, numeric: a number, or a string for NaN and infinities */
 	Bool,    /* "t"/"f" -> true/false */
-	Json,    /* json, jsonb: already JSON text, embedded as-is */
+	Json,    /* json, jsonb: already JSON text, embedded; line breaks (between tokens only) as spaces */
 	String,  /* everything else: a JSON string */
 	/* wal2json format-version 2 compatibility: */
 	NumberOrNull, /* a number; NaN and [-]Infinity (any case, as a prefix) become null */

@@ -25,7 +25,7 @@ quoted_value(const RawOption &option) {
 Error
 bad_value(const RawOption &option, const char *accepted) {
 	return Error(sqlstate::kInvalidParameterValue,
-	             "invalid value " + quoted_value(option) + " for option \"" + option.name + "\"",
+	             "invalid value " + quoted_value(option) + " for option \"" + option.name + "\"", {},
 	             std::string("Accepted values are: ") + accepted + ".");
 }
 
@@ -166,6 +166,7 @@ constexpr OptionSpec kOptions[] = {
     {"include-transaction", set_bool<&DecoderOptions::include_transaction>},
     {"include-types", set_bool<&DecoderOptions::include_types>},
     {"include-xids", set_bool<&DecoderOptions::include_xids>},
+    {"json-as-string", set_bool<&DecoderOptions::json_as_string>},
     {"numeric-as-string", set_bool<&DecoderOptions::numeric_as_string>},
     {"publication-names", set_prefixes<&DecoderOptions::publication_names>},
     {"skip-empty-xacts", set_bool<&DecoderOptions::skip_empty_xacts>},

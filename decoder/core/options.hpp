@@ -43,6 +43,7 @@ struct DecoderOptions {
 	bool skip_empty_xacts = true;     /* begin is deferred to the first change */
 	bool include_origin = false;      /* origin id of replicated transactions */
 	bool numeric_as_string = false;   /* numeric as a JSON string instead of a number */
+	bool json_as_string = false;      /* json and jsonb as a JSON string of their text, not embedded */
 	bool include_generated_columns = false;
 	bool include_types = true;   /* wal2json-v2: "type" of each column */
 	bool stream_changes = false; /* stream large in-progress transactions (stream_* records) */

@@ -70,8 +70,9 @@ wal2json_kind_of(Oid type) {
 	}
 }
 
+/* Decided here, once per column: the per-row path only reads the column's kind. */
 JsonKind
-json_kind_of(Oid type, bool numeric_as_string) {
+json_kind_of(Oid type, const DecoderOptions &options) {
 	switch (type) {
 	case INT2OID:
 	case INT4OID:
@@ -82,12 +83,13 @@ json_kind_of(Oid type, bool numeric_as_string) {
 	case FLOAT8OID:
 		return JsonKind::Float;
 	case NUMERICOID:
-		return numeric_as_string ? JsonKind::String : JsonKind::Float;
+		return options.numeric_as_string ? JsonKind::String : JsonKind::Float;
 	case BOOLOID:
 		return JsonKind::Bool;
 	case JSONOID:
 	case JSONBOID:
-		return JsonKind::Json;
+		/* embedded, a JSON null would read as SQL NULL; as a string, every value round-trips */
+		return options.json_as_string ? JsonKind::String : JsonKind::Json;
 	default:
 		return JsonKind::String;
 	}
@@ -128,8 +130,7 @@ gather_columns(DecoderState *state, Relation relation, Bitmapset *published) {
 		bool is_varlena = false;
 		getTypeOutputInfo(attr->atttypid, &output_fn, &is_varlena);
 		column->output_function = output_fn;
-		column->kind = wal2json ? wal2json_kind_of(attr->atttypid)
-		                        : json_kind_of(attr->atttypid, state->options.numeric_as_string);
+		column->kind = wal2json ? wal2json_kind_of(attr->atttypid) : json_kind_of(attr->atttypid, state->options);
 		if (wal2json && state->options.include_types)
 			column->type_name = to_utf8(state, format_type_with_typemod(attr->atttypid, attr->atttypmod));
 	}

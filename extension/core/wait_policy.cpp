@@ -14,7 +14,7 @@ parse_wait_mode(std::string_view text) {
 		return WaitMode::Write;
 	if (text == "primary_flush")
 		return WaitMode::PrimaryFlush;
-	return Error(sqlstate::kInvalidParameterValue, "invalid value for \"mode\": \"" + std::string(text) + "\"",
+	return Error(sqlstate::kInvalidParameterValue, "invalid value for \"mode\": \"" + std::string(text) + "\"", {},
 	             "Valid values are \"replay\", \"flush\", \"write\" and \"primary_flush\".");
 }
 
@@ -25,7 +25,7 @@ parse_on_timeout(std::string_view text) {
 	if (text == "return")
 		return OnTimeout::Return;
 	return Error(sqlstate::kInvalidParameterValue, "invalid value for \"on_timeout\": \"" + std::string(text) + "\"",
-	             "Valid values are \"error\" and \"return\".");
+	             {}, "Valid values are \"error\" and \"return\".");
 }
 
 Result<std::int64_t>

@@ -18,6 +18,7 @@
  * verified_lsn only ever holds a position seen replayed *before* the
  * snapshots it vouches for, so it never lets an old snapshot through.
  */
+#include "core/gate_route.hpp"
 #include "core/lsn.hpp"
 #include "common/sqlstate.hpp"
 #include "core/wait_policy.hpp"
@@ -26,6 +27,7 @@
 #include "bridge/pg_call.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/gate.hpp"
+#include "glue/gucs.hpp"
 #include "glue/staleness.hpp"
 #include "glue/wait_loop.hpp"
 #include "glue/waiters.hpp"
@@ -34,12 +36,7 @@ namespace readscale::pg {
 
 namespace {
 
-char *min_lsn_text = nullptr;
-XLogRecPtr min_lsn = InvalidXLogRecPtr; /* parsed by the assign hook */
-int gate_timeout_ms = 1000;
-int max_staleness_ms = -1; /* -1: off */
-int gate_on_timeout = static_cast<int>(GateOnTimeout::Error);
-char *last_commit_lsn_text = nullptr;
+XLogRecPtr min_lsn = InvalidXLogRecPtr; /* readscale.min_lsn, parsed by the assign hook */
 XLogRecPtr verified_lsn = InvalidXLogRecPtr;
 /* Replay position seen before the snapshots now in use were taken (recorded after parse analysis). */
 XLogRecPtr snapshot_floor = InvalidXLogRecPtr;
@@ -48,13 +45,6 @@ XLogRecPtr reported_commit_lsn = InvalidXLogRecPtr;
 ProcessUtility_hook_type prev_process_utility = nullptr;
 ExecutorStart_hook_type prev_executor_start = nullptr;
 post_parse_analyze_hook_type prev_post_parse_analyze = nullptr;
-
-const struct config_enum_entry gate_on_timeout_options[] = {
-    {"error", static_cast<int>(GateOnTimeout::Error), false},
-    {"warning", static_cast<int>(GateOnTimeout::Warning), false},
-    {"proceed", static_cast<int>(GateOnTimeout::Proceed), false},
-    {nullptr, 0, false},
-};
 
 /* Position now, without waiting. */
 XLogRecPtr
@@ -78,40 +68,46 @@ verify_if_no_snapshot(XLogRecPtr target) {
 		verified_lsn = Max(verified_lsn, position);
 }
 
-/*
- * Routes that cannot wait before the snapshot. A SET-like change (source
- * "session": set_config(), SET inside a function, a function's SET clause)
- * made while a statement runs with its snapshot already taken would let that
- * statement, or a STABLE function's later queries sharing the snapshot,
- * return rows from before min_lsn: refused when it raises the bar on a
- * standby (a primary's snapshots see every commit it has made; CREATE
- * FUNCTION ... SET applies the clause while validating the body). Settings
- * applied at connection start (connection options, ALTER ROLE/DATABASE SET,
- * the configuration file) are verified now if replay has passed them; if not,
- * ExecutorStart refuses later. A session change at or below snapshot_floor is
- * safe: every snapshot in use was taken after replay had passed it. Returns
- * false to refuse.
- */
+MinLsnSource
+min_lsn_source(GucSource source) {
+	if (source == PGC_S_TEST)
+		return MinLsnSource::Test;
+	return source == PGC_S_SESSION ? MinLsnSource::Session : MinLsnSource::Other;
+}
+
+/* Gathers what core/gate_route.hpp decides over and acts on the route. Returns false to refuse. */
 bool
 check_route(XLogRecPtr value, GucSource source) {
-	if (source == PGC_S_TEST)
-		return true;
-	if (source == PGC_S_SESSION) {
-		if (!ActiveSnapshotSet() || value <= min_lsn || !RecoveryInProgress())
-			return true;
-		if (value <= snapshot_floor) {
-			verified_lsn = Max(verified_lsn, snapshot_floor);
-			return true;
-		}
-		count(kGateRefused);
-		return false;
+	MinLsnChange change;
+	change.source = min_lsn_source(source);
+	change.value = value;
+	change.current = min_lsn;
+	change.snapshot_floor = snapshot_floor;
+	if (change.source == MinLsnSource::Session) {
+		/* Not for other sources: the postmaster reads the configuration file before shared memory exists. */
+		change.snapshot_active = ActiveSnapshotSet();
+		change.in_recovery = RecoveryInProgress();
 	}
-	guarded_no_throw(WARNING, [=]() { verify_if_no_snapshot(value); });
-	return true;
+	switch (route_min_lsn(change)) {
+	case MinLsnRoute::Accept:
+		return true;
+	case MinLsnRoute::AcceptAtFloor:
+		verified_lsn = Max(verified_lsn, snapshot_floor);
+		return true;
+	case MinLsnRoute::VerifyNow:
+		guarded_no_throw(WARNING, [=]() { verify_if_no_snapshot(value); });
+		return true;
+	case MinLsnRoute::Refuse:
+		break;
+	}
+	count(kGateRefused);
+	return false;
 }
 
 constexpr const char *kUseSetHint = "Use SET or SET LOCAL readscale.min_lsn before the transaction's first query: "
                                     "it waits before the snapshot is taken.";
+
+} // namespace
 
 /* GUC check hook (B3: returns false, never raises). ok is set only once the value is fully accepted. */
 bool
@@ -131,14 +127,14 @@ check_min_lsn(char **newval, void **extra, GucSource source) {
 		ok = true;
 	});
 	if (!ok) {
-		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
+		GUC_check_errcode(sqlstate_to_errcode(sqlstate::kInvalidTextRepresentation));
 		GUC_check_errdetail("\"readscale.min_lsn\" takes an LSN such as \"0/16B3748\", or an empty string.");
 		return false;
 	}
 	if (value == InvalidXLogRecPtr)
 		return true;
 	if (!check_route(value, source)) {
-		GUC_check_errcode(MAKE_SQLSTATE('5', '5', 'R', '0', '1'));
+		GUC_check_errcode(sqlstate_to_errcode(sqlstate::kReplicaNotCaughtUp));
 		GUC_check_errmsg("cannot set \"readscale.min_lsn\" while a statement is running");
 		GUC_check_errdetail("The running statement's snapshot was taken before the LSN was known to be replayed.");
 		GUC_check_errhint("%s", kUseSetHint);
@@ -157,6 +153,8 @@ assign_min_lsn(const char *, void *extra) {
 	min_lsn = extra != nullptr ? *static_cast<XLogRecPtr *>(extra) : InvalidXLogRecPtr;
 }
 
+namespace {
+
 constexpr const char *kTimeoutHint = "Read from the primary, or raise \"readscale.gate_timeout\".";
 
 /* C-shaped: the configured reaction (readscale.gate_on_timeout) when the gate cannot prove min_lsn. */
@@ -167,7 +165,7 @@ gate_fail(const char *why, XLogRecPtr position, const char *hint) {
 	if (action == GateOnTimeout::Proceed)
 		return;
 	ereport(action == GateOnTimeout::Error ? ERROR : WARNING,
-	        (errcode(MAKE_SQLSTATE('5', '5', 'R', '0', '1')),
+	        (errcode(sqlstate_to_errcode(sqlstate::kReplicaNotCaughtUp)),
 	         errmsg("replica has not replayed LSN %X/%X required by \"readscale.min_lsn\"", LSN_FORMAT_ARGS(min_lsn)),
 	         errdetail("%s Last replayed LSN is %X/%X.", why, LSN_FORMAT_ARGS(position)), errhint("%s", hint)));
 }
@@ -179,14 +177,14 @@ gate_after_set() {
 	if (IsolationUsesXactSnapshot() && FirstSnapshotSet) {
 		/* Not a timeout: no wait can make this transaction's snapshot newer. Always refused. */
 		count(kGateRefused);
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kObjectNotInPrerequisiteState)),
 		                errmsg("cannot set \"readscale.min_lsn\" after the transaction's snapshot was taken"),
 		                errdetail("A REPEATABLE READ or SERIALIZABLE transaction keeps the snapshot of its first query."),
 		                errhint("%s", kUseSetHint)));
 	}
 	bool in_recovery = RecoveryInProgress();
 	if (!in_recovery && min_lsn > GetXLogInsertRecPtr())
-		ereport(ERROR, (errcode(MAKE_SQLSTATE('5', '5', 'R', '0', '3')),
+		ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kTokenNotApplicable)),
 		                errmsg("LSN %X/%X in \"readscale.min_lsn\" is ahead of this server's WAL", LSN_FORMAT_ARGS(min_lsn)),
 		                errdetail("This server has written WAL up to %X/%X.", LSN_FORMAT_ARGS(GetXLogInsertRecPtr())),
 		                errhint("Check that the token was taken on this cluster's primary.")));
@@ -308,30 +306,6 @@ readscale_xact_callback(XactEvent event, void *) {
 }
 
 } // namespace
-
-void
-define_gate_gucs() {
-	DefineCustomStringVariable("readscale.min_lsn",
-	                           "Sets the LSN this standby must have replayed before a statement reads.",
-	                           "SET and SET LOCAL wait for it (up to readscale.gate_timeout); empty means no gate.",
-	                           &min_lsn_text, "", PGC_USERSET, 0, check_min_lsn, assign_min_lsn, nullptr);
-	DefineCustomIntVariable("readscale.gate_timeout", "Sets how long the gate waits for readscale.min_lsn.", nullptr,
-	                        &gate_timeout_ms, 1000, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
-	DefineCustomEnumVariable("readscale.gate_on_timeout",
-	                         "Sets what the gate does when readscale.min_lsn is not replayed in time.", nullptr,
-	                         &gate_on_timeout, static_cast<int>(GateOnTimeout::Error), gate_on_timeout_options,
-	                         PGC_USERSET, 0, nullptr, nullptr, nullptr);
-	DefineCustomIntVariable("readscale.max_staleness",
-	                        "Sets the largest staleness a standby may serve reads with; -1 disables the check.",
-	                        "Staleness is 0 when everything received is replayed, else the time since the last "
-	                        "replayed commit (see docs/reads.md).",
-	                        &max_staleness_ms, -1, -1, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
-	DefineCustomStringVariable("readscale.last_commit_lsn",
-	                           "Shows the end LSN of this session's last committed write transaction.",
-	                           "Reported to the client with each commit, so drivers get a token without a query.",
-	                           &last_commit_lsn_text, "", PGC_INTERNAL, GUC_REPORT | GUC_NOT_IN_SAMPLE, nullptr,
-	                           nullptr, nullptr);
-}
 
 void
 install_gate_hooks() {

@@ -2,9 +2,10 @@
  * health_worker.cpp: the opt-in HTTP health endpoint, a background worker
  * serving Patroni-style GET /health /primary /replica /read-only /metrics
  * /status on readscale.http_listen (a port on 127.0.0.1, IPv4:port or
- * [IPv6]:port). This file owns the settings, the listening socket and the
- * loop; connections are health_conns.cpp's, answers health_response.cpp's
- * (which says why /metrics runs SQL and the rest reads shared memory only).
+ * [IPv6]:port). This file owns the listen address check, the listening
+ * socket and the loop (the settings are gucs.cpp's); connections are
+ * health_conns.cpp's, answers health_response.cpp's (which says why /metrics
+ * runs SQL and the rest reads shared memory only).
  *
  * The worker connects to readscale.http_database for /metrics. That database
  * must exist (otherwise the worker exits FATAL and the postmaster retries every
@@ -16,12 +17,14 @@
  * bgw_restart_time.
  */
 #include "core/health_state.hpp"
+#include "common/failure.hpp"
 #include "common/sqlstate.hpp"
 
 #include <cerrno>
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/gucs.hpp"
 #include "glue/health_endpoint.hpp"
 #include "glue/health_worker.hpp"
 #include "glue/workers.hpp"
@@ -33,29 +36,16 @@ namespace {
 constexpr long kWakeIntervalMs = 200; /* read deadlines are checked at least this often */
 constexpr int kListenBacklog = 1024;  /* the kernel caps it at net.core.somaxconn */
 
-char *http_listen = nullptr;   /* GUC; "" is off */
-char *http_database = nullptr; /* GUC */
+using readscale::pg::http_database;
+using readscale::pg::http_listen;
 
 /* No PostgreSQL calls: validates a listen address, copying what to write instead (a full sentence) into detail. */
 bool
 listen_address_valid(const char *text, char *detail, std::size_t capacity) {
 	auto parsed = readscale::http::parse_listen_address(text);
 	if (!parsed.ok())
-		std::snprintf(detail, capacity, "%s", parsed.error().hint().c_str());
+		readscale::copy_truncated(detail, capacity, parsed.error().hint().data(), parsed.error().hint().size());
 	return parsed.ok();
-}
-
-/* GUC check hook (B3: must not ERROR; reports through GUC_check_errdetail). */
-bool
-check_http_listen(char **newval, void **, GucSource) {
-	if (*newval == nullptr || (*newval)[0] == '\0')
-		return true;
-	char detail[256] = "";
-	bool ok = false;
-	readscale::pg::guarded_no_throw(WARNING, [&]() { ok = listen_address_valid(*newval, detail, sizeof detail); });
-	if (!ok)
-		GUC_check_errdetail("%s", detail[0] ? detail : "Invalid listen address.");
-	return ok;
 }
 
 /* No PostgreSQL calls: the socket address for http_listen, or false. */
@@ -150,21 +140,23 @@ readscale_health_worker_main(Datum) {
 	readscale::pg::guarded([]() { worker_loop(open_listener()); });
 }
 
-/* Called from _PG_init inside its guard; plain locals only (Define/Register may ERROR). */
+/* GUC check hook (B3: must not ERROR; reports through GUC_check_errdetail). */
+bool
+readscale::pg::check_http_listen(char **newval, void **, GucSource) {
+	if (*newval == nullptr || (*newval)[0] == '\0')
+		return true;
+	char detail[256] = "";
+	bool ok = false;
+	guarded_no_throw(WARNING, [&]() { ok = listen_address_valid(*newval, detail, sizeof detail); });
+	if (!ok)
+		GUC_check_errdetail("%s", detail[0] ? detail : "Invalid listen address.");
+	return ok;
+}
+
+/* Called from _PG_init inside its guard, after the settings exist; plain locals only (Register may ERROR). */
 void
-readscale_register_health_worker() {
-	/* PostgreSQL ends the session (FATAL) if a PGC_POSTMASTER variable is defined after startup. */
-	if (!process_shared_preload_libraries_in_progress)
+readscale::pg::register_health_worker() {
+	if (!process_shared_preload_libraries_in_progress || http_listen == nullptr || http_listen[0] == '\0')
 		return;
-	DefineCustomStringVariable("readscale.http_listen", "Sets the address of the HTTP health endpoint.",
-	                           "A port (on 127.0.0.1), IPv4:port or [IPv6]:port; empty disables the endpoint. "
-	                           "Needs pg_readscale in shared_preload_libraries.",
-	                           &http_listen, "", PGC_POSTMASTER, 0, check_http_listen, nullptr, nullptr);
-	DefineCustomStringVariable("readscale.http_database",
-	                           "Sets the database in which the HTTP health endpoint runs readscale.metrics().",
-	                           "/metrics falls back to this node's own gauges when pg_readscale is not installed there.",
-	                           &http_database, "postgres", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
-	if (http_listen == nullptr || http_listen[0] == '\0')
-		return;
-	readscale::pg::register_database_worker("readscale_health_worker_main", "pg_readscale health endpoint");
+	register_database_worker("readscale_health_worker_main", "pg_readscale health endpoint");
 }

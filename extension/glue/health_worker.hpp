@@ -1,8 +1,16 @@
 /*
  * health_worker.hpp: the opt-in HTTP health endpoint (readscale.http_listen).
- * Plain declarations only, so module.cpp can include this next to bridge/postgres.hpp.
  */
 #pragma once
 
-/* Defines readscale.http_listen and, when preloading with it set, registers the worker. Called from _PG_init. */
-void readscale_register_health_worker();
+#include "bridge/postgres.hpp"
+
+namespace readscale::pg {
+
+/* readscale.http_listen's check hook (the setting itself is in gucs.cpp); never raises (B3). */
+bool check_http_listen(char **newval, void **extra, GucSource source);
+
+/* When preloading with readscale.http_listen set, registers the worker. Called from _PG_init after define_gucs(). */
+void register_health_worker();
+
+} // namespace readscale::pg

@@ -10,13 +10,15 @@
  * C++ object is alive in this frame or the guard's.
  */
 #include "core/lag_verdict.hpp"
+#include "core/units.hpp"
+#include "common/failure.hpp"
 #include "common/sqlstate.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/interval.hpp"
 #include "glue/lag_fns.hpp"
-#include "glue/lag_gucs.hpp"
+#include "glue/gucs.hpp"
 #include "glue/staleness.hpp"
 
 using readscale::pg::interval_ms;
@@ -26,7 +28,7 @@ namespace readscale::pg {
 Datum
 ms_interval(std::int64_t ms) {
 	auto *iv = static_cast<Interval *>(palloc0(sizeof(Interval)));
-	iv->time = ms > INT64_MAX / 1000 ? INT64_MAX : ms * 1000;
+	iv->time = readscale::ms_to_microseconds_saturated(ms);
 	return IntervalPGetDatum(iv);
 }
 
@@ -40,7 +42,7 @@ judge_sample(const char *state, std::int64_t bytes, const std::int64_t *lag_ms, 
 	if (lag_ms != nullptr)
 		sample.lag_ms = *lag_ms;
 	readscale::LagJudgement j = readscale::judge_lag(sample, *t);
-	std::snprintf(reason, kReasonCapacity, "%s", j.reason.c_str());
+	readscale::copy_truncated(reason, kReasonCapacity, j.reason.data(), j.reason.size());
 	return j.verdict;
 }
 
@@ -99,8 +101,8 @@ READSCALE_SQL_FUNCTION(readscale_lag_verdict) {
 	readscale::LagThresholds t;
 	t.warning_ms = PG_ARGISNULL(3) ? lag_warning_ms : interval_ms(PG_GETARG_INTERVAL_P(3));
 	t.critical_ms = PG_ARGISNULL(4) ? lag_critical_ms : interval_ms(PG_GETARG_INTERVAL_P(4));
-	t.warning_bytes = PG_ARGISNULL(5) ? lag_warning_bytes() : PG_GETARG_INT64(5);
-	t.critical_bytes = PG_ARGISNULL(6) ? lag_critical_bytes() : PG_GETARG_INT64(6);
+	t.warning_bytes = PG_ARGISNULL(5) ? readscale::kb_to_bytes(lag_warning_kb) : PG_GETARG_INT64(5);
+	t.critical_bytes = PG_ARGISNULL(6) ? readscale::kb_to_bytes(lag_critical_kb) : PG_GETARG_INT64(6);
 	t.non_streaming_is_critical = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
 	const char *state = PG_ARGISNULL(0) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	std::int64_t bytes = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1);
@@ -127,7 +129,8 @@ READSCALE_SQL_FUNCTION(readscale_match_policy) {
 	const char *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ArrayType *array = PG_GETARG_ARRAYTYPE_P(1);
 	if (ARR_NDIM(array) > 1)
-		throw readscale::Error(readscale::sqlstate::kInvalidParameterValue, "patterns must be a one-dimensional array");
+		throw readscale::Error(readscale::sqlstate::kInvalidParameterValue,
+		                       "\"patterns\" must be a one-dimensional array");
 	Datum *elems;
 	bool *elem_nulls;
 	int count;
@@ -184,7 +187,7 @@ READSCALE_SQL_FUNCTION(readscale_assert_fresh) {
 		    readscale::sqlstate::kInvalidParameterValue, "\"max_staleness\" and \"max_lag\" name the same bound",
 		    "\"max_lag\" is the deprecated name of \"max_staleness\".", "Pass only \"max_staleness\".");
 	std::int64_t max_ms = readscale::pg::lag_critical_ms;
-	std::int64_t max_bytes = readscale::pg::lag_critical_bytes();
+	std::int64_t max_bytes = readscale::kb_to_bytes(readscale::pg::lag_critical_kb);
 	if (has_staleness || has_alias) {
 		max_ms = interval_ms(PG_GETARG_INTERVAL_P(has_staleness ? 0 : 1));
 		max_bytes = -1;

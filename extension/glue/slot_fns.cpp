@@ -27,6 +27,8 @@
  */
 #include "core/slot_clock.hpp"
 #include "core/slot_policy.hpp"
+#include "core/units.hpp"
+#include "common/failure.hpp"
 #include "common/sqlstate.hpp"
 
 #include <algorithm>
@@ -35,7 +37,7 @@
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/interval.hpp"
-#include "glue/slot_gucs.hpp"
+#include "glue/gucs.hpp"
 #include "glue/slot_tracker.hpp"
 
 using readscale::pg::interval_ms;
@@ -78,11 +80,6 @@ struct Evaluation {
 	char outcome[kTextCapacity];
 };
 
-std::int64_t
-kb_to_bytes(int kb) {
-	return kb < 0 ? -1 : static_cast<std::int64_t>(kb) * 1024;
-}
-
 /* No PostgreSQL calls: C++ objects live here. */
 void
 evaluate(const SlotRow *slot, const PolicyRow *policies, int policy_count, bool in_recovery, bool dry_run,
@@ -92,8 +89,8 @@ evaluate(const SlotRow *slot, const PolicyRow *policies, int policy_count, bool 
 		patterns.emplace_back(policies[p].pattern);
 	auto best = readscale::most_specific_match(patterns, slot->name);
 	readscale::SlotPolicy policy;
-	policy.warning_bytes = kb_to_bytes(readscale::pg::slot_warning_kb);
-	policy.critical_bytes = kb_to_bytes(readscale::pg::slot_critical_kb);
+	policy.warning_bytes = readscale::kb_to_bytes(readscale::pg::slot_warning_kb);
+	policy.critical_bytes = readscale::kb_to_bytes(readscale::pg::slot_critical_kb);
 	out->policy = best ? static_cast<int>(*best) : -1;
 	if (best) {
 		const PolicyRow &row = policies[*best];
@@ -121,8 +118,8 @@ evaluate(const SlotRow *slot, const PolicyRow *policies, int policy_count, bool 
 	out->verdict = judgement.verdict;
 	out->action = decision.action;
 	out->drop = decision.drop;
-	std::snprintf(out->reason, kTextCapacity, "%s", judgement.reason.c_str());
-	std::snprintf(out->outcome, kTextCapacity, "%s", decision.outcome.c_str());
+	readscale::copy_truncated(out->reason, kTextCapacity, judgement.reason.data(), judgement.reason.size());
+	readscale::copy_truncated(out->outcome, kTextCapacity, decision.outcome.data(), decision.outcome.size());
 }
 
 const char *const kSlotQuery =

@@ -44,6 +44,9 @@ struct TrackerTable {
 	int capacity;
 	TrackedSlot slots[FLEXIBLE_ARRAY_MEMBER];
 };
+/* Shared memory holds raw bytes shared by processes: no constructors, destructors or hidden layout. */
+static_assert(std::is_trivially_copyable_v<TrackerTable> && std::is_standard_layout_v<TrackerTable>);
+static_assert(std::is_trivially_copyable_v<TrackedSlot> && std::is_standard_layout_v<TrackedSlot>);
 
 TrackerTable *table = nullptr;
 shmem_request_hook_type prev_shmem_request_hook = nullptr;

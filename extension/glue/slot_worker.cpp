@@ -17,6 +17,7 @@
  */
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/gucs.hpp"
 #include "glue/slot_tracker.hpp"
 #include "glue/slot_worker.hpp"
 #include "glue/workers.hpp"
@@ -25,9 +26,9 @@ extern "C" PGDLLEXPORT void readscale_slot_worker_main(Datum arg);
 
 namespace {
 
-char *slot_guard_database = nullptr; /* GUC; "" is off */
-int slot_guard_interval_ms = 60000;
-bool slot_guard_dry_run = true;
+using readscale::pg::slot_guard_database;
+using readscale::pg::slot_guard_dry_run;
+using readscale::pg::slot_guard_interval_ms;
 
 /* A WARNING per slot in warning or critical, with what the pass did about it. */
 void
@@ -111,26 +112,13 @@ readscale_slot_worker_main(Datum) {
 	readscale::pg::guarded([]() { worker_loop(); });
 }
 
-/* Called from _PG_init inside its guard; plain locals only (Define/Register may ERROR). */
+/* Called from _PG_init inside its guard, after the settings exist; plain locals only (Register may ERROR). */
 void
-readscale_register_slot_worker() {
-	/* PostgreSQL ends the session (FATAL) if a PGC_POSTMASTER variable is defined after startup. */
-	if (process_shared_preload_libraries_in_progress) {
-		readscale::pg::install_slot_tracker_hooks();
-		DefineCustomStringVariable("readscale.slot_guard_database",
-		                           "Sets the database the slot guard worker connects to.",
-		                           "Empty disables the worker. Needs pg_readscale in shared_preload_libraries and "
-		                           "the extension created in that database.",
-		                           &slot_guard_database, "", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
-	}
-	DefineCustomIntVariable("readscale.slot_guard_interval", "Sets the time between two slot guard passes.", nullptr,
-	                        &slot_guard_interval_ms, 60000, 100, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr,
-	                        nullptr);
-	DefineCustomBoolVariable("readscale.slot_guard_dry_run", "Sets whether the slot guard worker only reports.",
-	                         "When off, the worker drops the slots readscale.slot_policy allows it to drop.",
-	                         &slot_guard_dry_run, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
-	if (!process_shared_preload_libraries_in_progress || slot_guard_database == nullptr ||
-	    slot_guard_database[0] == '\0')
+readscale::pg::register_slot_worker() {
+	if (!process_shared_preload_libraries_in_progress)
 		return;
-	readscale::pg::register_database_worker("readscale_slot_worker_main", "pg_readscale slot guard");
+	install_slot_tracker_hooks();
+	if (slot_guard_database == nullptr || slot_guard_database[0] == '\0')
+		return;
+	register_database_worker("readscale_slot_worker_main", "pg_readscale slot guard");
 }

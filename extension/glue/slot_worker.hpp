@@ -4,6 +4,10 @@
  */
 #pragma once
 
-/* Defines the worker's GUCs and, when preloading, requests the shared slot inactivity clocks and (with a
- * database set) registers the worker. Called from _PG_init. */
-void readscale_register_slot_worker();
+namespace readscale::pg {
+
+/* When preloading: requests the shared slot inactivity clocks and (with a database set) registers the worker.
+ * Called from _PG_init after define_gucs(). */
+void register_slot_worker();
+
+} // namespace readscale::pg

@@ -19,13 +19,14 @@
  */
 #include "core/commit_clock.hpp"
 #include "core/standby_roster.hpp"
+#include "core/units.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/commit_clock.hpp"
 #include "glue/interval.hpp"
 #include "glue/lag_fns.hpp"
-#include "glue/lag_gucs.hpp"
+#include "glue/gucs.hpp"
 #include "glue/standby_roster.hpp"
 
 using namespace readscale::pg;
@@ -81,8 +82,8 @@ thresholds_for(const Policies *p, const char *name, int *best) {
 	readscale::LagThresholds t;
 	t.warning_ms = lag_warning_ms;
 	t.critical_ms = lag_critical_ms;
-	t.warning_bytes = lag_warning_bytes();
-	t.critical_bytes = lag_critical_bytes();
+	t.warning_bytes = readscale::kb_to_bytes(lag_warning_kb);
+	t.critical_bytes = readscale::kb_to_bytes(lag_critical_kb);
 	*best = pick_policy(p->patterns, p->nulls, p->count, name);
 	if (*best < 0)
 		return t;

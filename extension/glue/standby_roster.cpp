@@ -16,7 +16,7 @@
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
-#include "glue/lag_gucs.hpp"
+#include "glue/gucs.hpp"
 #include "glue/standby_roster.hpp"
 
 namespace readscale::pg {

@@ -11,10 +11,12 @@
 #include "common/failure.hpp"
 #include "common/sqlstate.hpp"
 #include "core/token.hpp"
+#include "core/units.hpp"
 #include "core/wait_policy.hpp"
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/interval.hpp"
 #include "glue/node_fns.hpp"
 #include "glue/wait_loop.hpp"
 #include "glue/waiters.hpp"
@@ -51,11 +53,11 @@ read_wait_arguments(FunctionCallInfo fcinfo, int first, XLogRecPtr target) {
 	require_argument(fcinfo, first + 1, "on_timeout");
 	require_argument(fcinfo, first + 2, "mode");
 	require_argument(fcinfo, first + 3, "fail_fast");
-	int64 timeout_ms = 0;
-	if (!rs::pg::interval_to_ms(PG_GETARG_INTERVAL_P(first), &timeout_ms))
+	auto timeout_ms = rs::timeout_ms_rounded_up(rs::pg::interval_fields(PG_GETARG_INTERVAL_P(first)));
+	if (!timeout_ms)
 		throw rs::Error(rs::sqlstate::kNumericValueOutOfRange, "\"timeout\" is too large");
 	WaitArguments arguments{};
-	arguments.request.timeout_ms = rs::validate_timeout_ms(timeout_ms, "timeout").take();
+	arguments.request.timeout_ms = rs::validate_timeout_ms(*timeout_ms, "timeout").take();
 	arguments.on_timeout = rs::parse_on_timeout(text_to_cstring(PG_GETARG_TEXT_PP(first + 1))).take();
 	arguments.request.mode = rs::parse_wait_mode(text_to_cstring(PG_GETARG_TEXT_PP(first + 2))).take();
 	arguments.request.fail_fast = PG_GETARG_BOOL(first + 3);

@@ -136,16 +136,6 @@ current_position(WaitMode mode, bool in_recovery, TimeLineID *timeline) {
 	}
 }
 
-bool
-interval_to_ms(const Interval *interval, int64 *out) {
-	int64 days = static_cast<int64>(interval->month) * DAYS_PER_MONTH + interval->day;
-	int64 usec = 0;
-	if (pg_mul_s64_overflow(days, USECS_PER_DAY, &usec) || pg_add_s64_overflow(usec, interval->time, &usec))
-		return false;
-	*out = usec / 1000 + (usec % 1000 > 0 ? 1 : 0); /* round sub-millisecond waits up */
-	return true;
-}
-
 void
 wait_for_position(const WaitRequest *request, WaitResult *result) {
 	result->outcome = WaitOutcome::Timeout;

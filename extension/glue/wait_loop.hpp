@@ -31,7 +31,4 @@ void wait_for_position(const WaitRequest *request, WaitResult *result);
 /* Current position for mode (on a primary: flushed WAL). */
 XLogRecPtr current_position(WaitMode mode, bool in_recovery, TimeLineID *timeline);
 
-/* Converts an interval to milliseconds; false on overflow. */
-bool interval_to_ms(const Interval *interval, int64 *out);
-
 } // namespace readscale::pg

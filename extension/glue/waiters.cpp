@@ -31,6 +31,7 @@
 
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/gucs.hpp"
 #include "glue/waiters.hpp"
 
 namespace readscale::pg {
@@ -56,8 +57,10 @@ struct WaitShared {
 	int watcher_slot; /* the waiter that re-checks for promotion, or -1 */
 	WaiterSlot slots[FLEXIBLE_ARRAY_MEMBER];
 };
+/* Shared memory holds raw bytes shared by processes: no constructors, destructors or hidden layout. */
+static_assert(std::is_trivially_copyable_v<WaitShared> && std::is_standard_layout_v<WaitShared>);
+static_assert(std::is_trivially_copyable_v<WaiterSlot> && std::is_standard_layout_v<WaiterSlot>);
 
-int max_waiters = 1000;
 WaitShared *shared = nullptr;
 int my_slot = -1;
 bool exit_callback_registered = false;
@@ -178,13 +181,6 @@ readscale_waiter_exit(int, Datum) {
 } // namespace
 
 void
-define_waiter_gucs() {
-	DefineCustomIntVariable("readscale.max_waiters", "Sets the maximum number of sessions waiting for an LSN at once.",
-	                        "Each waiting session holds one slot in shared memory.", &max_waiters, 1000, 1, 100000,
-	                        PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
-}
-
-void
 install_waiter_shmem_hooks() {
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = readscale_shmem_request;
@@ -237,7 +233,8 @@ register_waiter(XLogRecPtr target) {
 	SpinLockRelease(&shared->mutex);
 	pg_memory_barrier();
 	if (my_slot < 0)
-		ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED), errmsg("too many sessions waiting for an LSN"),
+		ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kConfigurationLimitExceeded)),
+		                errmsg("too many sessions waiting for an LSN"),
 		                errdetail("All %d waiter slots are in use.", max_waiters),
 		                errhint("Raise \"readscale.max_waiters\" (needs a restart), or read from the primary.")));
 	return true;

@@ -21,7 +21,6 @@ enum WaitCounter {
 };
 inline constexpr int kWaitBucketCount = 6; /* <1ms, <5ms, <20ms, <100ms, <1s, >=1s */
 
-void define_waiter_gucs();
 void install_waiter_shmem_hooks();
 void install_redo_wrappers();
 

@@ -43,6 +43,14 @@ TEST(Json, BoolsAndEmbeddedJson) {
 	EXPECT_EQ(encode(JsonKind::Json, "{\"k\": [1]}"), "{\"k\": [1]}");
 }
 
+/* json keeps its input's line breaks; the record must stay one line (ndjson, batch-bytes' split on \n). */
+TEST(Json, EmbeddedJsonStaysOnOneLine) {
+	EXPECT_EQ(encode(JsonKind::Json, "{\"a\":\n [1,\t2],\r\n\"b\": \"x\\ny\"}\n"),
+	          "{\"a\":  [1,\t2],  \"b\": \"x\\ny\"} ");
+	EXPECT_EQ(encode(JsonKind::Json, "\n\n"), "  ");
+	EXPECT_EQ(encode(JsonKind::Json, ""), "");
+}
+
 TEST(Json, EveryByteRoundTripsThroughLengthAndWriter) {
 	std::string all;
 	for (int c = 0; c < 256; ++c)

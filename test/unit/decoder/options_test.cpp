@@ -30,7 +30,7 @@ TEST(DecoderOptions, BadBooleanNamesOptionAndValues) {
 	ASSERT_FALSE(result.ok());
 	EXPECT_EQ(result.error().sqlstate(), "22023");
 	EXPECT_NE(result.error().message().find("include-xids"), std::string::npos);
-	EXPECT_NE(result.error().detail().find("true"), std::string::npos);
+	EXPECT_NE(result.error().hint().find("true"), std::string::npos);
 }
 
 TEST(DecoderOptions, UnknownOptionListsValidOnes) {
@@ -65,7 +65,7 @@ TEST(DecoderOptions, Actions) {
 		auto error = parse_options({RawOption{"actions", std::string(bad)}});
 		ASSERT_FALSE(error.ok()) << bad;
 		EXPECT_EQ(error.error().sqlstate(), "22023");
-		EXPECT_NE(error.error().detail().find("truncate"), std::string::npos);
+		EXPECT_NE(error.error().hint().find("truncate"), std::string::npos);
 	}
 	EXPECT_FALSE(parse_options({RawOption{"actions", std::nullopt}}).ok());
 }
@@ -114,7 +114,7 @@ TEST(DecoderOptions, Wal2jsonFormatDefaults) {
 	EXPECT_TRUE(given.skip_empty_xacts);
 	auto ndjson = parse_options({}).take();
 	EXPECT_FALSE(ndjson.include_transaction);
-	EXPECT_NE(parse_options({RawOption{"format", std::string("wal2json")}}).error().detail().find("wal2json-v2"),
+	EXPECT_NE(parse_options({RawOption{"format", std::string("wal2json")}}).error().hint().find("wal2json-v2"),
 	          std::string::npos);
 }
 
@@ -127,7 +127,7 @@ TEST(DecoderOptions, BatchBytes) {
 		auto result = parse_options({RawOption{"batch-bytes", std::string(bad)}});
 		ASSERT_FALSE(result.ok()) << bad;
 		EXPECT_NE(result.error().message().find("\"batch-bytes\""), std::string::npos) << bad;
-		EXPECT_NE(result.error().detail().find("1024 to 16777216"), std::string::npos) << bad;
+		EXPECT_NE(result.error().hint().find("1024 to 16777216"), std::string::npos) << bad;
 	}
 	EXPECT_FALSE(parse_options({RawOption{"batch-bytes", std::nullopt}}).ok());
 }
@@ -140,4 +140,25 @@ TEST(DecoderOptions, BatchBytesNotWithWal2json) {
 	    parse_options({RawOption{"format", std::string("wal2json-v2")}, RawOption{"batch-bytes", std::string("4096")}});
 	ASSERT_FALSE(result.ok());
 	EXPECT_NE(result.error().message().find("wal2json-v2"), std::string::npos);
+}
+
+TEST(DecoderOptions, JsonAsString) {
+	EXPECT_FALSE(DecoderOptions{}.json_as_string);
+	EXPECT_TRUE(parse_options({RawOption{"json-as-string", std::nullopt}}).value().json_as_string);
+	EXPECT_TRUE(parse_options({RawOption{"json-as-string", std::string("on")}}).value().json_as_string);
+	EXPECT_FALSE(parse_options({RawOption{"json-as-string", std::string("0")}}).value().json_as_string);
+	auto bad = parse_options({RawOption{"json-as-string", std::string("text")}});
+	ASSERT_FALSE(bad.ok());
+	EXPECT_EQ(bad.error().sqlstate(), "22023");
+	EXPECT_EQ(bad.error().message(), "invalid value \"text\" for option \"json-as-string\"");
+	EXPECT_NE(parse_options({RawOption{"nope", std::nullopt}}).error().hint().find("json-as-string"),
+	          std::string::npos);
+}
+
+/* wal2json's format-version 2 already sends json and jsonb as strings: the option is accepted and changes nothing. */
+TEST(DecoderOptions, JsonAsStringWithWal2json) {
+	auto result =
+	    parse_options({RawOption{"format", std::string("wal2json-v2")}, RawOption{"json-as-string", std::nullopt}});
+	ASSERT_TRUE(result.ok());
+	EXPECT_EQ(result.value().format, readscale::decoder::OutputFormat::Wal2jsonV2);
 }

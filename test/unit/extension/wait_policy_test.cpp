@@ -12,6 +12,16 @@ TEST(WaitPolicy, ParsesModesAndTimeoutActions) {
 	EXPECT_EQ(parse_on_timeout("").error().sqlstate(), "22023");
 }
 
+TEST(WaitPolicy, AcceptedValuesAreAHint) {
+	/* Core PostgreSQL's style: the list of accepted values is what to do (HINT), not a fact (DETAIL). */
+	auto mode = parse_wait_mode("sideways");
+	EXPECT_TRUE(mode.error().detail().empty());
+	EXPECT_NE(mode.error().hint().find("\"primary_flush\""), std::string::npos);
+	auto on_timeout = parse_on_timeout("explode");
+	EXPECT_TRUE(on_timeout.error().detail().empty());
+	EXPECT_NE(on_timeout.error().hint().find("\"return\""), std::string::npos);
+}
+
 TEST(WaitPolicy, TimeoutBounds) {
 	EXPECT_EQ(validate_timeout_ms(0, "timeout").value(), 0);
 	EXPECT_EQ(validate_timeout_ms(kMaxWaitMs, "timeout").value(), kMaxWaitMs);

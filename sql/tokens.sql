@@ -1,4 +1,4 @@
--- readscale.node_role() and readscale.current_token() on a primary.
+-- The commit tokens (readscale.current_token()) and readscale.node_role() on a primary.
 SELECT readscale.node_role();
 
 CREATE TABLE token_probe (id int);
