@@ -41,6 +41,7 @@ struct LagThresholds {
 	std::int64_t warning_bytes = -1;
 	std::int64_t critical_bytes = -1;
 	bool non_streaming_is_critical = true;
+	bool disconnected_is_critical = true; /* an expected standby that is not connected (standby_roster.hpp) */
 };
 
 enum class Verdict { kOk = 0, kWarning = 1, kCritical = 2 };

@@ -30,6 +30,7 @@ int lag_warning_ms = 10000;
 int lag_critical_ms = 60000;
 int lag_warning_kb = 16 * 1024;
 int lag_critical_kb = 256 * 1024;
+int forget_standby_after_s = 86400;
 int slot_warning_kb = 1024 * 1024;      /* 1 GB */
 int slot_critical_kb = 4 * 1024 * 1024; /* 4 GB */
 char *slot_guard_database = nullptr;
@@ -106,6 +107,11 @@ const IntGuc kIntGucs[] = {
     {{"readscale.lag_critical_bytes", "Sets the amount of unreplayed WAL above which a standby is critical.",
       kLagPolicyFallback, PGC_SUSET, GUC_UNIT_KB, false},
      &lag_critical_kb, 256 * 1024, -1, INT_MAX},
+    {{"readscale.forget_standby_after", "Sets how long a primary keeps expecting a standby it saw connected.",
+      "Until then a standby that left shows in readscale.standby_lag as disconnected; 0 remembers none, -1 keeps "
+      "them until readscale.forget_standby() or a restart.",
+      PGC_SUSET, GUC_UNIT_S, false},
+     &forget_standby_after_s, 86400, -1, INT_MAX},
     {{"readscale.slot_warning_bytes", "Sets the amount of retained WAL above which a replication slot is in warning.",
       kSlotPolicyFallback, PGC_SUSET, GUC_UNIT_KB, false},
      &slot_warning_kb, 1024 * 1024, -1, INT_MAX},
