@@ -76,7 +76,7 @@ struct NodeState {
 
 struct Response {
 	int status = 404;
-	std::string body; /* one line, ends in "\n" */
+	std::string body;           /* one line, ends in "\n" */
 	bool needs_metrics = false; /* /metrics, /status: the caller fills the body */
 };
 

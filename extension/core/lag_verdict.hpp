@@ -83,8 +83,7 @@ Result<bool> validate_pattern(std::string_view pattern);
 bool like_match(std::string_view pattern, std::string_view text);
 
 /* Index of the most specific pattern matching name, if any (see file comment). */
-std::optional<std::size_t> most_specific_match(const std::vector<std::string_view> &patterns,
-                                               std::string_view name);
+std::optional<std::size_t> most_specific_match(const std::vector<std::string_view> &patterns, std::string_view name);
 
 /* "12 ms" / "1.5 s" / "3 min" and "512 bytes" / "16 MB": for reasons and messages. */
 std::string format_ms(std::int64_t ms);

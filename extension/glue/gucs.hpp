@@ -12,7 +12,7 @@ namespace readscale::pg {
 /* The read gate (gate.cpp). */
 extern char *min_lsn_text;
 extern int gate_timeout_ms;
-extern int gate_on_timeout; /* a GateOnTimeout */
+extern int gate_on_timeout;  /* a GateOnTimeout */
 extern int max_staleness_ms; /* -1: off */
 extern char *last_commit_lsn_text;
 

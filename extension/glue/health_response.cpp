@@ -80,11 +80,10 @@ enum class Need { kMore, kMetrics, kState };
 Need
 classify(const char *request, std::size_t length, bool timed_out) {
 	using namespace readscale::http;
-	ParseResult parsed = parse_request(std::string_view(request, length), Limits{});
+	ParseResult parsed = parse_request(std::string_view(request, length), Limits {});
 	if (parsed.status == ParseStatus::kIncomplete)
 		return timed_out ? Need::kState : Need::kMore;
-	return parsed.status == ParseStatus::kComplete && parsed.request.path == "/metrics" ? Need::kMetrics
-	                                                                                     : Need::kState;
+	return parsed.status == ParseStatus::kComplete && parsed.request.path == "/metrics" ? Need::kMetrics : Need::kState;
 }
 
 /* C-shaped: the node's state from shared memory, no transaction. */
@@ -111,11 +110,11 @@ read_node_state(readscale::http::NodeState *node) {
  * readscale.metrics()'s text, or null for the shared-memory gauges.
  */
 std::size_t
-build_response(const char *request, std::size_t length, const readscale::http::NodeState *node,
-               const char *metrics, std::size_t metrics_size, const char **out) {
+build_response(const char *request, std::size_t length, const readscale::http::NodeState *node, const char *metrics,
+               std::size_t metrics_size, const char **out) {
 	using namespace readscale::http;
 	static const char failed[] = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-	ParseResult parsed = parse_request(std::string_view(request, length), Limits{});
+	ParseResult parsed = parse_request(std::string_view(request, length), Limits {});
 	Response response;
 	const char *type = "text/plain; charset=utf-8";
 	if (parsed.status == ParseStatus::kIncomplete) {

@@ -75,13 +75,9 @@ void
 run_pass_or_report() {
 	MemoryContext caller = CurrentMemoryContext;
 	PG_TRY();
-	{
-		run_pass();
-	}
+	{ run_pass(); }
 	PG_CATCH();
-	{
-		readscale::pg::report_and_roll_back(caller);
-	}
+	{ readscale::pg::report_and_roll_back(caller); }
 	PG_END_TRY();
 	MemoryContextSwitchTo(caller);
 }
@@ -91,8 +87,8 @@ worker_loop() {
 	BackgroundWorkerInitializeConnection(slot_guard_database, nullptr, 0);
 	while (true) {
 		run_pass_or_report();
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, slot_guard_interval_ms,
-		                 PG_WAIT_EXTENSION);
+		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, slot_guard_interval_ms,
+		                PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending) {

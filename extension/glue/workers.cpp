@@ -5,7 +5,7 @@ namespace readscale::pg {
 
 void
 register_database_worker(const char *function_name, const char *name) {
-	BackgroundWorker worker{};
+	BackgroundWorker worker {};
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
 	worker.bgw_start_time = BgWorkerStart_ConsistentState;
 	worker.bgw_restart_time = 10;

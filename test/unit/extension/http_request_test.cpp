@@ -8,7 +8,7 @@ namespace {
 
 ParseResult
 parse(std::string_view text) {
-	return parse_request(text, Limits{});
+	return parse_request(text, Limits {});
 }
 
 int
