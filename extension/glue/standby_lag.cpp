@@ -240,8 +240,8 @@ find_missing(const RosterInput *in, char **rep_names, char **rep_slots, char **k
 	std::size_t n = 0;
 	for (const auto &m : readscale::missing_standbys(sources)) {
 		MissingRow &row = out[n++];
-		strlcpy(row.name, m.name.c_str(), sizeof row.name);
-		strlcpy(row.expected_by, m.expected_by.c_str(), sizeof row.expected_by);
+		readscale::copy_truncated(row.name, sizeof row.name, m.name.data(), m.name.size());
+		readscale::copy_truncated(row.expected_by, sizeof row.expected_by, m.expected_by.data(), m.expected_by.size());
 		row.has_since = m.last_seen_us.has_value();
 		row.since = m.last_seen_us.value_or(0);
 	}
@@ -264,7 +264,7 @@ judge_missing_row(const char *name, const char *expected_by, bool disconnected_i
 	missing.name = name;
 	missing.expected_by = expected_by;
 	readscale::LagJudgement j = readscale::judge_missing(missing, disconnected_is_critical);
-	strlcpy(reason, j.reason.c_str(), kReasonCapacity);
+	readscale::copy_truncated(reason, kReasonCapacity, j.reason.data(), j.reason.size());
 	return j.verdict;
 }
 
