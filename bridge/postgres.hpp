@@ -106,6 +106,8 @@ extern "C" {
 #include "utils/resowner.h"
 #include "catalog/pg_authid.h"
 #include "commands/extension.h"
+#include "storage/buf_internals.h"
+#include "storage/standby.h"
 }
 
 #undef printf

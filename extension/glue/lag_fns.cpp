@@ -222,7 +222,8 @@ const char *const kReplicationQuery =
     "SELECT pid, application_name, client_addr, state, sync_state, sent_lsn, write_lsn, flush_lsn, replay_lsn,"
     " write_lag, flush_lag, replay_lag, reply_time,"
     " CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_receive_lsn()"
-    " ELSE pg_catalog.pg_current_wal_lsn() END"
+    " ELSE pg_catalog.pg_current_wal_lsn() END,"
+    " pg_catalog.age(backend_xmin)" /* what hot_standby_feedback holds back vacuum with */
     " FROM pg_catalog.pg_stat_replication ORDER BY application_name, pid";
 const char *const kPolicyQuery =
     "SELECT application_name_pattern, warning_lag, critical_lag, warning_bytes, critical_bytes,"
@@ -264,8 +265,8 @@ policy_thresholds(SPITupleTable *policies, std::uint64_t p) {
 void
 put_standby_row(ReturnSetInfo *rsinfo, SPITupleTable *rep, std::uint64_t r, SPITupleTable *policies,
                 const char *const *patterns, const bool *pattern_nulls, int policy_count) {
-	Datum values[20];
-	bool nulls[20];
+	Datum values[21];
+	bool nulls[21];
 	for (int i = 0; i < 9; i++)
 		values[i] = column(rep, r, i + 1, &nulls[i]);
 	bool current_null;
@@ -303,6 +304,7 @@ put_standby_row(ReturnSetInfo *rsinfo, SPITupleTable *rep, std::uint64_t r, SPIT
 	values[18] = CStringGetTextDatum(readscale::verdict_name(verdict));
 	values[19] = CStringGetTextDatum(reason);
 	nulls[18] = nulls[19] = false;
+	values[20] = column(rep, r, 15, &nulls[20]);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
