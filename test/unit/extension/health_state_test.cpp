@@ -73,6 +73,13 @@ TEST(NodeStatus, Json) {
 	                                     "\"unreplayed_bytes\":0,\"staleness_ms\":null}\n");
 }
 
+TEST(NodeStatus, ShowsTheReplicaRole) {
+	NodeState standby;
+	standby.replica_role = "oltp";
+	EXPECT_EQ(node_status_json(standby), "{\"role\":\"standby\",\"replica_role\":\"oltp\",\"wal_receiver_streaming\":false,"
+	                                     "\"replay_paused\":false,\"unreplayed_bytes\":0,\"staleness_ms\":null}\n");
+}
+
 TEST(ConnectionEviction, OldestHeldConnection) {
 	const std::int64_t none[3] = {-1, -1, -1};
 	EXPECT_EQ(connection_to_evict(none, 3), 3u) << "nothing to evict";
