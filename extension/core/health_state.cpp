@@ -151,13 +151,13 @@ connection_to_evict(const std::int64_t *accepted_at, std::size_t count) {
 std::string
 node_status_json(const NodeState &node) {
 	std::string out = std::string("{\"role\":\"") + (node.primary ? "primary" : "standby") + "\"";
-	if (!node.replica_role.empty()) /* one of the setting's fixed names: nothing to escape */
-		out += ",\"replica_role\":\"" + std::string(node.replica_role) + "\"";
 	if (!node.primary) {
 		out += std::string(",\"wal_receiver_streaming\":") + (node.receiver_streaming ? "true" : "false");
 		out += std::string(",\"replay_paused\":") + (node.replay_paused ? "true" : "false");
 		out += ",\"unreplayed_bytes\":" + std::to_string(node.unreplayed_bytes);
 		out += ",\"staleness_ms\":" + (node.staleness_ms ? std::to_string(*node.staleness_ms) : std::string("null"));
+		if (!node.replica_role.empty()) /* one of the setting's fixed names: nothing to escape */
+			out += ",\"replica_role\":\"" + std::string(node.replica_role) + "\"";
 	}
 	return out + "}\n";
 }

@@ -294,8 +294,9 @@ replica_check(const Request &request, const NodeState &node) {
 		return respond(503, "replica role is " + std::string(node.replica_role) + ", not " + *role);
 	auto stale = check_freshness(node.staleness_ms, node.unreplayed_bytes, max_ms, max_bytes);
 	if (stale) {
-		Response r = respond(503, stale->message() + (node.replay_blocker.empty() ? std::string()
-		                                                                            : "; " + std::string(node.replay_blocker)));
+		Response r =
+		    respond(503, stale->message() +
+		                     (node.replay_blocker.empty() ? std::string() : "; " + std::string(node.replay_blocker)));
 		r.stale = true;
 		return r;
 	}

@@ -63,10 +63,10 @@ std::int64_t ms_since(std::int64_t since_us, std::int64_t now_us) noexcept;
 struct BlockerFacts {
 	ReplayConflict conflict = ReplayConflict::kNone;
 	std::int64_t blocked_ms = 0;
-	std::optional<std::int32_t> pid;   /* absent: no blocking backend found */
-	std::string_view application_name; /* "" is left out */
-	std::string_view held_mode;        /* the lock mode the backend holds, "" unknown */
-	std::string_view relation;         /* "" unknown */
+	std::optional<std::int32_t> pid;      /* absent: no blocking backend found */
+	std::string_view application_name;    /* "" is left out */
+	std::string_view held_mode;           /* the lock mode the backend holds, "" unknown */
+	std::string_view relation;            /* "" unknown */
 	std::optional<std::int64_t> xmin_age; /* snapshot conflicts */
 };
 

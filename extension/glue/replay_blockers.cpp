@@ -44,23 +44,22 @@ const char *const kStartupQuery = "SELECT pid, wait_event_type, wait_event FROM 
                                   " WHERE backend_type = 'startup'";
 
 /* Every blockers query returns these columns: pid, mode held, usename, application_name, client_addr,
- * backend_xmin age, xact_start, query_start, query, relation, mode replay waits for. */
-#define READSCALE_BLOCKER_COLUMNS                                                                                     \
-	" a.usename::text, a.application_name, a.client_addr, pg_catalog.age(a.backend_xmin), a.xact_start,"            \
+ * backend_xmin age, xact_start, query_start, query, relation. */
+#define READSCALE_BLOCKER_COLUMNS                                                                                      \
+	" a.usename::text, a.application_name, a.client_addr, pg_catalog.age(a.backend_xmin), a.xact_start,"               \
 	" a.query_start, a.query,"
-#define READSCALE_RELATION_NAME                                                                                       \
-	" CASE WHEN c.oid IS NOT NULL THEN pg_catalog.format('%I.%I', n.nspname, c.relname) END"
+#define READSCALE_RELATION_NAME " CASE WHEN c.oid IS NOT NULL THEN pg_catalog.format('%I.%I', n.nspname, c.relname) END"
 
 /* $1 startup pid, $2 this database. */
 const char *const kLockQuery =
     "WITH l AS MATERIALIZED (SELECT locktype, database, relation, pid, mode, granted FROM pg_catalog.pg_locks),"
-    " w AS (SELECT locktype, database, relation, mode FROM l WHERE pid = $1 AND NOT granted LIMIT 1),"
+    " w AS (SELECT locktype, database, relation FROM l WHERE pid = $1 AND NOT granted LIMIT 1),"
     " h AS (SELECT l.pid, pg_catalog.string_agg(l.mode, ', ' ORDER BY l.mode) AS mode FROM l JOIN w"
     "  ON l.locktype = w.locktype AND l.database IS NOT DISTINCT FROM w.database"
     "  AND l.relation IS NOT DISTINCT FROM w.relation WHERE l.granted AND l.pid <> $1 GROUP BY l.pid)"
-    " SELECT h.pid, h.mode," READSCALE_BLOCKER_COLUMNS
-    " coalesce(" READSCALE_RELATION_NAME ", CASE WHEN w.relation IS NOT NULL THEN"
-    "  pg_catalog.format('relation %s of database %s', w.relation, w.database) END), w.mode"
+    " SELECT h.pid, h.mode," READSCALE_BLOCKER_COLUMNS " coalesce(" READSCALE_RELATION_NAME
+    ", CASE WHEN w.relation IS NOT NULL THEN"
+    "  pg_catalog.format('relation %s of database %s', w.relation, w.database) END)"
     " FROM w LEFT JOIN h ON true LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = h.pid"
     " LEFT JOIN pg_catalog.pg_class c ON c.oid = w.relation AND w.database = $2"
     " LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -72,9 +71,8 @@ const char *const kBufferPinQuery =
     " h AS (SELECT l.pid, pg_catalog.string_agg(l.mode, ', ' ORDER BY l.mode) AS mode FROM pg_catalog.pg_locks l"
     "  JOIN w ON l.relation = w.relation WHERE l.granted AND l.locktype = 'relation' AND l.database = $3"
     "  AND l.pid <> $1 GROUP BY l.pid)"
-    " SELECT a.pid, h.mode," READSCALE_BLOCKER_COLUMNS
-    " coalesce(" READSCALE_RELATION_NAME ", CASE WHEN $5 <> 0 THEN"
-    "  pg_catalog.format('relation with filenode %s of database %s', $5, $3) END), NULL::text"
+    " SELECT a.pid, h.mode," READSCALE_BLOCKER_COLUMNS " coalesce(" READSCALE_RELATION_NAME ", CASE WHEN $5 <> 0 THEN"
+    "  pg_catalog.format('relation with filenode %s of database %s', $5, $3) END)"
     " FROM w LEFT JOIN (pg_catalog.pg_stat_activity a LEFT JOIN h ON h.pid = a.pid)"
     "  ON a.pid <> $1 AND a.pid <> pg_catalog.pg_backend_pid() AND a.backend_type = 'client backend'"
     "  AND a.datid = $3 AND a.xact_start IS NOT NULL AND (w.relation IS NULL OR h.pid IS NOT NULL)"
@@ -84,7 +82,7 @@ const char *const kBufferPinQuery =
 
 /* $1 startup pid. */
 const char *const kSnapshotQuery =
-    "SELECT a.pid, NULL::text," READSCALE_BLOCKER_COLUMNS " NULL::text, NULL::text"
+    "SELECT a.pid, NULL::text," READSCALE_BLOCKER_COLUMNS " NULL::text"
     " FROM (SELECT 1) one LEFT JOIN pg_catalog.pg_stat_activity a"
     "  ON a.pid <> $1 AND a.pid <> pg_catalog.pg_backend_pid() AND a.backend_type = 'client backend'"
     "  AND a.backend_xmin IS NOT NULL"
@@ -223,7 +221,8 @@ put_row(ReturnSetInfo *rsinfo, const WaitRow *w, SPITupleTable *t, std::uint64_t
 	bool pid_null, age_null;
 	Datum pid = SPI_getbinval(t->vals[r], t->tupdesc, 1, &pid_null);
 	Datum age = SPI_getbinval(t->vals[r], t->tupdesc, 6, &age_null);
-	values[0] = CStringGetTextDatum(readscale::replay_conflict_name(static_cast<readscale::ReplayConflict>(w->conflict)));
+	values[0] =
+	    CStringGetTextDatum(readscale::replay_conflict_name(static_cast<readscale::ReplayConflict>(w->conflict)));
 	values[1] = Int32GetDatum(w->startup_pid);
 	values[2] = CStringGetTextDatum(w->type);
 	values[3] = CStringGetTextDatum(w->event);
@@ -239,7 +238,9 @@ put_row(ReturnSetInfo *rsinfo, const WaitRow *w, SPITupleTable *t, std::uint64_t
 	nulls[8] = nulls[9] = !w->has_deadline;
 	values[10] = pid;
 	nulls[10] = pid_null;
-	values[11] = CStringGetTextDatum(readscale::replay_blockers_certain(static_cast<readscale::ReplayConflict>(w->conflict)) ? "holder" : "candidate");
+	values[11] = CStringGetTextDatum(
+	    readscale::replay_blockers_certain(static_cast<readscale::ReplayConflict>(w->conflict)) ? "holder"
+	                                                                                            : "candidate");
 	nulls[11] = pid_null;
 	for (int i = 0; i < 8; i++) /* held mode, usename .. query */
 		values[12 + i] = SPI_getbinval(t->vals[r], t->tupdesc, 2 + i, &nulls[12 + i]);
@@ -249,9 +250,15 @@ put_row(ReturnSetInfo *rsinfo, const WaitRow *w, SPITupleTable *t, std::uint64_t
 		truncate_query(query, cut);
 		values[19] = CStringGetTextDatum(cut);
 	}
-	RowFacts f = {w->conflict, blocked_ms, !pid_null, pid_null ? 0 : DatumGetInt32(pid),
-	              text_or_empty(t, r, 4), text_or_empty(t, r, 2), text_or_empty(t, r, 10),
-	              !age_null, age_null ? 0 : DatumGetInt32(age)};
+	RowFacts f = {w->conflict,
+	              blocked_ms,
+	              !pid_null,
+	              pid_null ? 0 : DatumGetInt32(pid),
+	              text_or_empty(t, r, 4),
+	              text_or_empty(t, r, 2),
+	              text_or_empty(t, r, 10),
+	              !age_null,
+	              age_null ? 0 : DatumGetInt32(age)};
 	char *reason = static_cast<char *>(palloc(kReasonBytes));
 	format_reason(&f, reason);
 	values[20] = CStringGetTextDatum(reason);

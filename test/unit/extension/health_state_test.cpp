@@ -76,8 +76,10 @@ TEST(NodeStatus, Json) {
 TEST(NodeStatus, ShowsTheReplicaRole) {
 	NodeState standby;
 	standby.replica_role = "oltp";
-	EXPECT_EQ(node_status_json(standby), "{\"role\":\"standby\",\"replica_role\":\"oltp\",\"wal_receiver_streaming\":false,"
-	                                     "\"replay_paused\":false,\"unreplayed_bytes\":0,\"staleness_ms\":null}\n");
+	EXPECT_EQ(node_status_json(standby),
+	          "{\"role\":\"standby\",\"wal_receiver_streaming\":false,\"replay_paused\":false,"
+	          "\"unreplayed_bytes\":0,\"staleness_ms\":null,\"replica_role\":\"oltp\"}\n")
+	    << "added last, after the fields clients already read";
 }
 
 TEST(ConnectionEviction, OldestHeldConnection) {

@@ -178,7 +178,8 @@ TEST(Route, StaleReplicaNamesWhatBlocksReplay) {
 	                  "(application 'reports') holding AccessShareLock on public.t\n");
 	EXPECT_FALSE(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).stale) << "no limit asked: passes";
 	s.receiver_streaming = false;
-	EXPECT_FALSE(route(request_of("GET /replica?max_lag=1s HTTP/1.1\r\n\r\n"), s).stale) << "refused for another reason";
+	EXPECT_FALSE(route(request_of("GET /replica?max_lag=1s HTTP/1.1\r\n\r\n"), s).stale)
+	    << "refused for another reason";
 }
 
 TEST(Route, ReplicaRoleMustMatchWhenAsked) {

@@ -97,8 +97,14 @@ TEST(ReplayBlocker, TruncatesQueryTextAtACharacterBoundary) {
 	EXPECT_EQ(truncate_utf8("SELECT 1", 8), "SELECT 1");
 	EXPECT_EQ(truncate_utf8("SELECT 12345", 8), "SELEC...");
 	/* "é" is two bytes (C3 A9): a cut inside it backs up to before it. */
-	EXPECT_EQ(truncate_utf8("ab\xC3\xA9" "cdef", 6), "ab...");
-	EXPECT_EQ(truncate_utf8("abc\xC3\xA9" "cdef", 6), "abc...");
+	EXPECT_EQ(truncate_utf8("ab\xC3\xA9"
+	                        "cdef",
+	                        6),
+	          "ab...");
+	EXPECT_EQ(truncate_utf8("abc\xC3\xA9"
+	                        "cdef",
+	                        6),
+	          "abc...");
 	/* A four-byte character never splits. */
 	EXPECT_EQ(truncate_utf8("\xF0\x9F\x98\x80\xF0\x9F\x98\x80", 6), "...");
 	EXPECT_EQ(truncate_utf8("abcdef", 2), "ab");
