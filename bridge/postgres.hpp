@@ -108,6 +108,8 @@ extern "C" {
 #include "commands/extension.h"
 #include "storage/buf_internals.h"
 #include "storage/standby.h"
+#include "storage/procarray.h"
+#include "storage/procsignal.h"
 }
 
 #undef printf

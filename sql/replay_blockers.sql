@@ -32,6 +32,14 @@ SET readscale.replica_role = 'oltp';
 \echo :LAST_ERROR_SQLSTATE
 SELECT enumvals, context FROM pg_settings WHERE name = 'readscale.replica_role';
 
+-- readscale.replay_budget: off (-1) by default; a negative budget other than -1 is refused.
+SHOW readscale.replay_budget;
+ALTER SYSTEM SET readscale.replay_budget = -5;
+\echo :LAST_ERROR_SQLSTATE
+ALTER SYSTEM SET readscale.replay_budget = 'soon';
+\echo :LAST_ERROR_SQLSTATE
+SELECT unit, min_val, context FROM pg_settings WHERE name = 'readscale.replay_budget';
+
 -- On a primary the section has its families and no samples.
 SELECT line FROM regexp_split_to_table(readscale._metrics_conflicts(), E'\n') AS line WHERE line LIKE '# TYPE%';
 SELECT count(*) FROM regexp_split_to_table(readscale._metrics_conflicts(), E'\n') AS line

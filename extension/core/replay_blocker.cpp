@@ -85,6 +85,15 @@ replay_conflict_name(ReplayConflict conflict) noexcept {
 	return "none";
 }
 
+ReplayConflict
+replay_conflict_from_name(std::string_view name) noexcept {
+	for (ReplayConflict c :
+	     {ReplayConflict::kLock, ReplayConflict::kBufferPin, ReplayConflict::kSnapshot, ReplayConflict::kTablespace})
+		if (name == replay_conflict_name(c))
+			return c;
+	return ReplayConflict::kNone;
+}
+
 bool
 replay_blockers_certain(ReplayConflict conflict) noexcept {
 	return conflict == ReplayConflict::kLock;
@@ -132,6 +141,17 @@ replay_blocker_reason(const BlockerFacts &facts) {
 		break;
 	}
 	return "replay is not blocked by a query";
+}
+
+BudgetAction
+replay_budget_action(ReplayConflict conflict, std::int64_t blocked_ms, std::int64_t budget_ms, bool oltp) noexcept {
+	if (!oltp || budget_ms < 0 || blocked_ms < budget_ms)
+		return BudgetAction::kNone;
+	if (conflict == ReplayConflict::kLock)
+		return BudgetAction::kCancelLockHolder;
+	if (conflict == ReplayConflict::kBufferPin)
+		return BudgetAction::kCancelPinHolder;
+	return BudgetAction::kNone;
 }
 
 std::string

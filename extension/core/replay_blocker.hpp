@@ -38,6 +38,9 @@ ReplayConflict classify_replay_wait(std::string_view wait_event_type, std::strin
 /* "lock", "bufferpin", "snapshot", "tablespace"; "none" for kNone. */
 const char *replay_conflict_name(ReplayConflict conflict) noexcept;
 
+/* The inverse of replay_conflict_name(); kNone for anything else. */
+ReplayConflict replay_conflict_from_name(std::string_view name) noexcept;
+
 /* Whether the conflict's blockers are certain (lock holders) or candidates. */
 bool replay_blockers_certain(ReplayConflict conflict) noexcept;
 
@@ -71,6 +74,19 @@ struct BlockerFacts {
 };
 
 std::string replay_blocker_reason(const BlockerFacts &facts);
+
+/*
+ * The replay budget (readscale.replay_budget, OLTP replicas only): whether to
+ * cancel a blocker before max_standby_*_delay would. Only where the signal
+ * reaches the real blocker: a lock holder (certain), or a buffer-pin
+ * candidate (PostgreSQL's buffer-pin signal is ignored by a backend that does
+ * not pin the page replay waits for). Snapshot candidates are left to
+ * max_standby_*_delay: cancelling them could hit queries that do not conflict.
+ */
+enum class BudgetAction { kNone, kCancelLockHolder, kCancelPinHolder };
+
+BudgetAction replay_budget_action(ReplayConflict conflict, std::int64_t blocked_ms, std::int64_t budget_ms,
+                                  bool oltp) noexcept;
 
 /* At most max_bytes bytes of text, cut before an incomplete UTF-8 sequence, "..." appended when cut. */
 std::string truncate_utf8(std::string_view text, std::size_t max_bytes);

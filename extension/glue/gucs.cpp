@@ -38,6 +38,7 @@ bool slot_guard_dry_run = true;
 char *http_listen = nullptr;
 char *http_database = nullptr;
 int replica_role = static_cast<int>(ReplicaRole::Unset);
+int replay_budget_ms = -1;
 
 namespace {
 
@@ -116,6 +117,13 @@ const IntGuc kIntGucs[] = {
     {{"readscale.slot_guard_interval", "Sets the time between two slot guard passes.", nullptr, PGC_SIGHUP,
       GUC_UNIT_MS, false},
      &slot_guard_interval_ms, 60000, 100, INT_MAX},
+    {{"readscale.replay_budget",
+      "Sets how long a query may block replay on an OLTP replica before it is cancelled; -1 disables.",
+      "Cancels lock and buffer-pin blockers before max_standby_streaming_delay would, as PostgreSQL does (SQLSTATE "
+      "40001). The worker starts only when this is set at server start; needs pg_readscale in "
+      "shared_preload_libraries.",
+      PGC_SIGHUP, GUC_UNIT_MS, false},
+     &replay_budget_ms, -1, -1, INT_MAX},
 };
 
 const BoolGuc kBoolGucs[] = {

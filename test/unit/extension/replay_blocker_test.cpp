@@ -23,6 +23,10 @@ TEST(ReplayBlocker, NamesConflictsAndCertainty) {
 	EXPECT_STREQ(replay_conflict_name(ReplayConflict::kSnapshot), "snapshot");
 	EXPECT_STREQ(replay_conflict_name(ReplayConflict::kTablespace), "tablespace");
 	EXPECT_STREQ(replay_conflict_name(ReplayConflict::kNone), "none");
+	for (ReplayConflict c : {ReplayConflict::kLock, ReplayConflict::kBufferPin, ReplayConflict::kSnapshot,
+	                         ReplayConflict::kTablespace, ReplayConflict::kNone})
+		EXPECT_EQ(replay_conflict_from_name(replay_conflict_name(c)), c);
+	EXPECT_EQ(replay_conflict_from_name("Lock"), ReplayConflict::kNone);
 	EXPECT_TRUE(replay_blockers_certain(ReplayConflict::kLock));
 	EXPECT_FALSE(replay_blockers_certain(ReplayConflict::kBufferPin));
 	EXPECT_FALSE(replay_blockers_certain(ReplayConflict::kSnapshot));
@@ -110,4 +114,17 @@ TEST(ReplayBlocker, TruncatesQueryTextAtACharacterBoundary) {
 	EXPECT_EQ(truncate_utf8("abcdef", 2), "ab");
 	EXPECT_EQ(truncate_utf8("a\xC3\xA9", 2), "a");
 	EXPECT_EQ(truncate_utf8("abcdef", 0), "");
+}
+
+TEST(ReplayBlocker, BudgetCancelsOnlyCertainBlockersOnOltpReplicasAfterTheBudget) {
+	EXPECT_EQ(replay_budget_action(ReplayConflict::kLock, 999, 1000, true), BudgetAction::kNone) << "not before";
+	EXPECT_EQ(replay_budget_action(ReplayConflict::kLock, 1000, 1000, true), BudgetAction::kCancelLockHolder);
+	EXPECT_EQ(replay_budget_action(ReplayConflict::kBufferPin, 5000, 1000, true), BudgetAction::kCancelPinHolder);
+	EXPECT_EQ(replay_budget_action(ReplayConflict::kSnapshot, 5000, 1000, true), BudgetAction::kNone)
+	    << "candidates may not conflict";
+	EXPECT_EQ(replay_budget_action(ReplayConflict::kTablespace, 5000, 1000, true), BudgetAction::kNone);
+	EXPECT_EQ(replay_budget_action(ReplayConflict::kLock, 5000, 1000, false), BudgetAction::kNone) << "OLTP only";
+	EXPECT_EQ(replay_budget_action(ReplayConflict::kLock, 5000, -1, true), BudgetAction::kNone) << "off";
+	EXPECT_EQ(replay_budget_action(ReplayConflict::kLock, 0, 0, true), BudgetAction::kCancelLockHolder);
+	EXPECT_EQ(replay_budget_action(ReplayConflict::kNone, 5000, 1000, true), BudgetAction::kNone);
 }
