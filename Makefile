@@ -10,7 +10,7 @@ SUBDIRS = extension decoder
 
 # Where pg_regress and prove write; scripts/test points it at a scratch directory the postgres user owns.
 OUTDIR ?= $(CURDIR)/tmp_check
-REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS ?= $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 PROVE_TESTS ?= $(sort $(wildcard test/t/*.pl))
 
 .PHONY: all install install-test clean installcheck regresscheck tapcheck $(SUBDIRS)
@@ -43,8 +43,10 @@ regresscheck:
 		--bindir=$(BINDIR) --inputdir=$(CURDIR) --outputdir=$(OUTDIR)/regress \
 		--load-extension=pg_readscale $(REGRESS)
 
+# TESTDIR for 15; 16+ take TESTDATADIR and TESTLOGDIR (absolute, so $node->logfile is too).
 tapcheck:
 	@mkdir -p $(OUTDIR)/tap
-	cd $(OUTDIR)/tap && TESTDIR=$(OUTDIR)/tap PATH="$(BINDIR):$$PATH" PG_REGRESS=$(PG_REGRESS) \
+	cd $(OUTDIR)/tap && TESTDIR=$(OUTDIR)/tap TESTDATADIR=$(OUTDIR)/tap/tmp_check TESTLOGDIR=$(OUTDIR)/tap/tmp_check/log \
+		PATH="$(BINDIR):$$PATH" PG_REGRESS=$(PG_REGRESS) \
 		READSCALE_SOURCE=$(CURDIR) \
 		prove -I $(PERL_LIB) -I $(CURDIR)/test/perl $(PROVE_FLAGS) $(addprefix $(CURDIR)/,$(PROVE_TESTS))

@@ -110,6 +110,7 @@ extern "C" {
 #include "storage/standby.h"
 #include "storage/procarray.h"
 #include "storage/procsignal.h"
+#include "parser/parse_relation.h"
 }
 
 #undef printf
@@ -127,5 +128,7 @@ extern "C" {
 #undef LSN_FORMAT_ARGS
 #define LSN_FORMAT_ARGS(lsn) static_cast<uint32>((lsn) >> 32), static_cast<uint32>(lsn)
 
-/* PostgreSQL 15 does not declare these; we export them ourselves. */
+/* 15 does not declare _PG_init; 16+ do, with PGDLLEXPORT too: a compatible redeclaration. */
 extern "C" PGDLLEXPORT void _PG_init(void);
+
+#include "bridge/pg_compat.hpp"

@@ -40,8 +40,58 @@ COMMENT ON FUNCTION readscale._local_staleness() IS
     'On a standby: age of the data served here (0 when everything received is replayed); NULL on a primary';
 COMMENT ON FUNCTION readscale._prom_label(text) IS
     'A Prometheus label value with backslash, double quote and newline escaped';
+
+-- standby_lag gains staleness (the commit clock), disconnected_since and
+-- expected_by, and rows for expected standbys that are not connected; a
+-- function's result columns change only by DROP and CREATE, with the views
+-- over it.
+ALTER TABLE readscale.lag_policy ADD COLUMN disconnected_is_critical boolean NOT NULL DEFAULT true;
+DROP VIEW readscale.failover_candidates;
+DROP VIEW readscale.standby_lag;
+DROP FUNCTION readscale._standby_lag();
+CREATE FUNCTION readscale._standby_lag(
+    OUT pid integer, OUT application_name text, OUT client_addr inet, OUT state text, OUT sync_state text,
+    OUT sent_lsn pg_lsn, OUT write_lsn pg_lsn, OUT flush_lsn pg_lsn, OUT replay_lsn pg_lsn,
+    OUT pending_send_bytes bigint, OUT network_bytes bigint, OUT apply_bytes bigint, OUT total_lag_bytes bigint,
+    OUT write_lag interval, OUT flush_lag interval, OUT replay_lag interval, OUT reply_time timestamptz,
+    OUT policy text, OUT verdict text, OUT reason text,
+    OUT staleness interval, OUT disconnected_since timestamptz, OUT expected_by text,
+    OUT xmin_age integer)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_standby_lag';
 COMMENT ON FUNCTION readscale._standby_lag() IS
     'The rows of view standby_lag';
+
+CREATE VIEW readscale.standby_lag AS
+SELECT * FROM readscale._standby_lag();
+COMMENT ON VIEW readscale.standby_lag IS
+    'On a primary: each connected standby''s byte and time lag and staleness (age of its oldest unreplayed commit), each expected standby that is not connected (state disconnected), the lag_policy pattern that applied (NULL: GUC defaults), the verdict and the age of the xmin its hot_standby_feedback holds back vacuum with';
+
+CREATE VIEW readscale.failover_candidates AS
+SELECT rank() OVER (ORDER BY s.state = 'streaming' DESC, s.flush_lsn DESC NULLS LAST, s.replay_lsn DESC NULLS LAST,
+                    s.sync_state = 'sync' DESC, s.sync_state = 'quorum' DESC) AS rank,
+       s.application_name, s.client_addr, s.state, s.sync_state, s.flush_lsn, s.replay_lsn,
+       s.network_bytes + s.pending_send_bytes AS missing_bytes, s.verdict, s.staleness
+FROM readscale.standby_lag s;
+COMMENT ON VIEW readscale.failover_candidates IS
+    'On a primary: standbys ranked for promotion: streaming first, then by WAL flushed, then replayed, then sync state; disconnected expected standbys rank last';
+GRANT SELECT ON readscale.standby_lag, readscale.failover_candidates TO pg_monitor;
+REVOKE ALL ON FUNCTION readscale._standby_lag() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._standby_lag() TO pg_monitor;
+COMMENT ON FUNCTION readscale.check_lag() IS
+    'Verdict rows: one per connected or expected standby (scope standby) and, on a standby, one for this server (scope local)';
+
+-- Forgets a standby this server saw connected (readscale.forget_standby_after
+-- does it by time); slots, synchronous_standby_names and exact lag_policy rows
+-- keep expecting it until changed.
+CREATE FUNCTION readscale.forget_standby(application_name text)
+RETURNS boolean
+LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'readscale_forget_standby';
+COMMENT ON FUNCTION readscale.forget_standby(text) IS
+    'Forgets a standby seen connected since startup, so standby_lag stops listing it as disconnected; true when it was remembered';
+REVOKE ALL ON FUNCTION readscale.forget_standby(text) FROM PUBLIC;
 COMMENT ON FUNCTION readscale._sync_standby_names(text) IS
     'Standby names listed in a synchronous_standby_names value ("FIRST n (...)", "ANY n (...)", "n (...)" or a plain list), without quotes and "*"';
 
@@ -142,42 +192,6 @@ BEGIN
     END IF;
 END
 $$;
-
--- standby_lag shows, last, the age of each standby's backend_xmin (what
--- hot_standby_feedback holds back vacuum with); a function's result columns
--- change only by DROP and CREATE, with the views over it.
-DROP VIEW readscale.failover_candidates;
-DROP VIEW readscale.standby_lag;
-DROP FUNCTION readscale._standby_lag();
-CREATE FUNCTION readscale._standby_lag(
-    OUT pid integer, OUT application_name text, OUT client_addr inet, OUT state text, OUT sync_state text,
-    OUT sent_lsn pg_lsn, OUT write_lsn pg_lsn, OUT flush_lsn pg_lsn, OUT replay_lsn pg_lsn,
-    OUT pending_send_bytes bigint, OUT network_bytes bigint, OUT apply_bytes bigint, OUT total_lag_bytes bigint,
-    OUT write_lag interval, OUT flush_lag interval, OUT replay_lag interval, OUT reply_time timestamptz,
-    OUT policy text, OUT verdict text, OUT reason text,
-    OUT xmin_age integer)
-RETURNS SETOF record
-LANGUAGE c VOLATILE PARALLEL RESTRICTED
-AS 'MODULE_PATHNAME', 'readscale_standby_lag';
-COMMENT ON FUNCTION readscale._standby_lag() IS
-    'The rows of view standby_lag';
-
-CREATE VIEW readscale.standby_lag AS
-SELECT * FROM readscale._standby_lag();
-COMMENT ON VIEW readscale.standby_lag IS
-    'On a primary: each connected standby''s byte and time lag, the lag_policy pattern that applied (NULL: GUC defaults), its verdict and the age of the xmin its hot_standby_feedback holds back vacuum with';
-
-CREATE VIEW readscale.failover_candidates AS
-SELECT rank() OVER (ORDER BY s.state = 'streaming' DESC, s.flush_lsn DESC NULLS LAST, s.replay_lsn DESC NULLS LAST,
-                    s.sync_state = 'sync' DESC, s.sync_state = 'quorum' DESC) AS rank,
-       s.application_name, s.client_addr, s.state, s.sync_state, s.flush_lsn, s.replay_lsn,
-       s.network_bytes + s.pending_send_bytes AS missing_bytes, s.verdict
-FROM readscale.standby_lag s;
-COMMENT ON VIEW readscale.failover_candidates IS
-    'On a primary: standbys ranked for promotion: streaming first, then by WAL flushed, then replayed, then sync state';
-GRANT SELECT ON readscale.standby_lag, readscale.failover_candidates TO pg_monitor;
-REVOKE ALL ON FUNCTION readscale._standby_lag() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION readscale._standby_lag() TO pg_monitor;
 
 -- == Replay blockers ==
 -- What blocks replay on a standby right now (docs/lag.md "Reading a blocked
@@ -290,6 +304,7 @@ BEGIN
     out := out || E'# HELP readscale_standby_lag_bytes WAL a standby has not yet sent (pending_send), flushed (network) or replayed (apply).\n'
                || E'# TYPE readscale_standby_lag_bytes gauge\n';
     FOREACH r IN ARRAY standbys LOOP
+        CONTINUE WHEN r.total_lag_bytes IS NULL;
         label := readscale._prom_label(r.application_name);
         out := out || format(E'readscale_standby_lag_bytes{application_name="%s",kind="pending_send"} %s\n'
                              'readscale_standby_lag_bytes{application_name="%s",kind="network"} %s\n'
@@ -309,6 +324,20 @@ BEGIN
                                  label, extract(epoch FROM r.replay_lag));
         END IF;
     END LOOP;
+    out := out || E'# HELP readscale_standby_staleness_seconds Age of the oldest commit a standby has not replayed (0 when caught up).\n'
+               || E'# TYPE readscale_standby_staleness_seconds gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        IF r.staleness IS NOT NULL THEN
+            out := out || format(E'readscale_standby_staleness_seconds{application_name="%s"} %s\n',
+                                 readscale._prom_label(r.application_name), extract(epoch FROM r.staleness));
+        END IF;
+    END LOOP;
+    out := out || E'# HELP readscale_standby_up Whether an expected or connected standby is connected (1) or not (0).\n'
+               || E'# TYPE readscale_standby_up gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        out := out || format(E'readscale_standby_up{application_name="%s"} %s\n',
+                             readscale._prom_label(r.application_name), (r.state IS DISTINCT FROM 'disconnected')::int);
+    END LOOP;
     out := out || E'# HELP readscale_standby_verdict Lag SLA verdict per standby: 0 ok, 1 warning, 2 critical.\n'
                || E'# TYPE readscale_standby_verdict gauge\n';
     FOREACH r IN ARRAY standbys LOOP
@@ -319,7 +348,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION readscale._metrics_lag() IS
-    'Prometheus text of this server''s role and its standbys'' lag and verdicts (part of metrics())';
+    'Prometheus text of this server''s role, its standbys'' lag, staleness, presence and verdicts (part of metrics())';
 
 CREATE FUNCTION readscale._metrics_local()
 RETURNS text

@@ -178,7 +178,8 @@ COMMENT ON FUNCTION readscale._prom_label(text) IS
 -- then the smaller pattern text. A NULL threshold inherits the setting named
 -- with the words swapped: warning_lag <- readscale.lag_warning, critical_lag
 -- <- lag_critical, warning_bytes <- lag_warning_bytes, critical_bytes <-
--- lag_critical_bytes.
+-- lag_critical_bytes. disconnected_is_critical false makes an expected
+-- standby that is not connected a warning instead of critical.
 CREATE TABLE readscale.lag_policy (
     application_name_pattern text PRIMARY KEY
         CONSTRAINT lag_policy_pattern_valid CHECK (readscale._valid_pattern(application_name_pattern)),
@@ -187,6 +188,7 @@ CREATE TABLE readscale.lag_policy (
     warning_bytes bigint CONSTRAINT lag_policy_warning_bytes_nonnegative CHECK (warning_bytes >= 0),
     critical_bytes bigint CONSTRAINT lag_policy_critical_bytes_nonnegative CHECK (critical_bytes >= 0),
     non_streaming_is_critical boolean NOT NULL DEFAULT true,
+    disconnected_is_critical boolean NOT NULL DEFAULT true,
     CONSTRAINT lag_policy_lag_order CHECK (warning_lag <= critical_lag),
     CONSTRAINT lag_policy_bytes_order CHECK (warning_bytes <= critical_bytes)
 );
@@ -195,12 +197,16 @@ COMMENT ON TABLE readscale.lag_policy IS
 SELECT pg_catalog.pg_extension_config_dump('readscale.lag_policy', '');
 
 -- RESTRICTED: SPI over pg_stat_replication and lag_policy.
+-- staleness comes from the commit clock (age of the first commit beyond
+-- replay_lsn, see docs/lag.md); expected standbys that are not connected
+-- follow the connected ones with state disconnected.
 CREATE FUNCTION readscale._standby_lag(
     OUT pid integer, OUT application_name text, OUT client_addr inet, OUT state text, OUT sync_state text,
     OUT sent_lsn pg_lsn, OUT write_lsn pg_lsn, OUT flush_lsn pg_lsn, OUT replay_lsn pg_lsn,
     OUT pending_send_bytes bigint, OUT network_bytes bigint, OUT apply_bytes bigint, OUT total_lag_bytes bigint,
     OUT write_lag interval, OUT flush_lag interval, OUT replay_lag interval, OUT reply_time timestamptz,
     OUT policy text, OUT verdict text, OUT reason text,
+    OUT staleness interval, OUT disconnected_since timestamptz, OUT expected_by text,
     OUT xmin_age integer)
 RETURNS SETOF record
 LANGUAGE c VOLATILE PARALLEL RESTRICTED
@@ -211,7 +217,7 @@ COMMENT ON FUNCTION readscale._standby_lag() IS
 CREATE VIEW readscale.standby_lag AS
 SELECT * FROM readscale._standby_lag();
 COMMENT ON VIEW readscale.standby_lag IS
-    'On a primary: each connected standby''s byte and time lag, the lag_policy pattern that applied (NULL: GUC defaults), its verdict and the age of the xmin its hot_standby_feedback holds back vacuum with';
+    'On a primary: each connected standby''s byte and time lag and staleness (age of its oldest unreplayed commit), each expected standby that is not connected (state disconnected), the lag_policy pattern that applied (NULL: GUC defaults), the verdict and the age of the xmin its hot_standby_feedback holds back vacuum with';
 
 CREATE VIEW readscale.local_lag AS
 SELECT pg_last_wal_receive_lsn() AS receive_lsn,
@@ -255,7 +261,7 @@ AS $$
     ORDER BY 1, 2
 $$;
 COMMENT ON FUNCTION readscale.check_lag() IS
-    'Verdict rows: one per connected standby (scope standby) and, on a standby, one for this server (scope local)';
+    'Verdict rows: one per connected or expected standby (scope standby) and, on a standby, one for this server (scope local)';
 
 -- The bound is called max_staleness, as the setting readscale.max_staleness
 -- and the column local_lag.staleness it is compared with; max_lag is its 0.1
@@ -271,10 +277,10 @@ CREATE VIEW readscale.failover_candidates AS
 SELECT rank() OVER (ORDER BY s.state = 'streaming' DESC, s.flush_lsn DESC NULLS LAST, s.replay_lsn DESC NULLS LAST,
                     s.sync_state = 'sync' DESC, s.sync_state = 'quorum' DESC) AS rank,
        s.application_name, s.client_addr, s.state, s.sync_state, s.flush_lsn, s.replay_lsn,
-       s.network_bytes + s.pending_send_bytes AS missing_bytes, s.verdict
+       s.network_bytes + s.pending_send_bytes AS missing_bytes, s.verdict, s.staleness
 FROM readscale.standby_lag s;
 COMMENT ON VIEW readscale.failover_candidates IS
-    'On a primary: standbys ranked for promotion: streaming first, then by WAL flushed, then replayed, then sync state';
+    'On a primary: standbys ranked for promotion: streaming first, then by WAL flushed, then replayed, then sync state; disconnected expected standbys rank last';
 
 CREATE FUNCTION readscale._sync_standby_names(spec text)
 RETURNS SETOF text
@@ -408,6 +414,17 @@ REVOKE ALL ON FUNCTION readscale._replay_blockers() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION readscale._replay_blockers() TO pg_monitor;
 -- _valid_pattern stays executable by PUBLIC: lag_policy's CHECK runs it as whoever writes the table.
 -- assert_fresh stays executable by PUBLIC: applications call it on the standby they read from.
+
+-- Forgets a standby this server saw connected (readscale.forget_standby_after
+-- does it by time); slots, synchronous_standby_names and exact lag_policy rows
+-- keep expecting it until changed.
+CREATE FUNCTION readscale.forget_standby(application_name text)
+RETURNS boolean
+LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'readscale_forget_standby';
+COMMENT ON FUNCTION readscale.forget_standby(text) IS
+    'Forgets a standby seen connected since startup, so standby_lag stops listing it as disconnected; true when it was remembered';
+REVOKE ALL ON FUNCTION readscale.forget_standby(text) FROM PUBLIC;
 
 -- Slot-retention guard --------------------------------------------------------
 -- Per-slot retained WAL, inactivity and share of the pg_wal filesystem with a
@@ -547,6 +564,7 @@ BEGIN
     out := out || E'# HELP readscale_standby_lag_bytes WAL a standby has not yet sent (pending_send), flushed (network) or replayed (apply).\n'
                || E'# TYPE readscale_standby_lag_bytes gauge\n';
     FOREACH r IN ARRAY standbys LOOP
+        CONTINUE WHEN r.total_lag_bytes IS NULL;
         label := readscale._prom_label(r.application_name);
         out := out || format(E'readscale_standby_lag_bytes{application_name="%s",kind="pending_send"} %s\n'
                              'readscale_standby_lag_bytes{application_name="%s",kind="network"} %s\n'
@@ -566,6 +584,20 @@ BEGIN
                                  label, extract(epoch FROM r.replay_lag));
         END IF;
     END LOOP;
+    out := out || E'# HELP readscale_standby_staleness_seconds Age of the oldest commit a standby has not replayed (0 when caught up).\n'
+               || E'# TYPE readscale_standby_staleness_seconds gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        IF r.staleness IS NOT NULL THEN
+            out := out || format(E'readscale_standby_staleness_seconds{application_name="%s"} %s\n',
+                                 readscale._prom_label(r.application_name), extract(epoch FROM r.staleness));
+        END IF;
+    END LOOP;
+    out := out || E'# HELP readscale_standby_up Whether an expected or connected standby is connected (1) or not (0).\n'
+               || E'# TYPE readscale_standby_up gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        out := out || format(E'readscale_standby_up{application_name="%s"} %s\n',
+                             readscale._prom_label(r.application_name), (r.state IS DISTINCT FROM 'disconnected')::int);
+    END LOOP;
     out := out || E'# HELP readscale_standby_verdict Lag SLA verdict per standby: 0 ok, 1 warning, 2 critical.\n'
                || E'# TYPE readscale_standby_verdict gauge\n';
     FOREACH r IN ARRAY standbys LOOP
@@ -576,7 +608,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION readscale._metrics_lag() IS
-    'Prometheus text of this server''s role and its standbys'' lag and verdicts (part of metrics())';
+    'Prometheus text of this server''s role, its standbys'' lag, staleness, presence and verdicts (part of metrics())';
 
 CREATE FUNCTION readscale._metrics_local()
 RETURNS text

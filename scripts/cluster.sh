@@ -1,4 +1,4 @@
-# Throwaway PostgreSQL nodes on loopback for scripts/demo and test/clients/run:
+# Throwaway PostgreSQL nodes on loopback for scripts/demo, test/clients/run and bench/:
 # a primary and hot standbys in one temporary directory, run as the postgres OS
 # user, trust authentication on 127.0.0.1 only. Sourced after lib.sh, not run.
 # The caller owns cleanup: call cluster_stop_all from its EXIT trap.
@@ -23,9 +23,11 @@ cluster_stop_all() {
 	CLUSTER_DIR=
 }
 
+# pg_ctl waits up to $PGCTLTIMEOUT seconds (default 60). The node is listed
+# first, so that cluster_stop_all also stops one whose start timed out.
 cluster_start() { # name
-	as_postgres pg_ctl -D "$CLUSTER_DIR/$1" -l "$CLUSTER_DIR/$1.log" -w start >/dev/null
 	CLUSTER_NODES+=("$1")
+	as_postgres pg_ctl -D "$CLUSTER_DIR/$1" -l "$CLUSTER_DIR/$1.log" -w start >/dev/null
 }
 
 # A primary with pg_readscale preloaded and created in database postgres.
@@ -48,12 +50,16 @@ CONF
 
 # A hot standby streaming from the primary on primary_port, from a base backup.
 cluster_standby() { # name port primary_port [extra postgresql.conf lines]
+	cluster_basebackup "$@" && cluster_start "$1"
+}
+
+# A standby's data directory, not started (a bench may copy it or start it its own way).
+cluster_basebackup() { # name port primary_port [extra postgresql.conf lines]
 	local name=$1 port=$2 primary_port=$3 extra=${4:-}
-	as_postgres pg_basebackup -h 127.0.0.1 -p "$primary_port" -D "$CLUSTER_DIR/$name" -R -X stream \
+	as_postgres pg_basebackup -h 127.0.0.1 -p "$primary_port" -D "$CLUSTER_DIR/$name" -R -X stream -c fast \
 		-d "application_name=$name"
 	sed -i "s/^port = .*/port = $port/" "$CLUSTER_DIR/$name/postgresql.conf"
 	if [ -n "$extra" ]; then printf '%s\n' "$extra" >>"$CLUSTER_DIR/$name/postgresql.conf"; fi
-	cluster_start "$name"
 }
 
 cluster_psql() { # port psql-args...

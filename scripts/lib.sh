@@ -5,14 +5,17 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_BIN=/usr/lib/postgresql/15/bin
 
 # Debian packages the project needs to build, test and demo.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 PACKAGES=(
 	postgresql-15 postgresql-server-dev-15 libpq-dev pgbouncer postgresql-client-15 postgresql-15-wal2json
 	g++ make cmake libboost-dev libgtest-dev libipc-run-perl clang libclang-rt-dev
 	binutils bc ca-certificates prometheus haproxy iproute2 sqlsmith python3-psycopg
-	iptables libnetfilter-queue-dev libmnl-dev iputils-ping
+	iptables libnetfilter-queue-dev libmnl-dev iputils-ping shellcheck clang-format-14
+	wget debian-archive-keyring # debootstrap of the newer majors' chroots (scripts/majors.sh)
 )
 
 # Only for scripts/test --long: building the Debian package (test/package/run).
+# shellcheck disable=SC2034 # used by scripts/test
 LONG_PACKAGES=(debhelper postgresql-server-dev-all dpkg-dev)
 
 # Installs the listed Debian packages that are not installed yet.
@@ -34,9 +37,15 @@ require_root() {
 	[ "$(id -u)" -eq 0 ] || die "run as root: it installs packages and starts PostgreSQL as the postgres user"
 }
 
-# Runs a command as the postgres OS user (PostgreSQL refuses to run as root).
+# Runs a command as the postgres OS user (PostgreSQL refuses to run as root),
+# from /: root's current directory may be the checkout in a folder postgres
+# cannot enter (mktemp -d, /root), and PostgreSQL's programs then print "could
+# not change directory" on stderr, which breaks any caller reading it. Give it
+# absolute paths. In network namespace $READSCALE_NETNS when that is set.
 as_postgres() {
-	runuser -u postgres -- env PATH="$PG_BIN:$PATH" "$@"
+	local netns=()
+	if [ -n "${READSCALE_NETNS:-}" ]; then netns=(ip netns exec "$READSCALE_NETNS"); fi
+	(cd / && "${netns[@]}" runuser -u postgres -- env PATH="$PG_BIN:$PATH" "$@")
 }
 
 # A TCP port on 127.0.0.1 with nothing listening, starting from $1.
@@ -54,10 +63,38 @@ free_port() {
 make_scratch() {
 	local dir
 	dir=$(mktemp -d /tmp/readscale.XXXXXX)
-	mkdir -p "$dir/src"
-	cp -r "$REPO/Makefile" "$REPO/sql" "$REPO/expected" "$REPO/test" "$REPO/mk" "$REPO/deploy" "$REPO/docs" "$REPO/common" "$dir/src/"
-	chown -R postgres: "$dir"
+	copy_for_postgres "$dir/src" Makefile sql expected test mk deploy docs common
+	chown postgres: "$dir"
 	echo "$dir"
+}
+
+# Copies checkout paths (relative to $REPO, keeping their layout; missing ones
+# skipped) into dir, all owned by postgres.
+copy_for_postgres() { # dir path...
+	local dir=$1 path
+	shift
+	mkdir -p "$dir"
+	for path in "$@"; do
+		if [ -e "$REPO/$path" ]; then (cd "$REPO" && cp -r --parents "$path" "$dir/"); fi
+	done
+	chown -R postgres: "$dir"
+}
+
+# For benches run as postgres: when run as root, runs the bench script (a path
+# relative to $REPO) as postgres from a scratch copy of the given checkout
+# paths, removes the copy and exits with its status; otherwise returns.
+rerun_as_postgres() { # script [VAR=value...] -- path...
+	[ "$(id -u)" -eq 0 ] || return 0
+	local script=$1 copy status
+	local -a env=()
+	shift
+	while [ "$1" != -- ]; do env+=("$1"); shift; done
+	shift
+	copy=$(mktemp -d /tmp/readscale-bench.XXXXXX)
+	copy_for_postgres "$copy" "$script" "$@"
+	as_postgres env "${env[@]}" bash "$copy/$script" && status=0 || status=$?
+	rm -rf "$copy"
+	exit "$status"
 }
 
 # Runs on one machine share the installed libraries: take turns. Child scripts

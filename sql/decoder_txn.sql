@@ -99,8 +99,9 @@ FROM streamed;
 SELECT count(*) AS stream_commits FROM streamed WHERE j ->> 'op' = 'stream_commit';
 -- a small transaction is not streamed: an ordinary record, no xid
 SELECT j FROM streamed WHERE j -> 'new' ->> 'v' = 'small';
--- streamed, not spilled to disk
-SELECT stream_txns >= 2 AS streamed, spill_txns = 0 AS nothing_spilled
+-- streamed, not spilled to disk (at least the committed transaction: from 18 on the wholly
+-- aborted one is skipped, being known aborted before it is decoded)
+SELECT stream_txns >= 1 AS streamed, spill_txns = 0 AS nothing_spilled
 FROM pg_stat_replication_slots WHERE slot_name = 'txn_slot';
 RESET logical_decoding_work_mem;
 

@@ -31,6 +31,7 @@ INSERT INTO types_probe (id) VALUES (3);
 SELECT data::jsonb ->> 'op' AS op,
        (data::jsonb ->> 'commit_time')::timestamptz <= now() AS commit_time_ok,
        (data::jsonb ->> 'lsn')::pg_lsn > '0/0' AS lsn_ok,
+       data::jsonb ->> 'lsn' = (data::jsonb ->> 'lsn')::pg_lsn::text AS lsn_as_server_prints,
        (data::jsonb ->> 'xid')::bigint > 0 AS xid_ok
 FROM pg_logical_slot_get_changes('types_slot', NULL, NULL,
     'include-timestamp', '1', 'include-lsn', '1', 'include-xids', '1');

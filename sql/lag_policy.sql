@@ -36,14 +36,13 @@ SET readscale.lag_critical_bytes = -1;
 SHOW readscale.lag_critical_bytes;
 SET readscale.lag_critical_bytes = '2TB';
 \echo :LAST_ERROR_SQLSTATE
-SET readscale.lag_critical_bytes = '-2kB';
-\echo :LAST_ERROR_SQLSTATE
+\i test/psql/set_out_of_range.sql
+SELECT pg_temp.set_out_of_range('readscale.lag_critical_bytes', '-2kB');
 SET readscale.lag_critical_bytes = '64 parsecs';
 \echo :LAST_ERROR_SQLSTATE
 RESET readscale.lag_critical_bytes;
 -- Bad GUC values.
-SET readscale.lag_warning = -2;
-\echo :LAST_ERROR_SQLSTATE
+SELECT pg_temp.set_out_of_range('readscale.lag_warning', '-2');
 SET readscale.lag_warning_bytes = 'lots';
 \echo :LAST_ERROR_SQLSTATE
 SET readscale.no_such_setting = 1;

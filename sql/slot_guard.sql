@@ -5,8 +5,8 @@ SET extra_float_digits = 0;
 -- Defaults of the GUCs, and their units.
 SELECT name, setting, unit, context FROM pg_settings WHERE name LIKE 'readscale.slot%' ORDER BY name;
 SHOW readscale.slot_critical_bytes;
-SET readscale.slot_warning_bytes = -2;
-\echo :LAST_ERROR_SQLSTATE
+\i test/psql/set_out_of_range.sql
+SELECT pg_temp.set_out_of_range('readscale.slot_warning_bytes', '-2');
 SET readscale.slot_warning_bytes = 'lots';
 \echo :LAST_ERROR_SQLSTATE
 

@@ -12,13 +12,16 @@
 # not add memory that grows with the transaction (per-change context reset,
 # no per-change allocation left behind).
 #
-# Run as the postgres OS user (or as root: it re-executes itself as postgres),
+# Run as the postgres OS user (or as root: it re-runs itself as postgres
+# from a scratch copy),
 # after `make` (or `make install`) of this tree (see instance.sh). Tunables: SIZES, WORK_MEM.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then
-	exec runuser -u postgres -- env PATH="/usr/lib/postgresql/15/bin:$PATH" SIZES="${SIZES:-}" \
-		WORK_MEM="${WORK_MEM:-}" DEBUG="${DEBUG:-}" bash "$(readlink -f "$0")"
+	# shellcheck source=scripts/lib.sh
+	source "$(dirname "$0")/../../scripts/lib.sh"
+	rerun_as_postgres bench/decoder/memory.sh SIZES="${SIZES:-}" WORK_MEM="${WORK_MEM:-}" DEBUG="${DEBUG:-}" -- \
+		bench/decoder decoder/readscale_decoder.so
 fi
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
 SIZES=${SIZES:-"100000 1000000 5000000"}

@@ -9,14 +9,17 @@
 # fresh slot per run (pg_recvlogical confirms what it receives, so a slot
 # cannot be read twice), best of REPEAT.
 #
-# Run as the postgres OS user (or as root: it re-executes itself as postgres),
+# Run as the postgres OS user (or as root: it re-runs itself as postgres
+# from a scratch copy),
 # after `make` (or `make install`) of this tree (see instance.sh). Tunables: SCALE (1 is issue 5's
 # standard workload, 1.35 M row changes; SCALE=0.1 for a quick run), REPEAT.
 set -euo pipefail
 
 if [ "$(id -u)" -eq 0 ]; then
-	exec runuser -u postgres -- env PATH="/usr/lib/postgresql/15/bin:$PATH" SCALE="${SCALE:-}" \
-		REPEAT="${REPEAT:-}" bash "$(readlink -f "$0")"
+	# shellcheck source=scripts/lib.sh
+	source "$(dirname "$0")/../../scripts/lib.sh"
+	rerun_as_postgres bench/decoder/run.sh SCALE="${SCALE:-}" REPEAT="${REPEAT:-}" -- \
+		bench/decoder decoder/readscale_decoder.so
 fi
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
 SCALE=${SCALE:-1}
@@ -121,10 +124,10 @@ SQL
 q -c 'CHECKPOINT' >/dev/null
 
 peek() { # slot options...
-	local slot=$1 opts=""
+	local slot=$1 sql_options=""
 	shift
-	for o in "$@"; do opts+=", '$o'"; done
-	echo "SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$opts)"
+	for o in "$@"; do sql_options+=", '$o'"; done
+	echo "SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$sql_options)"
 }
 peek_pgoutput() { # publication
 	echo "SELECT count(*) || ' ' || coalesce(sum(octet_length(data)), 0) FROM pg_logical_slot_peek_binary_changes('s_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', '$1')"
@@ -172,10 +175,10 @@ done >"$results"
 
 # The compatibility mode must produce wal2json's bytes, not just similar ones.
 digest() { # slot options...
-	local slot=$1 opts=""
+	local slot=$1 sql_options=""
 	shift
-	for o in "$@"; do opts+=", '$o'"; done
-	q -t -A -c "SELECT md5(string_agg(data, E'\\n' ORDER BY n)) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$opts) WITH ORDINALITY AS x(l, x, data, n)"
+	for o in "$@"; do sql_options+=", '$o'"; done
+	q -t -A -c "SELECT md5(string_agg(data, E'\\n' ORDER BY n)) FROM pg_logical_slot_peek_changes('$slot', NULL, NULL$sql_options) WITH ORDINALITY AS x(l, x, data, n)"
 }
 if [ "$(digest s_wal2json format-version 2)" = "$(digest s_readscale format wal2json-v2)" ]; then
 	identical="identical"
@@ -200,10 +203,10 @@ recv_results=$dir/recv_results
 declare -a recv_best recv_bytes recv_md5
 for ((r = 0; r < REPEAT; r++)); do
 	for ((c = 0; c < ${#RECV_CASES[@]}; c++)); do
-		IFS='|' read -r _ _ opts <<<"${RECV_CASES[$c]}"
+		IFS='|' read -r _ _ recv_options <<<"${RECV_CASES[$c]}"
 		start=$(date +%s%N)
-		# shellcheck disable=SC2086 # opts holds several -o arguments
-		pg_recvlogical -h "$dir" -p "$port" -d postgres -S "r${c}_$r" --start --no-loop -E "$endpos" $opts -f "$dir/recv.out"
+		# shellcheck disable=SC2086 # recv_options holds several -o arguments
+		pg_recvlogical -h "$dir" -p "$port" -d postgres -S "r${c}_$r" --start --no-loop -E "$endpos" $recv_options -f "$dir/recv.out"
 		ms=$((($(date +%s%N) - start) / 1000000))
 		recv_bytes[c]=$(stat -c %s "$dir/recv.out")
 		recv_md5[c]=$(md5sum <"$dir/recv.out")

@@ -58,14 +58,24 @@ table_included(const DecoderOptions &options, std::string_view schema, std::stri
 bool
 column_included(const DecoderOptions &options, std::string_view schema, std::string_view table,
                 const ColumnSource &column) noexcept {
-	bool generated_sent = options.include_generated_columns || options.format == OutputFormat::Wal2jsonV2;
-	if (column.dropped || column.unpublished || (column.generated && !generated_sent))
+	bool generated_sent = options.include_generated_columns || options.format == OutputFormat::Wal2jsonV2 ||
+	                      !options.publication_names.empty();
+	if (column.dropped || column.unpublished || column.virtual_generated || (column.generated && !generated_sent))
 		return false;
 	if (lists_column(options.filter_columns, schema, table, column.name))
 		return false;
 	if (lists_table(options.add_columns, schema, table))
 		return lists_column(options.add_columns, schema, table, column.name);
 	return true;
+}
+
+bool
+publication_publishes_column(const ColumnSource &column, bool listed, const PublicationColumns &publication) noexcept {
+	if (column.dropped || column.virtual_generated)
+		return false;
+	if (publication.has_list)
+		return listed;
+	return !column.generated || publication.stored_generated;
 }
 
 RelationPlan
@@ -80,7 +90,7 @@ plan_relation(const DecoderOptions &options, std::string_view schema, std::strin
 		const ColumnSource &column = columns[i];
 		if (!column_included(options, schema, table, column))
 			continue;
-		ColumnPlan entry{static_cast<int>(i), column.output_function, column.kind, column.identity_key, {}, {}};
+		ColumnPlan entry {static_cast<int>(i), column.output_function, column.kind, column.identity_key, {}, {}};
 		entry.quoted_name = json_quoted(column.name);
 		if (options.format == OutputFormat::Wal2jsonV2)
 			entry.key = wal2json_column_prefix(column.name, column.type_name, options.include_types);

@@ -27,17 +27,34 @@ struct ColumnSource {
 	JsonKind kind;
 	bool dropped;
 	bool generated;
-	bool identity_key; /* part of the replica identity (DEFAULT or USING INDEX) */
-	bool unpublished;  /* left out by the column lists of publication-names */
+	bool identity_key;      /* part of the replica identity (DEFAULT or USING INDEX) */
+	bool unpublished;       /* left out by the publications of publication-names (publication_publishes_column) */
+	bool virtual_generated; /* 18+: computed when read, NULL in decoded rows: never sent */
 };
 
+/* What the publications of publication-names say about one relation's columns, as glue read them. */
+struct PublicationColumns {
+	bool has_list;         /* their column lists (union) decide: exactly the listed columns */
+	bool stored_generated; /* without lists: publish_generated_columns = stored (18+) */
+};
+
+/*
+ * pgoutput's choice of one column (18: logicalrep_should_publish_column):
+ * with a column list exactly the listed ones; otherwise every non-generated
+ * column, plus stored generated ones when the publications say stored;
+ * never a virtual generated column. 15-17 glue passes stored_generated false
+ * (their pgoutput sends no generated column; their lists cannot name one).
+ */
+bool publication_publishes_column(const ColumnSource &column, bool listed,
+                                  const PublicationColumns &publication) noexcept;
+
 struct ColumnPlan {
-	int attribute_index;           /* 0-based position in the tuple descriptor */
+	int attribute_index; /* 0-based position in the tuple descriptor */
 	std::uint32_t output_function;
 	JsonKind kind;
 	bool identity_key;
-	std::string key;               /* "name": escaped, with the colon; wal2json-v2: {"name":..,"type":..,"value": */
-	std::string quoted_name;       /* "name" escaped, for the unchanged_toast list */
+	std::string key;         /* "name": escaped, with the colon; wal2json-v2: {"name":..,"type":..,"value": */
+	std::string quoted_name; /* "name" escaped, for the unchanged_toast list */
 };
 
 struct RelationPlan {
@@ -49,7 +66,11 @@ struct RelationPlan {
 /* add-tables / filter-tables; filter-tables wins. */
 bool table_included(const DecoderOptions &options, std::string_view schema, std::string_view table) noexcept;
 
-/* add-columns / filter-columns, and generated columns unless include-generated-columns. */
+/*
+ * add-columns / filter-columns; never virtual generated columns; generated
+ * columns as the publications decide under publication-names (unpublished),
+ * otherwise only with include-generated-columns (or in wal2json-v2 format).
+ */
 bool column_included(const DecoderOptions &options, std::string_view schema, std::string_view table,
                      const ColumnSource &column) noexcept;
 

@@ -3,6 +3,7 @@
  * fixed: op, schema, table, then the optional xid, lsn, commit_time,
  * origin, then the payload, so a line can be compared as text.
  */
+#include "common/lsn_text.hpp"
 #include "core/json.hpp"
 #include "core/relation_plan.hpp"
 #include "core/value_text.hpp"
@@ -17,7 +18,7 @@ namespace {
 
 bool
 is_unchanged_toast(const Form_pg_attribute attr, Datum value, bool isnull) {
-	return !isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value);
+	return !isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value));
 }
 
 /*
@@ -87,6 +88,16 @@ append_xids(StringInfo out, ReorderBufferTXN *txn) {
 		appendStringInfo(out, ",\"xid\":%u", txn->xid);
 }
 
+/* ,"key":"lsn" with the LSN as this server prints pg_lsn (zero-padded on 19; docs/decoder.md). */
+void
+append_lsn_field(StringInfo out, const char *key, XLogRecPtr lsn) {
+	char text[readscale::kLsnTextCapacity];
+	std::size_t length = readscale::format_lsn_into(text, lsn, kServerLsnZeroPadded);
+	appendStringInfo(out, ",\"%s\":\"", key);
+	appendBinaryStringInfo(out, text, static_cast<int>(length));
+	appendStringInfoChar(out, '"');
+}
+
 /* The optional transaction fields shared by every change record. */
 void
 append_common(LogicalDecodingContext *ctx, StringInfo out, ReorderBufferTXN *txn, XLogRecPtr lsn) {
@@ -95,10 +106,10 @@ append_common(LogicalDecodingContext *ctx, StringInfo out, ReorderBufferTXN *txn
 	if ((options.include_xids || state->in_stream) && txn != nullptr)
 		append_xids(out, txn);
 	if (options.include_lsn)
-		appendStringInfo(out, ",\"lsn\":\"%X/%X\"", LSN_FORMAT_ARGS(lsn));
+		append_lsn_field(out, "lsn", lsn);
 	if (options.include_timestamp && txn != nullptr && !state->in_stream)
-		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
-	if (options.include_origin && txn != nullptr && txn->origin_id != InvalidRepOriginId)
+		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(rs_commit_time(txn)));
+	if (options.include_origin && txn != nullptr && txn->origin_id != InvalidReplOriginId)
 		appendStringInfo(out, ",\"origin\":%u", static_cast<unsigned>(txn->origin_id));
 }
 
@@ -140,9 +151,9 @@ write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRe
 	if (record->always_xid || options.include_xids)
 		append_xids(out, txn);
 	if (record->lsn_key != nullptr && options.include_lsn)
-		appendStringInfo(out, ",\"%s\":\"%X/%X\"", record->lsn_key, LSN_FORMAT_ARGS(record->lsn));
+		append_lsn_field(out, record->lsn_key, record->lsn);
 	if (record->with_time && options.include_timestamp)
-		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
+		appendStringInfo(out, ",\"commit_time\":\"%s\"", timestamptz_to_str(rs_commit_time(txn)));
 	if (record->gid != nullptr) {
 		appendStringInfoString(out, ",\"gid\":");
 		append_json(out, JsonKind::String, record->gid, strlen(record->gid));
@@ -161,9 +172,9 @@ write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr comm
 	if (state->options.include_xids)
 		appendStringInfo(ctx->out, ",\"xid\":%u", txn->xid);
 	if (state->options.include_lsn)
-		appendStringInfo(ctx->out, ",\"commit_lsn\":\"%X/%X\"", LSN_FORMAT_ARGS(commit_lsn));
+		append_lsn_field(ctx->out, "commit_lsn", commit_lsn);
 	if (state->options.include_timestamp)
-		appendStringInfo(ctx->out, ",\"commit_time\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
+		appendStringInfo(ctx->out, ",\"commit_time\":\"%s\"", timestamptz_to_str(rs_commit_time(txn)));
 	appendStringInfoChar(ctx->out, '}');
 	OutputPluginWrite(ctx, true);
 }
@@ -194,23 +205,22 @@ write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation re
 	/* an update a row filter turned into an insert or a delete keeps only its new or its old row */
 	if (change->data.tp.newtuple != nullptr && action != REORDER_BUFFER_CHANGE_DELETE) {
 		append_bytes(out, ",\"new\":", 7);
-		toast_left_out = append_tuple(state, out, entry, desc, &change->data.tp.newtuple->tuple, false,
+		toast_left_out = append_tuple(state, out, entry, desc, rs_change_heap_tuple(change->data.tp.newtuple), false,
 		                              toast_source_of(change, action));
 	}
 	if (change->data.tp.oldtuple != nullptr && action != REORDER_BUFFER_CHANGE_INSERT) {
 		bool key_only = relation->rd_rel->relreplident != REPLICA_IDENTITY_FULL;
 		append_bytes(out, ",\"old\":", 7);
-		append_tuple(state, out, entry, desc, &change->data.tp.oldtuple->tuple, key_only, nullptr);
+		append_tuple(state, out, entry, desc, rs_change_heap_tuple(change->data.tp.oldtuple), key_only, nullptr);
 	}
 	if (toast_left_out)
-		append_unchanged_toast(out, entry, desc, &change->data.tp.newtuple->tuple);
+		append_unchanged_toast(out, entry, desc, rs_change_heap_tuple(change->data.tp.newtuple));
 	append_bytes(out, "}", 1);
 	finish_line(ctx);
 }
 
 void
-write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntry *entry,
-               ReorderBufferChange *change) {
+write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntry *entry, ReorderBufferChange *change) {
 	if (is_wal2json(state_of(ctx)))
 		return wal2json_write_truncate(ctx, txn, entry, change);
 	StringInfo out = start_line(ctx);
@@ -233,7 +243,8 @@ write_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn
 	appendStringInfoString(out, "{\"op\":\"message\"");
 	append_common(ctx, out, transactional ? txn : nullptr, lsn);
 	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
-	const char *prefix_text = state->convert_to_utf8 ? pg_server_to_any(prefix, static_cast<int>(strlen(prefix)), PG_UTF8) : prefix;
+	const char *prefix_text =
+	    state->convert_to_utf8 ? pg_server_to_any(prefix, static_cast<int>(strlen(prefix)), PG_UTF8) : prefix;
 	append_json(out, JsonKind::String, prefix_text, strlen(prefix_text));
 	appendStringInfoString(out, ",\"content\":");
 	append_json(out, JsonKind::String, content, size);

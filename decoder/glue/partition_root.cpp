@@ -15,14 +15,12 @@ namespace readscale::decoder::glue {
 
 namespace {
 
-/* C-shaped: a tuple buffer holding tuple converted by map, or buffer itself without one. */
-ReorderBufferTupleBuf *
-converted(ReorderBufferTupleBuf *buffer, TupleConversionMap *map) {
-	if (buffer == nullptr || map == nullptr)
-		return buffer;
-	auto *copy = static_cast<ReorderBufferTupleBuf *>(palloc0(sizeof(ReorderBufferTupleBuf)));
-	copy->tuple = *execute_attr_map_tuple(&buffer->tuple, map);
-	return copy;
+/* C-shaped: the change's tuple converted by map, or the tuple itself without one. */
+ReorderBufferChangeTuple
+converted(ReorderBufferChangeTuple tuple, TupleConversionMap *map) {
+	if (tuple == nullptr || map == nullptr)
+		return tuple;
+	return rs_change_tuple_of(execute_attr_map_tuple(rs_change_heap_tuple(tuple), map));
 }
 
 } // namespace
@@ -44,8 +42,8 @@ build_root_map(DecoderState *state, RelEntry *entry, Relation relation, Relation
 	entry->root_map = nullptr;
 	if (target == relation)
 		return;
-	entry->root_context = AllocSetContextCreate(state->session_context, "readscale_decoder root map",
-	                                            ALLOCSET_SMALL_SIZES);
+	entry->root_context =
+	    AllocSetContextCreate(state->session_context, "readscale_decoder root map", ALLOCSET_SMALL_SIZES);
 	MemoryContext caller = MemoryContextSwitchTo(entry->root_context);
 	entry->root_map = convert_tuples_by_name(RelationGetDescr(relation), RelationGetDescr(target));
 	MemoryContextSwitchTo(caller);

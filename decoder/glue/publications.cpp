@@ -8,6 +8,11 @@
  * published when it or an ancestor is; under publish_via_partition_root its
  * changes are sent as the topmost published ancestor's, with that
  * ancestor's column lists and row filters (pgoutput's get_rel_sync_entry).
+ * 19's FOR ALL TABLES EXCEPT (TABLE t): such a publication does not publish
+ * t, nor, for a partition, anything whose partition root it excludes.
+ * Generated columns as pgoutput 18 (publication_publishes_column): the lists,
+ * else publish_generated_columns of the publications without a list, which
+ * must agree when the table has generated columns (pgoutput's error).
  *
  * The publications are looked up with the decoding snapshot, as pgoutput
  * does, so they must exist when the decoded changes were made. Changes to
@@ -38,11 +43,10 @@ actions_of(const Publication *publication) {
  * text, or nullptr. FOR ALL TABLES and FOR TABLES IN SCHEMA have neither.
  */
 char *
-read_publication_rel(const Publication *publication, Oid relid, bool by_entry, Bitmapset **columns,
-                     bool *all_columns) {
-	HeapTuple tuple = by_entry ? SearchSysCache2(PUBLICATIONRELMAP, ObjectIdGetDatum(relid),
-	                                             ObjectIdGetDatum(publication->oid))
-	                           : nullptr;
+read_publication_rel(const Publication *publication, Oid relid, bool by_entry, Bitmapset **columns, bool *all_columns) {
+	HeapTuple tuple =
+	    by_entry ? SearchSysCache2(PUBLICATIONRELMAP, ObjectIdGetDatum(relid), ObjectIdGetDatum(publication->oid))
+	             : nullptr;
 	if (!HeapTupleIsValid(tuple)) {
 		*all_columns = true;
 		return nullptr;
@@ -89,17 +93,23 @@ publishes(const Publication *publication, Oid relid, bool is_partition, List *by
 	*via = relid;
 	*level = 0;
 	if (publication->alltables) {
-		if (publication->pubviaroot && is_partition) {
+		/* pgoutput 19 checks EXCEPT on the partition root, with or without publish_via_partition_root */
+		Oid listed = relid;
+		if (is_partition) {
 			List *ancestors = get_partition_ancestors(relid);
-			*via = llast_oid(ancestors);
-			*level = list_length(ancestors);
+			listed = llast_oid(ancestors);
+			if (publication->pubviaroot) {
+				*via = listed;
+				*level = list_length(ancestors);
+			}
 		}
-		return true;
+		return !list_member_oid(GetRelationExcludedPublications(listed), publication->oid);
 	}
 	bool ancestor_published = false;
 	if (is_partition) {
 		int ancestor_level = 0;
-		Oid ancestor = GetTopMostAncestorInPublication(publication->oid, get_partition_ancestors(relid), &ancestor_level);
+		Oid ancestor =
+		    GetTopMostAncestorInPublication(publication->oid, get_partition_ancestors(relid), &ancestor_level);
 		ancestor_published = OidIsValid(ancestor);
 		if (ancestor_published && publication->pubviaroot) {
 			*via = ancestor;
@@ -121,7 +131,7 @@ List *
 choose_publications(const DecoderState *state, Relation relation, unsigned *actions, Oid *publish_as) {
 	Oid relid = RelationGetRelid(relation);
 	bool partitioned = relation->rd_rel->relkind == RELKIND_PARTITIONED_TABLE;
-	List *by_table = GetRelationPublications(relid);
+	List *by_table = GetRelationIncludedPublications(relid);
 	List *by_schema = GetSchemaPublications(RelationGetNamespace(relation));
 	List *chosen = NIL;
 	int top_level = 0;
@@ -147,27 +157,56 @@ choose_publications(const DecoderState *state, Relation relation, unsigned *acti
 	return chosen;
 }
 
+bool
+has_generated_column(Relation relation) {
+	TupleDesc desc = RelationGetDescr(relation);
+	for (int i = 0; i < desc->natts; i++)
+		if (TupleDescAttr(desc, i)->attgenerated != '\0')
+			return true;
+	return false;
+}
+
+/* pgoutput_pubgencols_init: publications without a column list must agree on publish_generated_columns. */
+void
+add_generated_rule(const Publication *publication, Relation relation, bool *seen, bool *stored_generated) {
+	bool stored = rs_publication_sends_stored_generated(publication);
+	if (*seen && stored != *stored_generated && has_generated_column(relation))
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("cannot use different values of publish_generated_columns for table \"%s.%s\" in "
+		                       "different publications",
+		                       get_namespace_name(RelationGetNamespace(relation)), RelationGetRelationName(relation))));
+	*seen = true;
+	*stored_generated = stored;
+}
+
 } // namespace
 
 bool
-publications_include(const DecoderState *state, Relation relation, unsigned *actions, Bitmapset **columns,
+publications_include(const DecoderState *state, Relation relation, unsigned *actions, PublishedColumns *columns,
                      RowFilterSources *filters, Oid *publish_as) {
 	List *chosen = choose_publications(state, relation, actions, publish_as);
 	List *by_schema = GetSchemaPublications(get_rel_namespace(*publish_as));
 	bool all_columns = false;
+	bool rule_seen = false;
 	bool unfiltered[kRowFilterActions] = {false, false, false};
-	*columns = nullptr;
+	*columns = PublishedColumns {nullptr, {false, false}};
 	for (int i = 0; i < kRowFilterActions; i++)
 		filters->text[i] = NIL;
 	ListCell *cell;
 	foreach (cell, chosen) {
 		auto *publication = static_cast<Publication *>(lfirst(cell));
 		bool whole = publication->alltables || list_member_oid(by_schema, publication->oid);
-		char *filter = read_publication_rel(publication, *publish_as, !whole, columns, &all_columns);
+		bool without_list = false;
+		char *filter = read_publication_rel(publication, *publish_as, !whole, &columns->listed, &without_list);
 		add_row_filter(publication, filter, filters, unfiltered);
+		if (without_list)
+			add_generated_rule(publication, relation, &rule_seen, &columns->rule.stored_generated);
+		all_columns = all_columns || without_list;
 	}
+	/* a publication without a list sends every column (our union; pgoutput refuses differing lists) */
 	if (all_columns)
-		*columns = nullptr;
+		columns->listed = nullptr;
+	columns->rule.has_list = columns->listed != nullptr;
 	for (int i = 0; i < kRowFilterActions; i++)
 		if (unfiltered[i])
 			filters->text[i] = NIL;

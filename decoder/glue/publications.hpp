@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include "core/relation_plan.hpp"
+
 #include "bridge/postgres.hpp"
 #include "glue/state.hpp"
 
@@ -18,15 +20,21 @@ struct RowFilterSources {
 	List *text[kRowFilterActions];
 };
 
+/* The column side: the union of the publications' column lists (nullptr: none) and pgoutput's rule for the rest. */
+struct PublishedColumns {
+	Bitmapset *listed;
+	PublicationColumns rule;
+};
+
 /*
  * C-shaped (catalog access; may ERROR, e.g. an unknown publication). True
  * when a named publication includes relation; then *publish_as is the
  * relation its changes are sent as (itself, or a partition root under
  * publish_via_partition_root), *actions the union of the publications'
- * actions, *columns their column lists (of *publish_as's columns; nullptr:
- * every column) and *filters their row filters (over *publish_as's row).
+ * actions, *columns their columns (of *publish_as; publication_publishes_column
+ * decides each) and *filters their row filters (over *publish_as's row).
  */
-bool publications_include(const DecoderState *state, Relation relation, unsigned *actions, Bitmapset **columns,
+bool publications_include(const DecoderState *state, Relation relation, unsigned *actions, PublishedColumns *columns,
                           RowFilterSources *filters, Oid *publish_as);
 
 } // namespace readscale::decoder::glue

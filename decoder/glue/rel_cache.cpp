@@ -32,7 +32,7 @@ invalidate_impl(Oid relid) noexcept {
 /* B3: runs in the middle of unrelated code; only marks entries. */
 extern "C" void
 decoder_relcache_callback(Datum arg, Oid relid) {
-	(void) arg;
+	(void)arg;
 	readscale::pg::guarded_no_throw(WARNING, [=]() { invalidate_impl(relid); });
 }
 
@@ -42,10 +42,10 @@ decoder_relcache_callback(Datum arg, Oid relid) {
  * are stale: forget them all (such changes are rare).
  */
 extern "C" void
-decoder_namespace_callback(Datum arg, int cache_id, uint32 hash_value) {
-	(void) arg;
-	(void) cache_id;
-	(void) hash_value;
+decoder_namespace_callback(Datum arg, rs_syscache_id cache_id, uint32 hash_value) {
+	(void)arg;
+	(void)cache_id;
+	(void)hash_value;
 	readscale::pg::guarded_no_throw(WARNING, []() { invalidate_impl(InvalidOid); });
 }
 
@@ -110,7 +110,7 @@ install_plan(DecoderState *state, Oid relid, const char *schema, const char *tab
 
 /* C-shaped: reads the tuple descriptor and catalogs into a palloc'd POD array. */
 ColumnSource *
-gather_columns(DecoderState *state, Relation relation, Bitmapset *published) {
+gather_columns(DecoderState *state, Relation relation, const PublishedColumns *published) {
 	TupleDesc desc = RelationGetDescr(relation);
 	auto *columns = static_cast<ColumnSource *>(palloc0(sizeof(ColumnSource) * (desc->natts + 1)));
 	bool wal2json = state->options.format == OutputFormat::Wal2jsonV2;
@@ -122,8 +122,11 @@ gather_columns(DecoderState *state, Relation relation, Bitmapset *published) {
 		column->name = to_utf8(state, NameStr(attr->attname));
 		column->dropped = attr->attisdropped;
 		column->generated = attr->attgenerated != '\0';
+		column->virtual_generated = attr->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL;
 		column->identity_key = bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, key);
-		column->unpublished = published != nullptr && !bms_is_member(attr->attnum, published);
+		column->unpublished =
+		    published != nullptr &&
+		    !publication_publishes_column(*column, bms_is_member(attr->attnum, published->listed), published->rule);
 		if (column->dropped)
 			continue;
 		Oid output_fn = InvalidOid;
@@ -178,7 +181,6 @@ RelCache::invalidate(Oid relid) noexcept {
 			item.second.valid = false;
 }
 
-
 RelEntry *
 relation_entry(DecoderState *state, Relation relation) {
 	Oid relid = RelationGetRelid(relation);
@@ -188,7 +190,7 @@ relation_entry(DecoderState *state, Relation relation) {
 	ColumnSource *columns = nullptr;
 	int count = 0;
 	unsigned actions = kAllActions;
-	Bitmapset *published = nullptr;
+	PublishedColumns published = {nullptr, {false, false}};
 	RowFilterSources filters = {{NIL, NIL, NIL}};
 	Oid publish_as = relid;
 	bool included = state->options.publication_names.empty() ||
@@ -199,7 +201,7 @@ relation_entry(DecoderState *state, Relation relation) {
 	const char *table = to_utf8(state, RelationGetRelationName(target));
 	included = included && table_included(state->options, schema, table);
 	if (included) {
-		columns = gather_columns(state, target, published);
+		columns = gather_columns(state, target, state->options.publication_names.empty() ? nullptr : &published);
 		count = RelationGetDescr(target)->natts;
 	}
 	entry = install_plan(state, relid, schema, table, columns, count);
@@ -233,7 +235,7 @@ bool
 take_old_value(HeapTuple old, TupleDesc desc, int attribute_index, Datum *value) {
 	bool isnull = false;
 	Datum old_value = heap_getattr(old, attribute_index + 1, desc, &isnull);
-	if (isnull || VARATT_IS_EXTERNAL_ONDISK(old_value))
+	if (isnull || VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(old_value)))
 		return false;
 	*value = old_value;
 	return true;
@@ -242,11 +244,11 @@ take_old_value(HeapTuple old, TupleDesc desc, int attribute_index, Datum *value)
 void
 attach_invalidation(DecoderState *state) {
 	if (!callback_registered) {
-		CacheRegisterRelcacheCallback(decoder_relcache_callback, (Datum) 0);
-		CacheRegisterSyscacheCallback(NAMESPACEOID, decoder_namespace_callback, (Datum) 0);
-		CacheRegisterSyscacheCallback(PUBLICATIONOID, decoder_namespace_callback, (Datum) 0);
-		CacheRegisterSyscacheCallback(PUBLICATIONRELMAP, decoder_namespace_callback, (Datum) 0);
-		CacheRegisterSyscacheCallback(PUBLICATIONNAMESPACEMAP, decoder_namespace_callback, (Datum) 0);
+		CacheRegisterRelcacheCallback(decoder_relcache_callback, (Datum)0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, decoder_namespace_callback, (Datum)0);
+		CacheRegisterSyscacheCallback(PUBLICATIONOID, decoder_namespace_callback, (Datum)0);
+		CacheRegisterSyscacheCallback(PUBLICATIONRELMAP, decoder_namespace_callback, (Datum)0);
+		CacheRegisterSyscacheCallback(PUBLICATIONNAMESPACEMAP, decoder_namespace_callback, (Datum)0);
 		callback_registered = true;
 	}
 	invalidation_target = state;

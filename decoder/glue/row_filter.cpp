@@ -37,7 +37,7 @@ filter_estate(Relation relation) {
 	rte->relid = RelationGetRelid(relation);
 	rte->relkind = relation->rd_rel->relkind;
 	rte->rellockmode = AccessShareLock;
-	ExecInitRangeTable(estate, list_make1(rte));
+	rs_init_range_table(estate, rte);
 	estate->es_output_cid = GetCurrentCommandId(false);
 	return estate;
 }
@@ -80,7 +80,8 @@ new_row_for_test(RowFilter *filter, TupleDesc desc) {
 	for (int i = 0; i < desc->natts; i++) {
 		if (new_slot->tts_isnull[i] || old_slot->tts_isnull[i] || TupleDescAttr(desc, i)->attlen != -1)
 			continue;
-		if (!VARATT_IS_EXTERNAL_ONDISK(new_slot->tts_values[i]) || VARATT_IS_EXTERNAL_ONDISK(old_slot->tts_values[i]))
+		if (!VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(new_slot->tts_values[i])) ||
+		    VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(old_slot->tts_values[i])))
 			continue;
 		if (!merged) {
 			ExecClearTuple(filter->merged_slot);
@@ -135,7 +136,7 @@ void
 row_filter_release(RowFilter *filter) {
 	if (filter->context != nullptr)
 		MemoryContextDelete(filter->context);
-	*filter = RowFilter{};
+	*filter = RowFilter {};
 }
 
 bool
@@ -145,12 +146,12 @@ row_filter_pass(RowFilter *filter, Relation relation, ReorderBufferChange *chang
 		return true;
 	ResetPerTupleExprContext(filter->estate);
 	ExprContext *econtext = GetPerTupleExprContext(filter->estate);
-	ReorderBufferTupleBuf *new_tuple = change->data.tp.newtuple;
-	ReorderBufferTupleBuf *old_tuple = change->data.tp.oldtuple;
+	HeapTuple new_tuple = rs_change_heap_tuple(change->data.tp.newtuple);
+	HeapTuple old_tuple = rs_change_heap_tuple(change->data.tp.oldtuple);
 	if (new_tuple != nullptr)
-		ExecStoreHeapTuple(&new_tuple->tuple, filter->new_slot, false);
+		ExecStoreHeapTuple(new_tuple, filter->new_slot, false);
 	if (old_tuple != nullptr)
-		ExecStoreHeapTuple(&old_tuple->tuple, filter->old_slot, false);
+		ExecStoreHeapTuple(old_tuple, filter->old_slot, false);
 	if (new_tuple == nullptr || old_tuple == nullptr) {
 		if (new_tuple == nullptr && old_tuple == nullptr)
 			return false; /* nothing to test (REPLICA IDENTITY NOTHING): not sent, as pgoutput */

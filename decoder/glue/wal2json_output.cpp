@@ -39,7 +39,7 @@ append_columns(const DecoderState *state, StringInfo out, const RelEntry *entry,
 		Form_pg_attribute attr = TupleDescAttr(desc, column->attribute_index);
 		bool isnull = nulls[column->attribute_index];
 		Datum value = values[column->attribute_index];
-		if (!isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(value) &&
+		if (!isnull && attr->attlen == -1 && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value)) &&
 		    (toast_source == nullptr || !take_old_value(toast_source, desc, column->attribute_index, &value)))
 			continue;
 		append_key(out, column->key, first);
@@ -60,11 +60,12 @@ append_txn_fields(const DecoderOptions &options, StringInfo out, ReorderBufferTX
 	if (options.include_xids)
 		appendStringInfo(out, ",\"xid\":%u", txn->xid);
 	if (options.include_timestamp)
-		appendStringInfo(out, ",\"timestamp\":\"%s\"", timestamptz_to_str(txn->xact_time.commit_time));
+		appendStringInfo(out, ",\"timestamp\":\"%s\"", timestamptz_to_str(rs_commit_time(txn)));
 	if (options.include_origin)
 		appendStringInfo(out, ",\"origin\":%u", static_cast<unsigned>(txn->origin_id));
 }
 
+/* wal2json prints "%X/%X" on every major (it does not follow 19's zero-padded pg_lsn text); so do we here. */
 void
 append_lsn(StringInfo out, const char *key, XLogRecPtr lsn) {
 	appendStringInfo(out, ",\"%s\":\"%X/%X\"", key, LSN_FORMAT_ARGS(lsn));
@@ -121,15 +122,17 @@ wal2json_write_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relati
 	append_text(out, entry->plan.head);
 	if (has_new) {
 		appendStringInfoString(out, ",\"columns\":");
-		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, false, toast_source_of(change, action));
+		append_columns(state, out, entry, desc, rs_change_heap_tuple(change->data.tp.newtuple), false,
+		               toast_source_of(change, action));
 	}
 	if (has_old) {
 		appendStringInfoString(out, ",\"identity\":");
-		append_columns(state, out, entry, desc, &change->data.tp.oldtuple->tuple, entry->has_identity_index, nullptr);
+		append_columns(state, out, entry, desc, rs_change_heap_tuple(change->data.tp.oldtuple),
+		               entry->has_identity_index, nullptr);
 	} else if (action == REORDER_BUFFER_CHANGE_UPDATE && entry->has_identity_index) {
 		/* the key did not change: wal2json takes it from the new tuple */
 		appendStringInfoString(out, ",\"identity\":");
-		append_columns(state, out, entry, desc, &change->data.tp.newtuple->tuple, true, nullptr);
+		append_columns(state, out, entry, desc, rs_change_heap_tuple(change->data.tp.newtuple), true, nullptr);
 	}
 	appendStringInfoChar(out, '}');
 	OutputPluginWrite(ctx, true);

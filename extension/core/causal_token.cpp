@@ -39,19 +39,19 @@ malformed(std::string_view text) {
 }
 
 Error
-not_applicable(const CausalToken &token, const std::string &detail) {
+not_applicable(const CausalToken &token, const std::string &detail, bool zero_pad) {
 	return Error(sqlstate::kTokenNotApplicable,
-	             "causal token for LSN " + format_lsn(token.lsn) + " on timeline " + std::to_string(token.timeline) +
-	                 " does not apply to this server",
+	             "causal token for LSN " + format_lsn(token.lsn, zero_pad) + " on timeline " +
+	                 std::to_string(token.timeline) + " does not apply to this server",
 	             detail, "Read from the current primary and take a new token there.");
 }
 
 } // namespace
 
 std::string
-format_causal_token(const CausalToken &token) {
-	return std::string(kPrefix) + std::to_string(token.system_identifier) + ":" + std::to_string(token.timeline) +
-	       ":" + format_lsn(token.lsn);
+format_causal_token(const CausalToken &token, bool zero_pad) {
+	return std::string(kPrefix) + std::to_string(token.system_identifier) + ":" + std::to_string(token.timeline) + ":" +
+	       format_lsn(token.lsn, zero_pad);
 }
 
 Result<CausalToken>
@@ -78,27 +78,33 @@ parse_causal_token(std::string_view text) {
 
 std::optional<Error>
 check_token_applies(const CausalToken &token, std::uint64_t system_identifier, std::uint32_t current_timeline,
-                    const TimelineSwitch *history, std::size_t history_length, bool can_follow) {
+                    const TimelineSwitch *history, std::size_t history_length, bool can_follow, bool zero_pad) {
 	if (token.system_identifier != system_identifier)
-		return not_applicable(token, "The token was taken on another cluster (system identifier " +
-		                                 std::to_string(token.system_identifier) + ", this server has " +
-		                                 std::to_string(system_identifier) + ").");
+		return not_applicable(token,
+		                      "The token was taken on another cluster (system identifier " +
+		                          std::to_string(token.system_identifier) + ", this server has " +
+		                          std::to_string(system_identifier) + ").",
+		                      zero_pad);
 	if (token.timeline == current_timeline || (token.timeline > current_timeline && can_follow))
 		return std::nullopt;
 	if (token.timeline > current_timeline)
-		return not_applicable(token, "The token's timeline is newer than this server's timeline " +
-		                                 std::to_string(current_timeline) + ".");
+		return not_applicable(token,
+		                      "The token's timeline is newer than this server's timeline " +
+		                          std::to_string(current_timeline) + ".",
+		                      zero_pad);
 	for (std::size_t i = 0; i < history_length; ++i) {
 		if (history[i].timeline != token.timeline)
 			continue;
 		if (token.lsn > history[i].switch_point)
-			return not_applicable(token, "This server's history left timeline " + std::to_string(token.timeline) +
-			                                 " at " + format_lsn(history[i].switch_point) +
-			                                 "; the write may have been lost in a failover.");
+			return not_applicable(token,
+			                      "This server's history left timeline " + std::to_string(token.timeline) + " at " +
+			                          format_lsn(history[i].switch_point, zero_pad) +
+			                          "; the write may have been lost in a failover.",
+			                      zero_pad);
 		return std::nullopt;
 	}
-	return not_applicable(token, "Timeline " + std::to_string(token.timeline) +
-	                                 " is not in this server's timeline history.");
+	return not_applicable(
+	    token, "Timeline " + std::to_string(token.timeline) + " is not in this server's timeline history.", zero_pad);
 }
 
 } // namespace readscale

@@ -37,7 +37,8 @@ struct TimelineSwitch {
 	Lsn switch_point;
 };
 
-std::string format_causal_token(const CausalToken &token);
+/* zero_pad: the LSN as the server prints pg_lsn (format_lsn). */
+std::string format_causal_token(const CausalToken &token, bool zero_pad);
 Result<CausalToken> parse_causal_token(std::string_view text);
 
 /*
@@ -46,10 +47,11 @@ Result<CausalToken> parse_causal_token(std::string_view text);
  * current one). A token on a newer timeline than the node's is "not yet"
  * on a standby (can_follow: it waits until it follows that timeline) and
  * wrong on a primary, which never moves to a newer timeline by itself.
+ * zero_pad: LSNs in the message as the server prints pg_lsn (format_lsn).
  */
 std::optional<Error> check_token_applies(const CausalToken &token, std::uint64_t system_identifier,
                                          std::uint32_t current_timeline, const TimelineSwitch *history,
-                                         std::size_t history_length, bool can_follow);
+                                         std::size_t history_length, bool can_follow, bool zero_pad);
 
 } // namespace readscale
 

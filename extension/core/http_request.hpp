@@ -68,6 +68,7 @@ Result<std::uint64_t> parse_size_bytes(std::string_view text);
 struct NodeState {
 	bool primary = false;
 	bool receiver_streaming = false;
+	bool receiver_connecting = false; /* 19: (re)connecting to the primary, transitional */
 	bool replay_paused = false;
 	std::optional<std::int64_t> staleness_ms; /* unknown when absent */
 	std::uint64_t unreplayed_bytes = 0;
@@ -77,7 +78,7 @@ struct NodeState {
 
 struct Response {
 	int status = 404;
-	std::string body; /* one line, ends in "\n" */
+	std::string body;           /* one line, ends in "\n" */
 	bool needs_metrics = false; /* /metrics, /status: the caller fills the body */
 	bool stale = false;         /* refused because replay is behind: the caller may name what blocks it */
 };

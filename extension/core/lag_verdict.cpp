@@ -94,14 +94,10 @@ verdict_name(Verdict verdict) noexcept {
 	return "critical";
 }
 
+namespace {
+
 LagJudgement
-judge_lag(const LagSample &raw, const LagThresholds &t) {
-	LagSample sample = raw;
-	if (sample.lag_ms && *sample.lag_ms < 0)
-		sample.lag_ms = 0; /* clock skew or nonsense input: never "less than caught up" */
-	if (sample.state != "streaming" && t.non_streaming_is_critical)
-		return {Verdict::kCritical, "standby is \"" + std::string(sample.state.empty() ? "disconnected" : sample.state) +
-		                                "\", not streaming"};
+judge_thresholds(const LagSample &sample, const LagThresholds &t) {
 	auto bytes = static_cast<std::int64_t>(sample.bytes > INT64_MAX ? INT64_MAX : sample.bytes);
 	const Verdict levels[] = {Verdict::kCritical, Verdict::kWarning};
 	for (Verdict level : levels) {
@@ -117,6 +113,26 @@ judge_lag(const LagSample &raw, const LagThresholds &t) {
 			                   format_bytes(static_cast<std::uint64_t>(max_bytes))};
 	}
 	return {Verdict::kOk, lag_text(sample) + " is within the thresholds"};
+}
+
+} // namespace
+
+LagJudgement
+judge_lag(const LagSample &raw, const LagThresholds &t) {
+	LagSample sample = raw;
+	if (sample.lag_ms && *sample.lag_ms < 0)
+		sample.lag_ms = 0; /* clock skew or nonsense input: never "less than caught up" */
+	if (sample.state == "connecting") {
+		LagJudgement judgement = judge_thresholds(sample, t);
+		if (judgement.verdict == Verdict::kCritical)
+			return judgement;
+		return {Verdict::kWarning, "WAL receiver is \"connecting\" to the primary, not yet streaming"};
+	}
+	if (sample.state != "streaming" && t.non_streaming_is_critical)
+		return {Verdict::kCritical, "standby is \"" +
+		                                std::string(sample.state.empty() ? "disconnected" : sample.state) +
+		                                "\", not streaming"};
+	return judge_thresholds(sample, t);
 }
 
 std::optional<std::int64_t>
@@ -151,7 +167,8 @@ check_freshness(std::optional<std::int64_t> staleness_ms, std::uint64_t unreplay
 		             "The standby has not replayed any transaction since it started and has WAL left to replay.", hint);
 	if (max_ms >= 0 && *staleness_ms > max_ms)
 		return Error(sqlstate::kStalenessExceeded,
-		             "standby data is " + format_ms(*staleness_ms) + " stale, more than the allowed " + format_ms(max_ms),
+		             "standby data is " + format_ms(*staleness_ms) + " stale, more than the allowed " +
+		                 format_ms(max_ms),
 		             "Unreplayed WAL: " + format_bytes(unreplayed_bytes) + ".", hint);
 	if (max_bytes >= 0 && unreplayed_bytes > static_cast<std::uint64_t>(max_bytes))
 		return Error(sqlstate::kStalenessExceeded,
@@ -184,8 +201,7 @@ like_match(std::string_view pattern, std::string_view text) {
 		if (p < items.size() && items[p].kind == PatternItem::kAnyRun) {
 			star_p = p++;
 			star_t = t;
-		} else if (p < items.size() &&
-		           (items[p].kind == PatternItem::kAnyOne || items[p].literal == text[t])) {
+		} else if (p < items.size() && (items[p].kind == PatternItem::kAnyOne || items[p].literal == text[t])) {
 			p++;
 			t++;
 		} else if (star_p != SIZE_MAX) {

@@ -4,12 +4,9 @@
 
 #include "common/sqlstate.hpp"
 
-#include <cstdio>
-
 namespace readscale {
 
 namespace {
-
 
 /* Parses 1 to 8 hex digits; false on anything else. */
 bool
@@ -49,11 +46,10 @@ parse_lsn(std::string_view text) {
 }
 
 std::string
-format_lsn(Lsn lsn) {
-	char buffer[32];
-	std::snprintf(buffer, sizeof(buffer), "%X/%X", static_cast<unsigned>(lsn >> 32),
-	              static_cast<unsigned>(lsn & 0xFFFFFFFFu));
-	return buffer;
+format_lsn(Lsn lsn, bool zero_pad) {
+	char buffer[kLsnTextCapacity];
+	std::size_t length = format_lsn_into(buffer, lsn, zero_pad);
+	return std::string(buffer, length);
 }
 
 Lsn

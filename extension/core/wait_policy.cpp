@@ -68,16 +68,16 @@ mode_name(WaitMode mode) noexcept {
 }
 
 std::optional<std::string>
-fail_fast_reason(const StandbySituation &situation, Lsn target, std::int64_t timeout_ms, WaitMode mode) {
+fail_fast_reason(const StandbySituation &situation, Lsn target, std::int64_t timeout_ms, WaitMode mode, bool zero_pad) {
 	bool needs_replay = mode == WaitMode::Replay;
 	if (needs_replay && situation.replay_paused)
 		return std::string("Replay is paused (pg_wal_replay_pause()); it will not advance until resumed.");
 	if (needs_replay && situation.min_apply_delay_ms > timeout_ms)
 		return "recovery_min_apply_delay (" + std::to_string(situation.min_apply_delay_ms) +
 		       " ms) is longer than the timeout (" + std::to_string(timeout_ms) + " ms).";
-	if (!situation.receiver_streaming && situation.received < target)
-		return "The WAL receiver is not streaming and has received only up to " + format_lsn(situation.received) +
-		       ".";
+	if (!situation.receiver_streaming && !situation.receiver_connecting && situation.received < target)
+		return "The WAL receiver is not streaming and has received only up to " +
+		       format_lsn(situation.received, zero_pad) + ".";
 	return std::nullopt;
 }
 
@@ -87,7 +87,7 @@ poll_backoff_ms(int round) noexcept {
 		return 1;
 	if (round >= 3)
 		return 8;
-	return std::int64_t{1} << round;
+	return std::int64_t {1} << round;
 }
 
 } // namespace readscale

@@ -39,15 +39,17 @@ struct StandbySituation {
 	bool replay_paused = false;
 	std::int64_t min_apply_delay_ms = 0; /* recovery_min_apply_delay */
 	bool receiver_streaming = true;
-	Lsn received = kInvalidLsn; /* flushed by the WAL receiver */
+	bool receiver_connecting = false; /* 19: (re)connecting to the primary, transitional: no fail-fast */
+	Lsn received = kInvalidLsn;       /* flushed by the WAL receiver */
 };
 
 /*
  * The reason a wait for target cannot succeed within timeout_ms, as a DETAIL
- * sentence, or nothing when waiting may help.
+ * sentence, or nothing when waiting may help. zero_pad: LSNs as the server
+ * prints pg_lsn (format_lsn).
  */
 std::optional<std::string> fail_fast_reason(const StandbySituation &situation, Lsn target, std::int64_t timeout_ms,
-                                            WaitMode mode);
+                                            WaitMode mode, bool zero_pad);
 
 /* The sleep before re-checking when no wake-up will come: 1 ms doubling to 8 ms (per-backend polling). */
 std::int64_t poll_backoff_ms(int round) noexcept;

@@ -140,7 +140,8 @@ check_min_lsn(char **newval, void **extra, GucSource source) {
 		GUC_check_errhint("%s", kUseSetHint);
 		return false;
 	}
-	auto *stored = static_cast<XLogRecPtr *>(malloc(sizeof(XLogRecPtr))); /* GUC frees extra with free() */
+	/* GUC frees extra itself: free() on 15, guc_free() on 16+ (bridge/pg_compat.hpp). */
+	auto *stored = static_cast<XLogRecPtr *>(guc_malloc(LOG, sizeof(XLogRecPtr)));
 	if (stored == nullptr)
 		return false;
 	*stored = value;
@@ -155,6 +156,14 @@ assign_min_lsn(const char *, void *extra) {
 
 namespace {
 
+/* An LSN as this server prints pg_lsn (zero-padded on 19); a plain array, so ereport may longjmp past it. */
+struct LsnText {
+	explicit LsnText(XLogRecPtr lsn) noexcept {
+		format_lsn_into(text, lsn, kServerLsnZeroPadded);
+	}
+	char text[kLsnTextCapacity];
+};
+
 constexpr const char *kTimeoutHint = "Read from the primary, or raise \"readscale.gate_timeout\".";
 
 /* C-shaped: the configured reaction (readscale.gate_on_timeout) when the gate cannot prove min_lsn. */
@@ -166,8 +175,8 @@ gate_fail(const char *why, XLogRecPtr position, const char *hint) {
 		return;
 	ereport(action == GateOnTimeout::Error ? ERROR : WARNING,
 	        (errcode(sqlstate_to_errcode(sqlstate::kReplicaNotCaughtUp)),
-	         errmsg("replica has not replayed LSN %X/%X required by \"readscale.min_lsn\"", LSN_FORMAT_ARGS(min_lsn)),
-	         errdetail("%s Last replayed LSN is %X/%X.", why, LSN_FORMAT_ARGS(position)), errhint("%s", hint)));
+	         errmsg("replica has not replayed LSN %s required by \"readscale.min_lsn\"", LsnText(min_lsn).text),
+	         errdetail("%s Last replayed LSN is %s.", why, LsnText(position).text), errhint("%s", hint)));
 }
 
 void
@@ -177,18 +186,19 @@ gate_after_set() {
 	if (IsolationUsesXactSnapshot() && FirstSnapshotSet) {
 		/* Not a timeout: no wait can make this transaction's snapshot newer. Always refused. */
 		count(kGateRefused);
-		ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kObjectNotInPrerequisiteState)),
-		                errmsg("cannot set \"readscale.min_lsn\" after the transaction's snapshot was taken"),
-		                errdetail("A REPEATABLE READ or SERIALIZABLE transaction keeps the snapshot of its first query."),
-		                errhint("%s", kUseSetHint)));
+		ereport(ERROR,
+		        (errcode(sqlstate_to_errcode(sqlstate::kObjectNotInPrerequisiteState)),
+		         errmsg("cannot set \"readscale.min_lsn\" after the transaction's snapshot was taken"),
+		         errdetail("A REPEATABLE READ or SERIALIZABLE transaction keeps the snapshot of its first query."),
+		         errhint("%s", kUseSetHint)));
 	}
 	bool in_recovery = RecoveryInProgress();
 	if (!in_recovery && min_lsn > GetXLogInsertRecPtr())
 		ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kTokenNotApplicable)),
-		                errmsg("LSN %X/%X in \"readscale.min_lsn\" is ahead of this server's WAL", LSN_FORMAT_ARGS(min_lsn)),
-		                errdetail("This server has written WAL up to %X/%X.", LSN_FORMAT_ARGS(GetXLogInsertRecPtr())),
+		                errmsg("LSN %s in \"readscale.min_lsn\" is ahead of this server's WAL", LsnText(min_lsn).text),
+		                errdetail("This server has written WAL up to %s.", LsnText(GetXLogInsertRecPtr()).text),
 		                errhint("Check that the token was taken on this cluster's primary.")));
-	WaitRequest request{min_lsn, gate_timeout_ms, in_recovery ? WaitMode::Replay : WaitMode::PrimaryFlush, true, 0};
+	WaitRequest request {min_lsn, gate_timeout_ms, in_recovery ? WaitMode::Replay : WaitMode::PrimaryFlush, true, 0};
 	WaitResult result;
 	wait_for_position(&request, &result);
 	if (result.outcome == WaitOutcome::Success || result.outcome == WaitOutcome::NotInRecovery) {
@@ -250,7 +260,7 @@ verify_before_snapshot() {
 }
 
 extern "C" void
-readscale_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate) {
+readscale_post_parse_analyze(ParseState *pstate, Query *query, rs_jumble_state *jstate) {
 	if (prev_post_parse_analyze)
 		prev_post_parse_analyze(pstate, query, jstate);
 	guarded([=]() {
@@ -293,9 +303,9 @@ readscale_executor_start(QueryDesc *query_desc, int eflags) {
 void
 report_commit_lsn() {
 	reported_commit_lsn = XactLastCommitEnd;
-	char text[32];
-	snprintf(text, sizeof(text), "%X/%X", LSN_FORMAT_ARGS(reported_commit_lsn));
-	call(SetConfigOption, "readscale.last_commit_lsn", static_cast<const char *>(text), PGC_INTERNAL, PGC_S_OVERRIDE);
+	LsnText text(reported_commit_lsn);
+	call(SetConfigOption, "readscale.last_commit_lsn", static_cast<const char *>(text.text), PGC_INTERNAL,
+	     PGC_S_OVERRIDE);
 }
 
 extern "C" void

@@ -12,7 +12,7 @@ namespace readscale::pg {
 /* The read gate (gate.cpp). */
 extern char *min_lsn_text;
 extern int gate_timeout_ms;
-extern int gate_on_timeout; /* a GateOnTimeout */
+extern int gate_on_timeout;  /* a GateOnTimeout */
 extern int max_staleness_ms; /* -1: off */
 extern char *last_commit_lsn_text;
 
@@ -24,6 +24,8 @@ extern int lag_warning_ms;
 extern int lag_critical_ms;
 extern int lag_warning_kb;
 extern int lag_critical_kb;
+/* How long a standby seen connected stays expected after it left (standby_roster.cpp), seconds; 0 none, -1 ever. */
+extern int forget_standby_after_s;
 
 /* Default slot retention thresholds when no readscale.slot_policy row matches; -1 disables. */
 extern int slot_warning_kb;

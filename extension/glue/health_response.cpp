@@ -96,11 +96,10 @@ enum class Need { kMore, kMetrics, kState };
 Need
 classify(const char *request, std::size_t length, bool timed_out) {
 	using namespace readscale::http;
-	ParseResult parsed = parse_request(std::string_view(request, length), Limits{});
+	ParseResult parsed = parse_request(std::string_view(request, length), Limits {});
 	if (parsed.status == ParseStatus::kIncomplete)
 		return timed_out ? Need::kState : Need::kMore;
-	return parsed.status == ParseStatus::kComplete && parsed.request.path == "/metrics" ? Need::kMetrics
-	                                                                                     : Need::kState;
+	return parsed.status == ParseStatus::kComplete && parsed.request.path == "/metrics" ? Need::kMetrics : Need::kState;
 }
 
 /* C-shaped: the node's state from shared memory, no transaction. */
@@ -111,6 +110,7 @@ read_node_state(readscale::http::NodeState *node) {
 		return;
 	SpinLockAcquire(&WalRcv->mutex);
 	node->receiver_streaming = WalRcv->walRcvState == WALRCV_STREAMING;
+	node->receiver_connecting = rs_walrcv_is_connecting(WalRcv->walRcvState);
 	SpinLockRelease(&WalRcv->mutex);
 	node->replay_paused = GetRecoveryPauseState() != RECOVERY_NOT_PAUSED;
 	XLogRecPtr receive = GetWalRcvFlushRecPtr(nullptr, nullptr);
@@ -126,11 +126,11 @@ read_node_state(readscale::http::NodeState *node) {
  * readscale.metrics()'s text, or null for the shared-memory gauges.
  */
 std::size_t
-build_response(const char *request, std::size_t length, const readscale::http::NodeState *node,
-               const char *metrics, std::size_t metrics_size, const char **out) {
+build_response(const char *request, std::size_t length, const readscale::http::NodeState *node, const char *metrics,
+               std::size_t metrics_size, const char **out) {
 	using namespace readscale::http;
 	static const char failed[] = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-	ParseResult parsed = parse_request(std::string_view(request, length), Limits{});
+	ParseResult parsed = parse_request(std::string_view(request, length), Limits {});
 	Response response;
 	const char *type = "text/plain; charset=utf-8";
 	if (parsed.status == ParseStatus::kIncomplete) {
@@ -227,7 +227,7 @@ fetch_cached(CachedText *cache, const char **text, std::size_t *length) {
 bool
 fails_for_staleness(const char *request, std::size_t length, const readscale::http::NodeState *node) {
 	using namespace readscale::http;
-	ParseResult parsed = parse_request(std::string_view(request, length), Limits{});
+	ParseResult parsed = parse_request(std::string_view(request, length), Limits {});
 	return parsed.status == ParseStatus::kComplete && route(parsed.request, *node).stale;
 }
 

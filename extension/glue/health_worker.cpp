@@ -82,15 +82,15 @@ open_listener() {
 	    bind(fd, reinterpret_cast<sockaddr *>(&sa), length) != 0 || listen(fd, kListenBacklog) != 0 ||
 	    fcntl(fd, F_SETFL, O_NONBLOCK) != 0)
 		throw readscale::Error(readscale::sqlstate::kInsufficientResources,
-		                       "could not listen on \"" + std::string(http_listen) + "\": " + std::strerror(errno),
-		                       {}, "Choose a free address in \"readscale.http_listen\".");
+		                       "could not listen on \"" + std::string(http_listen) + "\": " + std::strerror(errno), {},
+		                       "Choose a free address in \"readscale.http_listen\".");
 	return fd;
 }
 
 /* C-shaped: one persistent wait set (latch, postmaster, listener, the connections' epoll descriptor). */
 WaitEventSet *
 create_wait_set(pgsocket listener, int connections_fd) {
-	WaitEventSet *set = CreateWaitEventSet(TopMemoryContext, 4);
+	WaitEventSet *set = CreateWaitEventSet(nullptr, 4);
 	AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
 	AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
 	AddWaitEventToSet(set, WL_SOCKET_READABLE, listener, nullptr, nullptr);

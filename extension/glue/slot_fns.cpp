@@ -126,7 +126,8 @@ const char *const kSlotQuery =
     "SELECT s.slot_name::pg_catalog.text, s.slot_type, s.plugin::pg_catalog.text, s.database::pg_catalog.text,"
     " s.active, s.active_pid, s.restart_lsn, s.confirmed_flush_lsn,"
     " GREATEST(pg_catalog.pg_wal_lsn_diff(CASE WHEN pg_catalog.pg_is_in_recovery()"
-    " THEN pg_catalog.pg_last_wal_replay_lsn() ELSE pg_catalog.pg_current_wal_lsn() END, s.restart_lsn), 0)::pg_catalog.int8,"
+    " THEN pg_catalog.pg_last_wal_replay_lsn() ELSE pg_catalog.pg_current_wal_lsn() END, s.restart_lsn), "
+    "0)::pg_catalog.int8,"
     " s.wal_status, s.safe_wal_size"
     " FROM pg_catalog.pg_replication_slots s ORDER BY 1";
 const char *const kPolicyQuery =
@@ -246,7 +247,7 @@ drop_slot(const char *name) {
 		CurrentResourceOwner = oldowner;
 		SetUserIdAndSecContext(save_userid, save_sec);
 		outcome = edata->sqlerrcode == ERRCODE_OBJECT_IN_USE ? "skipped: became active"
-		                                                       : psprintf("failed: %s", edata->message);
+		                                                     : psprintf("failed: %s", edata->message);
 		FreeErrorData(edata);
 	}
 	PG_END_TRY();
@@ -263,10 +264,14 @@ log_decision(const SlotRow *slot, const Evaluation *e, const char *outcome, bool
 	Oid argtypes[8] = {TEXTOID, INT8OID, INTERVALOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID};
 	auto *inactive = static_cast<Interval *>(palloc0(sizeof(Interval)));
 	inactive->time = slot->inactive_ms * 1000;
-	Datum args[8] = {CStringGetTextDatum(slot->name),       Int64GetDatum(slot->retained),
-	                 IntervalPGetDatum(inactive),           CStringGetTextDatum(readscale::verdict_name(e->verdict)),
-	                 CStringGetTextDatum(readscale::slot_action_name(e->action)), CStringGetTextDatum(outcome),
-	                 BoolGetDatum(dry_run),                 CStringGetTextDatum(e->reason)};
+	Datum args[8] = {CStringGetTextDatum(slot->name),
+	                 Int64GetDatum(slot->retained),
+	                 IntervalPGetDatum(inactive),
+	                 CStringGetTextDatum(readscale::verdict_name(e->verdict)),
+	                 CStringGetTextDatum(readscale::slot_action_name(e->action)),
+	                 CStringGetTextDatum(outcome),
+	                 BoolGetDatum(dry_run),
+	                 CStringGetTextDatum(e->reason)};
 	char nulls[9] = "        ";
 	nulls[1] = slot->retained_known ? ' ' : 'n';
 	nulls[2] = slot->inactive_since != 0 ? ' ' : 'n';

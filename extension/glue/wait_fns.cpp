@@ -56,13 +56,19 @@ read_wait_arguments(FunctionCallInfo fcinfo, int first, XLogRecPtr target) {
 	auto timeout_ms = rs::timeout_ms_rounded_up(rs::pg::interval_fields(PG_GETARG_INTERVAL_P(first)));
 	if (!timeout_ms)
 		throw rs::Error(rs::sqlstate::kNumericValueOutOfRange, "\"timeout\" is too large");
-	WaitArguments arguments{};
+	WaitArguments arguments {};
 	arguments.request.timeout_ms = rs::validate_timeout_ms(*timeout_ms, "timeout").take();
 	arguments.on_timeout = rs::parse_on_timeout(text_to_cstring(PG_GETARG_TEXT_PP(first + 1))).take();
 	arguments.request.mode = rs::parse_wait_mode(text_to_cstring(PG_GETARG_TEXT_PP(first + 2))).take();
 	arguments.request.fail_fast = PG_GETARG_BOOL(first + 3);
 	arguments.request.target = target;
 	return arguments;
+}
+
+/* An LSN as this server prints pg_lsn (zero-padded on 19). */
+std::string
+server_lsn_text(XLogRecPtr lsn) {
+	return rs::format_lsn(lsn, kServerLsnZeroPadded);
 }
 
 void
@@ -76,8 +82,8 @@ check_role_and_target(const rs::pg::WaitRequest &request, bool in_recovery) {
 	XLogRecPtr inserted = GetXLogInsertRecPtr();
 	if (request.target > inserted)
 		throw rs::Error(rs::sqlstate::kTokenNotApplicable,
-		                "LSN " + rs::format_lsn(request.target) + " is ahead of this server's WAL",
-		                "This server has written WAL up to " + rs::format_lsn(inserted) + ".",
+		                "LSN " + server_lsn_text(request.target) + " is ahead of this server's WAL",
+		                "This server has written WAL up to " + server_lsn_text(inserted) + ".",
 		                "Check that the token was taken on this cluster's primary; "
 		                "readscale.current_causal_token() gives tokens that can be checked.");
 }
@@ -103,16 +109,16 @@ finish_wait(const WaitArguments &arguments, XLogRecPtr shown_target) {
 		return PointerGetDatum(cstring_to_text(rs::outcome_name(result.outcome)));
 	if (result.outcome == rs::WaitOutcome::NotInRecovery)
 		throw rs::Error(rs::sqlstate::kObjectNotInPrerequisiteState, "recovery is not in progress",
-		                "Recovery ended before replaying target LSN " + rs::format_lsn(shown_target) +
-		                    "; last replay LSN " + rs::format_lsn(result.position) + ".",
+		                "Recovery ended before replaying target LSN " + server_lsn_text(shown_target) +
+		                    "; last replay LSN " + server_lsn_text(result.position) + ".",
 		                "This server was promoted; read from it as the primary, or from another standby.");
-	std::string detail = std::string("Last ") + mode_verb(arguments.request.mode) + " LSN is " +
-	                     rs::format_lsn(result.position) + ".";
+	std::string detail =
+	    std::string("Last ") + mode_verb(arguments.request.mode) + " LSN is " + server_lsn_text(result.position) + ".";
 	if (result.failed_fast)
 		detail += std::string(" ") + result.reason;
 	throw rs::Error(rs::sqlstate::kReplicaNotCaughtUp,
 	                std::string("replica has not ") + mode_verb(arguments.request.mode) + " LSN " +
-	                    rs::format_lsn(shown_target) + " within " + std::to_string(arguments.request.timeout_ms) +
+	                    server_lsn_text(shown_target) + " within " + std::to_string(arguments.request.timeout_ms) +
 	                    " ms",
 	                detail, "Read from the primary, or raise the timeout.");
 }
@@ -120,7 +126,7 @@ finish_wait(const WaitArguments &arguments, XLogRecPtr shown_target) {
 /* The std::string is gone before the caller calls PostgreSQL (B4). */
 void
 format_token_into(const rs::CausalToken &token, char *buffer, std::size_t capacity) {
-	std::string formatted = rs::format_causal_token(token);
+	std::string formatted = rs::format_causal_token(token, kServerLsnZeroPadded);
 	rs::copy_truncated(buffer, capacity, formatted.data(), formatted.size());
 }
 
@@ -144,7 +150,7 @@ READSCALE_SQL_FUNCTION(readscale_is_caught_up) {
 }
 
 READSCALE_SQL_FUNCTION(readscale_current_causal_token) {
-	(void) fcinfo;
+	(void)fcinfo;
 	if (RecoveryInProgress())
 		throw rs::Error(rs::sqlstate::kObjectNotInPrerequisiteState, "recovery is in progress",
 		                "A causal token names WAL written by the primary.",
@@ -152,7 +158,7 @@ READSCALE_SQL_FUNCTION(readscale_current_causal_token) {
 	rs::pg::require_no_uncommitted_writes();
 	TimeLineID timeline = 0;
 	XLogRecPtr flushed = GetFlushRecPtr(&timeline);
-	rs::CausalToken token{GetSystemIdentifier(), timeline, rs::choose_primary_token(XactLastCommitEnd, flushed)};
+	rs::CausalToken token {GetSystemIdentifier(), timeline, rs::choose_primary_token(XactLastCommitEnd, flushed)};
 	char formatted[96];
 	format_token_into(token, formatted, sizeof(formatted));
 	PG_RETURN_TEXT_P(cstring_to_text(formatted));
@@ -168,7 +174,7 @@ read_history(TimeLineID current, std::size_t *length) {
 	foreach (cell, history) {
 		auto *entry = static_cast<TimeLineHistoryEntry *>(lfirst(cell));
 		if (entry->tli != current)
-			switches[n++] = rs::TimelineSwitch{entry->tli, entry->end};
+			switches[n++] = rs::TimelineSwitch {entry->tli, entry->end};
 	}
 	*length = n;
 	return switches;
@@ -179,12 +185,13 @@ check_token(const rs::CausalToken &token) {
 	TimeLineID timeline = 0;
 	bool in_recovery = RecoveryInProgress();
 	if (in_recovery)
-		(void) GetXLogReplayRecPtr(&timeline);
+		(void)GetXLogReplayRecPtr(&timeline);
 	else
-		(void) GetFlushRecPtr(&timeline);
+		(void)GetFlushRecPtr(&timeline);
 	std::size_t length = 0;
 	rs::TimelineSwitch *history = read_history(timeline, &length);
-	if (auto error = rs::check_token_applies(token, GetSystemIdentifier(), timeline, history, length, in_recovery))
+	if (auto error = rs::check_token_applies(token, GetSystemIdentifier(), timeline, history, length, in_recovery,
+	                                         kServerLsnZeroPadded))
 		throw *error;
 }
 
@@ -203,13 +210,13 @@ READSCALE_SQL_FUNCTION(readscale_wait_for_token) {
 }
 
 READSCALE_SQL_FUNCTION(readscale_wake_mode) {
-	(void) fcinfo;
+	(void)fcinfo;
 	PG_RETURN_TEXT_P(cstring_to_text(rs::pg::wake_mode()));
 }
 
 /* The 0.1 name, kept as an alias: SQL names and C symbols stay one-to-one. */
 READSCALE_SQL_FUNCTION(readscale_wait_mode) {
-	(void) fcinfo;
+	(void)fcinfo;
 	PG_RETURN_TEXT_P(cstring_to_text(rs::pg::wake_mode()));
 }
 

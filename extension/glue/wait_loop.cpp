@@ -27,6 +27,7 @@ read_situation() {
 	situation.replay_paused = GetRecoveryPauseState() != RECOVERY_NOT_PAUSED;
 	situation.min_apply_delay_ms = recovery_min_apply_delay;
 	situation.receiver_streaming = WalRcv != nullptr && WalRcv->walRcvState == WALRCV_STREAMING;
+	situation.receiver_connecting = WalRcv != nullptr && rs_walrcv_is_connecting(WalRcv->walRcvState);
 	situation.received = GetWalRcvFlushRecPtr(nullptr, nullptr);
 	return situation;
 }
@@ -39,7 +40,8 @@ read_situation() {
 bool
 explain_fail_fast(const StandbySituation &situation, const WaitRequest *request, WaitResult *result) noexcept {
 	try {
-		auto reason = fail_fast_reason(situation, request->target, request->timeout_ms, request->mode);
+		auto reason =
+		    fail_fast_reason(situation, request->target, request->timeout_ms, request->mode, kServerLsnZeroPadded);
 		if (!reason)
 			return false;
 		copy_truncated(result->reason, sizeof(result->reason), reason->data(), reason->size());
@@ -61,15 +63,15 @@ reached(const WaitRequest *request, WaitResult *result, bool in_recovery) {
 /*
  * Only the watcher wakes on a timer; the others sleep until replay reaches
  * their target. So the watcher also wakes them all when what fail-fast keys
- * on (receiver streaming, replay paused, apply delay) changes, or a fail-fast
+ * on (receiver streaming or connecting, replay paused, apply delay) changes, or a fail-fast
  * waiter would sleep through a dead primary until its deadline.
  */
 void
 watch_fail_fast_signals() {
 	static StandbySituation seen;
 	StandbySituation now = read_situation();
-	if (now.receiver_streaming != seen.receiver_streaming || now.replay_paused != seen.replay_paused ||
-	    now.min_apply_delay_ms != seen.min_apply_delay_ms)
+	if (now.receiver_streaming != seen.receiver_streaming || now.receiver_connecting != seen.receiver_connecting ||
+	    now.replay_paused != seen.replay_paused || now.min_apply_delay_ms != seen.min_apply_delay_ms)
 		wake_all_waiters();
 	seen = now;
 }
@@ -114,8 +116,8 @@ run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, b
 			sleep_ms = kRecheckMs;
 		if (registered && round > 0)
 			rearm_waiter();
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, Min(sleep_ms, remaining_ms),
-		                 PG_WAIT_EXTENSION);
+		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, Min(sleep_ms, remaining_ms),
+		                PG_WAIT_EXTENSION);
 		CHECK_FOR_INTERRUPTS();
 	}
 }
@@ -148,9 +150,7 @@ wait_for_position(const WaitRequest *request, WaitResult *result) {
 	if (request->mode == WaitMode::Replay && RecoveryInProgress())
 		registered = register_waiter(request->target);
 	PG_TRY();
-	{
-		run_loop(request, result, deadline, registered);
-	}
+	{ run_loop(request, result, deadline, registered); }
 	PG_CATCH();
 	{
 		unregister_waiter();

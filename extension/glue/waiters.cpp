@@ -109,7 +109,7 @@ wake_reached(XLogRecPtr replayed) {
 		recompute_min_target();
 		SpinLockRelease(&shared->mutex);
 		for (int i = 0; i < collected; i++)
-			SetLatch(&ProcGlobal->allProcs[procnos[i]].procLatch);
+			SetLatch(&GetPGProcByNumber(procnos[i])->procLatch);
 	} while (collected == kWakeBatch);
 }
 
@@ -162,7 +162,7 @@ attach_shmem() {
 		shared->used_slots = 0;
 		shared->watcher_slot = -1;
 		for (int i = 0; i < max_waiters; i++)
-			shared->slots[i] = WaiterSlot{InvalidXLogRecPtr, -1, false};
+			shared->slots[i] = WaiterSlot {InvalidXLogRecPtr, -1, false};
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -223,7 +223,7 @@ register_waiter(XLogRecPtr target) {
 				my_slot = i;
 	}
 	if (my_slot >= 0) {
-		shared->slots[my_slot] = WaiterSlot{target, MyProc->pgprocno, false};
+		shared->slots[my_slot] = WaiterSlot {target, MyProcNumber, false};
 		shared->used_slots = Max(shared->used_slots, my_slot + 1);
 		if (shared->watcher_slot < 0)
 			shared->watcher_slot = my_slot;
@@ -249,7 +249,7 @@ unregister_waiter() {
 	WaiterSlot &slot = shared->slots[my_slot];
 	/* Only the waiter holding the minimum moves it (a woken one no longer counts). */
 	bool was_minimum = !slot.woken && slot.target <= pg_atomic_read_u64(&shared->min_target);
-	slot = WaiterSlot{InvalidXLogRecPtr, -1, false};
+	slot = WaiterSlot {InvalidXLogRecPtr, -1, false};
 	while (shared->used_slots > 0 && shared->slots[shared->used_slots - 1].target == InvalidXLogRecPtr)
 		shared->used_slots--;
 	if (was_minimum)
@@ -266,7 +266,7 @@ unregister_waiter() {
 	my_slot = -1;
 	/* The new watcher may sleep without a timeout: wake it so it starts re-checking. */
 	if (next_watcher >= 0)
-		SetLatch(&ProcGlobal->allProcs[next_watcher].procLatch);
+		SetLatch(&GetPGProcByNumber(next_watcher)->procLatch);
 }
 
 bool
@@ -303,7 +303,7 @@ wake_all_waiters() {
 		bool more = from + kWakeBatch < shared->used_slots;
 		SpinLockRelease(&shared->mutex);
 		for (int i = 0; i < collected; i++)
-			SetLatch(&ProcGlobal->allProcs[procnos[i]].procLatch);
+			SetLatch(&GetPGProcByNumber(procnos[i])->procLatch);
 		if (!more)
 			return;
 	}

@@ -5,7 +5,7 @@ namespace readscale::pg {
 
 void
 register_database_worker(const char *function_name, const char *name) {
-	BackgroundWorker worker{};
+	BackgroundWorker worker {};
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
 	worker.bgw_start_time = BgWorkerStart_ConsistentState;
 	worker.bgw_restart_time = 10;
@@ -55,20 +55,16 @@ void
 run_pass_or_report(void (*pass)()) {
 	MemoryContext caller = CurrentMemoryContext;
 	PG_TRY();
-	{
-		pass();
-	}
+	{ pass(); }
 	PG_CATCH();
-	{
-		report_and_roll_back(caller);
-	}
+	{ report_and_roll_back(caller); }
 	PG_END_TRY();
 	MemoryContextSwitchTo(caller);
 }
 
 void
 sleep_and_reload(long timeout_ms) {
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout_ms, PG_WAIT_EXTENSION);
+	(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout_ms, PG_WAIT_EXTENSION);
 	ResetLatch(MyLatch);
 	CHECK_FOR_INTERRUPTS();
 	if (ConfigReloadPending) {

@@ -22,6 +22,7 @@
 # READSCALE_NET_DELAY_BY = netem, nfqueue or relay to try only that one (default:
 # the first that works, in that order).
 set -uo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/../../scripts/lib.sh"
 
 delay_ms=${READSCALE_NET_DELAY_MS:-20}
@@ -64,11 +65,13 @@ trap 'exit 130' INT TERM
 
 # --- the namespace, the veth pair and the delay
 ip netns add "$ns" 2>"$work/netns.err" || skip_all "cannot create a network namespace: $(head -1 "$work/netns.err")"
-ip link add "$veth_host" type veth peer name "$veth_ns" &&
+if ! { ip link add "$veth_host" type veth peer name "$veth_ns" &&
 	ip link set "$veth_ns" netns "$ns" &&
 	ip addr add "$host_ip/30" dev "$veth_host" && ip link set "$veth_host" up &&
 	ip -n "$ns" addr add "$ns_ip/30" dev "$veth_ns" && ip -n "$ns" link set "$veth_ns" up &&
-	ip -n "$ns" link set lo up || skip_all "cannot set up a veth pair into the namespace"
+	ip -n "$ns" link set lo up; }; then
+	skip_all "cannot set up a veth pair into the namespace"
+fi
 
 primary_port=$(free_port 25432)
 standby_port=$(free_port $((primary_port + 1)))
@@ -130,7 +133,7 @@ echo "# standby in namespace $ns at $ns_ip (setup ${SECONDS}s), ${delay_ms} ms e
 # --- the servers
 p_sql() { psql -XAtq -U postgres -h 127.0.0.1 -p "$primary_port" -d postgres -c "$@"; }
 s_sql() { psql -XAtq -U postgres "${standby_sql[@]}" -d postgres -c "$@"; }
-in_ns() { ip netns exec "$ns" runuser -u postgres -- env PATH="$PG_BIN:$PATH" "$@"; }
+in_ns() { READSCALE_NETNS=$ns as_postgres "$@"; }
 poll() { # node sql: until the query says t (up to 60 s)
 	local i
 	for i in $(seq 300); do
@@ -199,7 +202,7 @@ p_sql 'CREATE TABLE w (id int PRIMARY KEY)' >/dev/null
 # Before the first read, or it fails on a missing table and its three error lines shift every later answer.
 poll s_sql "SELECT to_regclass('public.w') IS NOT NULL" || fail "table w reached the standby"
 p_sql "SELECT 1" -c 'SELECT readscale.current_token()' >/dev/null
-coproc reader { ip netns exec "$ns" runuser -u postgres -- psql -XAtq -h "$ns_ip" -p "$standby_port" -d postgres 2>&1; }
+coproc reader { in_ns psql -XAtq -h "$ns_ip" -p "$standby_port" -d postgres 2>&1; }
 pids+=("$reader_PID")
 ask() { # sql lines: sends the statements, prints the next "lines" lines of output (no pipelines: a
 	# subshell other than $(...) does not get the coprocess's descriptors)

@@ -9,7 +9,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use ReadScale::Pair qw(new_primary new_standby);
-use ReadScale::Waiters qw(start_psql finish_psql);
+use ReadScale::Waiters qw(start_waiter start_psql finish_psql);
 use ReadScale::Faults qw(client_waiters waiting_sql);
 
 my $primary = new_primary('primary', "max_connections = 150\n");
@@ -35,7 +35,10 @@ $standby->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
 $token = write_row(2);
 my ($ret, $out, $err) = $standby->psql('postgres', "SELECT readscale.wait_for_lsn('$token', '5s')",
 	extra_params => [ '-v', 'VERBOSITY=default' ]);
-like($err, qr/replica has not replayed LSN \Q$token\E within 5000 ms/, 'timeout error names the LSN');
+# The message prints the LSN as the server prints pg_lsn (zero-padded on 19): compare values, not texts.
+my ($named) = $err =~ qr{replica has not replayed LSN ([0-9A-F]+/[0-9A-F]+) within 5000 ms};
+is($standby->safe_psql('postgres', "SELECT '$named'::pg_lsn = '$token'::pg_lsn, '$named' = '$named'::pg_lsn::text"),
+	't|t', 'timeout error names the LSN, as the server prints it');
 like($err, qr/DETAIL:.*Replay is paused/, 'detail gives the fail-fast reason');
 ($ret, $out, $err) = $standby->psql('postgres', "SELECT readscale.wait_for_lsn('$token', '5s')",
 	extra_params => [ '-v', 'VERBOSITY=sqlstate' ]);
@@ -50,7 +53,7 @@ my @sessions;
 for my $id (101 .. 200)
 {
 	my $row_token = write_row($id);
-	push @sessions, start_psql($standby,
+	push @sessions, start_waiter($standby,
 		"SELECT readscale.wait_for_lsn('$row_token', '120s', fail_fast => false); SELECT count(*) FROM t WHERE id = $id");
 }
 ok($standby->poll_query_until('postgres',
@@ -59,13 +62,14 @@ ok($standby->poll_query_until('postgres',
 is($standby->safe_psql('postgres', 'SELECT count(*) FROM t WHERE id > 100'), '0', 'none of their rows is visible yet');
 
 # A waiter can be cancelled; statement_timeout ends a wait too.
-my $cancelled = start_psql($standby, "SELECT readscale.wait_for_lsn('$token', '120s', fail_fast => false)");
+my $cancelled = start_waiter($standby, "SELECT readscale.wait_for_lsn('$token', '120s', fail_fast => false)");
 ok($standby->poll_query_until('postgres',
 		"SELECT count(*) = 101 FROM pg_stat_activity WHERE wait_event = 'Extension'"), 'one more waiter');
 $standby->safe_psql('postgres',
-	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'Extension' AND query LIKE '%120s'', fail_fast => false)'");
-($ret, $out, $err) = finish_psql($cancelled);
-like($err, qr/canceling statement due to user request/, 'pg_cancel_backend ends a wait');
+	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'Extension' AND query LIKE '%(''$token'', ''120s''%'");
+like($cancelled->query('\echo :LAST_ERROR_MESSAGE'), qr/canceling statement due to user request/,
+	'pg_cancel_backend ends a wait');
+$cancelled->quit;
 ($ret, $out, $err) = $standby->psql('postgres',
 	"SET statement_timeout = '100ms'; SELECT readscale.wait_for_lsn('$token', '60s', fail_fast => false)");
 like($err, qr/canceling statement due to statement timeout/, 'statement_timeout ends a wait');
@@ -74,8 +78,9 @@ $standby->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
 my $released = 0;
 for my $session (@sessions)
 {
-	($ret, $out, $err) = finish_psql($session);
-	$released++ if $ret == 0 && $out eq "success\n1";
+	my ($result, $failed) = $session->query('');
+	$released++ if !$failed && $result eq "success\n1";
+	$session->quit;
 }
 is($released, 100, 'all 100 waiters released on resume, each seeing its own row');
 my $stats = $standby->safe_psql('postgres', 'SELECT waits >= 100, reached >= 100, cancelled >= 2 FROM readscale.gate_stats');
@@ -89,7 +94,7 @@ is($stats, 't|t|t', 'gate_stats counted the waits');
 # the default timeout it would pass late, as a PostgreSQL timer (not ours) set
 # the sleeping waiters' latches after 60 s in that run.
 my $far = $primary->safe_psql('postgres', 'SELECT readscale.current_token() + 1024 * 1024 * 1024');
-my $watcher = start_psql($standby, "SELECT readscale.wait_for_lsn('$far', '600s', fail_fast => false)");
+my $watcher = start_waiter($standby, "SELECT readscale.wait_for_lsn('$far', '600s', fail_fast => false)");
 ok($standby->poll_query_until('postgres', waiting_sql(1)), 'the watcher waits first');
 my @hasty = map { start_psql($standby, "SELECT readscale.wait_for_lsn('$far'::pg_lsn + $_, '600s')", 'verbose') } 1 .. 2;
 ok($standby->poll_query_until('postgres', waiting_sql(3)), 'two fail-fast waiters wait behind it');
@@ -105,8 +110,8 @@ is(client_waiters($standby), '1', 'the watcher (no fail-fast) goes on waiting');
 $standby->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
 $standby->safe_psql('postgres',
 	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'Extension' AND backend_type = 'client backend'");
-($ret, $out, $err) = finish_psql($watcher);
-like($err, qr/canceling statement due to user request/, 'the watcher is cancelled');
+like($watcher->query('\echo :LAST_ERROR_MESSAGE'), qr/canceling statement due to user request/, 'the watcher is cancelled');
+$watcher->quit;
 
 # Fencepost: the replayed LSN itself is caught up, one byte more is not.
 $primary->wait_for_catchup($standby, 'replay');
@@ -149,7 +154,7 @@ is($standby->safe_psql('postgres', "SELECT readscale.wait_for_lsn('$token', '10s
 # targets lie beyond anything written.)
 $token = $primary->safe_psql('postgres', "SELECT readscale.current_token() + 1024 * 1024 * 1024");
 my @promoted_waiters = map {
-	start_psql($standby,
+	start_waiter($standby,
 		"SELECT readscale.wait_for_lsn('$token'::pg_lsn + $_, '120s', on_timeout => 'return', fail_fast => false)")
 } (1 .. 3);
 ok($standby->poll_query_until('postgres', "SELECT count(*) = 3 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
@@ -157,8 +162,8 @@ ok($standby->poll_query_until('postgres', "SELECT count(*) = 3 FROM pg_stat_acti
 $standby->promote;
 for my $waiter (@promoted_waiters)
 {
-	($ret, $out, $err) = finish_psql($waiter);
-	is($out, 'not in recovery', 'promotion ends each wait with "not in recovery"');
+	is($waiter->query_safe(''), 'not in recovery', 'promotion ends each wait with "not in recovery"');
+	$waiter->quit;
 }
 
 $primary->stop;

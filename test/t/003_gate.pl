@@ -36,8 +36,9 @@ $token = write_row(3);
 my ($ret, $out, $err) = $standby->psql('postgres',
 	"BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1; SET LOCAL readscale.min_lsn = '$token'; "
 	  . "SELECT count(*) FROM t WHERE id = 3; COMMIT;",
-	extra_params => [ '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=default' ]);
-like($err, qr/cannot set "readscale.min_lsn" after the transaction's snapshot was taken/, 'REPEATABLE READ after its snapshot: refused');
+	extra_params => [ '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=verbose' ]);
+like($err, qr/ERROR:  55000: cannot set "readscale.min_lsn" after the transaction's snapshot was taken/,
+	'REPEATABLE READ after its snapshot: refused with SQLSTATE 55000');
 unlike($out, qr/^0$/m, 'no stale answer was returned');
 
 $token = write_row(4);

@@ -6,7 +6,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use ReadScale::Pair qw(new_primary new_standby);
-use ReadScale::Waiters qw(start_psql finish_psql);
+use ReadScale::Waiters qw(start_waiter);
 
 my $primary = new_primary('primary');
 my $standby = new_standby($primary, 'standby', "shared_preload_libraries = ''\n");
@@ -19,13 +19,13 @@ is($standby->safe_psql('postgres', 'SELECT count(*) FROM readscale.gate_stats'),
 $standby->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
 $primary->safe_psql('postgres', 'INSERT INTO t VALUES (1)');
 my $token = $primary->safe_psql('postgres', 'SELECT readscale.current_token()');
-my $waiter = start_psql($standby,
+my $waiter = start_waiter($standby,
 	"SELECT readscale.wait_for_lsn('$token', '60s', fail_fast => false); SELECT count(*) FROM t WHERE id = 1");
 ok($standby->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
 	'the polling waiter waits while replay is paused');
 $standby->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
-my ($ret, $out, $err) = finish_psql($waiter);
-is($out, "success\n1", 'after resume the polling wait succeeds and the row is visible');
+is($waiter->query_safe(''), "success\n1", 'after resume the polling wait succeeds and the row is visible');
+$waiter->quit;
 
 $primary->stop;
 $standby->stop;

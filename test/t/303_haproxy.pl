@@ -43,7 +43,8 @@ my $haproxy = IPC::Run::start([ $haproxy_bin, '-db', '-f', $config ], '>', \$out
 sub via_proxy
 {
 	my ($o, $e) = ('', '');
-	IPC::Run::run([ 'psql', '-XAtq', '-h', '127.0.0.1', '-p', $proxy_port, '-d', 'postgres', '-c',
+	# connect_timeout: HAProxy 3.0 (trixie) can hold a connection made as a server dies with no answer.
+	IPC::Run::run([ 'psql', '-XAtq', '-h', '127.0.0.1', '-p', $proxy_port, '-d', 'dbname=postgres connect_timeout=3', '-c',
 			"SELECT current_setting('cluster_name')" ], '>', \$o, '2>', \$e);
 	chomp $o;
 	return $o;

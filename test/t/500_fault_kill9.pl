@@ -15,7 +15,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use ReadScale::Pair qw(new_primary new_standby);
 use ReadScale::Faults qw(kill9_and_wait client_waiters waiting_sql);
-use ReadScale::Waiters qw(start_psql finish_psql);
+use ReadScale::Waiters qw(start_waiter start_psql finish_psql);
 
 my $guard = "readscale.slot_guard_database = 'postgres'\nreadscale.slot_guard_interval = '200ms'\n";
 my $primary = new_primary('kill_primary', $guard);
@@ -66,11 +66,11 @@ is($standby->safe_psql('postgres', 'SELECT readscale.wait_mode()'), 'redo hook',
 
 # A new wait on a target just ahead of the primary is released by the next write.
 my $near = $primary->safe_psql('postgres', 'SELECT pg_current_wal_lsn() + 65536');
-my $after = start_psql($standby, "SELECT readscale.wait_for_lsn('$near', '120s', fail_fast => false)");
+my $after = start_waiter($standby, "SELECT readscale.wait_for_lsn('$near', '120s', fail_fast => false)");
 ok($standby->poll_query_until('postgres', waiting_sql(1)), 'a new waiter waits');
 $primary->safe_psql('postgres', 'INSERT INTO t SELECT g FROM generate_series(1, 5000) g');
-my ($status, $out, $err) = finish_psql($after);
-is($out, 'success', 'after the restart a wait is released by replay');
+is($after->query_safe(''), 'success', 'after the restart a wait is released by replay');
+$after->quit;
 my $token = $primary->safe_psql('postgres', 'INSERT INTO t VALUES (-1); SELECT readscale.current_token()');
 is($standby->safe_psql('postgres', "SELECT readscale.wait_for_lsn('$token', '30s'); SELECT count(*) FROM t WHERE id = -1"),
 	"success\n1", 'and read-your-writes holds');
@@ -88,7 +88,7 @@ ok($standby->poll_query_until('postgres',
 $near = $primary->safe_psql('postgres', 'SELECT pg_current_wal_lsn() + 65536');
 # The patient waiters register first, so the watcher is one of them and the
 # two fail-fast waiters are not: only the watcher's wake-up can end their waits.
-my @patient = map { start_psql($standby, "SELECT readscale.wait_for_lsn('$near', '600s', fail_fast => false)") } 1 .. 3;
+my @patient = map { start_waiter($standby, "SELECT readscale.wait_for_lsn('$near', '600s', fail_fast => false)") } 1 .. 3;
 ok($standby->poll_query_until('postgres', waiting_sql(3)), 'three waiters without fail-fast wait');
 my @hasty = map { start_psql($standby, "SELECT readscale.wait_for_lsn('$near', '600s')", 'verbose') } 1 .. 2;
 ok($standby->poll_query_until('postgres', waiting_sql(5)), 'two fail-fast waiters wait behind them');
@@ -96,7 +96,7 @@ ok($standby->poll_query_until('postgres', waiting_sql(5)), 'two fail-fast waiter
 ok(kill9_and_wait($primary), 'the primary postmaster is killed and its processes exit');
 for my $hasty (@hasty)
 {
-	($status, $out, $err) = finish_psql($hasty);
+	my ($status, $out, $err) = finish_psql($hasty);
 	like($err, qr/ERROR:  55R01: replica has not replayed LSN/, 'a fail-fast waiter (not the watcher) ends with 55R01');
 	like($err, qr/DETAIL:  .*The WAL receiver is not streaming and has received only up to/,
 		'the detail says the WAL receiver is not streaming');
@@ -112,8 +112,9 @@ $primary->safe_psql('postgres', 'INSERT INTO t SELECT g FROM generate_series(1, 
 my $released = 0;
 for my $waiter (@patient)
 {
-	($status, $out, $err) = finish_psql($waiter);
-	$released++ if $status == 0 && $out eq 'success';
+	my ($result, $failed) = $waiter->query('');
+	$released++ if !$failed && $result eq 'success';
+	$waiter->quit;
 }
 is($released, 3, 'they are released once the restarted primary writes');
 ok($primary->poll_query_until('postgres',

@@ -16,7 +16,7 @@ use Test::More;
 use JSON::PP;
 use ReadScale::Pair qw(new_primary new_standby);
 use ReadScale::Faults qw(kill9_and_wait client_waiters waiting_sql);
-use ReadScale::Waiters qw(start_psql finish_psql);
+use ReadScale::Waiters qw(start_waiter start_psql finish_psql);
 
 my $primary = new_primary('fo_primary');
 my $standby = new_standby($primary, 'fo_standby');
@@ -42,8 +42,8 @@ my $loop_stream = $primary->basedir . '/looping.ndjson';
 my $looping = IPC::Run::start([ @recv, '-S', 'fo_loop_slot', '-f', $loop_stream ], '2>', \my $loop_err);
 
 my $far = $primary->safe_psql('postgres', 'SELECT pg_current_wal_lsn() + 1024 * 1024 * 1024');
-my $returns = start_psql($standby,
-	"SELECT readscale.wait_for_lsn('$far', '120s', on_timeout => 'return', fail_fast => false)", 'verbose');
+my $returns = start_waiter($standby,
+	"SELECT readscale.wait_for_lsn('$far', '120s', on_timeout => 'return', fail_fast => false)");
 my $raises = start_psql($standby, "SELECT readscale.wait_for_lsn('$far', '120s', fail_fast => false)", 'verbose');
 my $fast = start_psql($standby, "SELECT readscale.wait_for_lsn('$far', '120s')", 'verbose');
 my $gated = start_psql($standby,
@@ -87,8 +87,8 @@ note("the gated session printed:\n$err");
 is(client_waiters($standby), '2', 'waits without fail-fast go on');
 
 $standby->promote;
-($status, $out, $err) = finish_psql($returns);
-is($out, 'not in recovery', 'promotion ends a wait with on_timeout => return as "not in recovery"');
+is($returns->query_safe(''), 'not in recovery', 'promotion ends a wait with on_timeout => return as "not in recovery"');
+$returns->quit;
 ($status, $out, $err) = finish_psql($raises);
 like($err, qr/ERROR:  55000: recovery is not in progress\nDETAIL:  Recovery ended before replaying target LSN/,
 	'and a raising wait with ERROR 55000');

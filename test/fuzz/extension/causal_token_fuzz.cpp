@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 			__builtin_trap();
 	} else {
 		/* Formatting is canonical: it parses back to the same token. */
-		auto again = readscale::parse_causal_token(readscale::format_causal_token(parsed.value()));
+		auto again = readscale::parse_causal_token(readscale::format_causal_token(parsed.value(), size % 2 == 0));
 		if (!again.ok() || !same(again.value(), parsed.value()) || parsed.value().timeline == 0)
 			__builtin_trap();
 	}
@@ -44,11 +44,12 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 	while (input.remaining_bytes() > 0 && history.size() < 64)
 		history.push_back({input.ConsumeIntegral<std::uint32_t>(), input.ConsumeIntegral<std::uint64_t>()});
 	auto error = readscale::check_token_applies(token, system_identifier, current, history.data(), history.size(),
-	                                            can_follow);
+	                                            can_follow, input.ConsumeBool());
 	/* The token's own timeline on the same cluster always applies. */
 	if (system_identifier == token.system_identifier && current == token.timeline && error)
 		__builtin_trap();
-	if (error && (error->sqlstate() != readscale::sqlstate::kTokenNotApplicable || error->message().empty() || error->detail().empty()))
+	if (error && (error->sqlstate() != readscale::sqlstate::kTokenNotApplicable || error->message().empty() ||
+	              error->detail().empty()))
 		__builtin_trap();
 	return 0;
 }

@@ -34,8 +34,9 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 	situation.receiver_streaming = input.ConsumeBool();
 	situation.received = input.ConsumeIntegral<std::uint64_t>();
 	auto target = input.ConsumeIntegral<std::uint64_t>();
-	auto reason = readscale::fail_fast_reason(situation, target, timeout_ms, mode.ok() ? mode.value()
-	                                                                                   : readscale::WaitMode::Replay);
+	auto reason = readscale::fail_fast_reason(situation, target, timeout_ms,
+	                                          mode.ok() ? mode.value() : readscale::WaitMode::Replay,
+	                                          situation.received % 2 == 0);
 	/* A streaming standby that is not paused and has no apply delay can always make progress. */
 	if (reason && situation.receiver_streaming && !situation.replay_paused && situation.min_apply_delay_ms <= 0 &&
 	    timeout_ms >= 0)

@@ -8,7 +8,7 @@ namespace {
 
 ParseResult
 parse(std::string_view text) {
-	return parse_request(text, Limits{});
+	return parse_request(text, Limits {});
 }
 
 int
@@ -155,6 +155,8 @@ TEST(Route, ReplicaNotServingWhenNotStreamingPausedOrUnknown) {
 	NodeState s = streaming_standby();
 	s.receiver_streaming = false;
 	EXPECT_EQ(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).body, "wal receiver is not streaming\n");
+	s.receiver_connecting = true;
+	EXPECT_EQ(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).status, 200) << "connecting is transitional";
 	s = streaming_standby();
 	s.replay_paused = true;
 	EXPECT_EQ(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).status, 503);

@@ -52,7 +52,8 @@ TEST(JudgeLag, UnknownTimeLagJudgedByBytesOnly) {
 }
 
 TEST(JudgeLag, NegativeLagCountsAsZero) {
-	EXPECT_EQ(judge_lag({"streaming", 0, -5000}, thresholds()).reason, "replay lag 0 ms, 0 bytes is within the thresholds");
+	EXPECT_EQ(judge_lag({"streaming", 0, -5000}, thresholds()).reason,
+	          "replay lag 0 ms, 0 bytes is within the thresholds");
 }
 
 TEST(JudgeLag, NegativeThresholdDisables) {
@@ -69,6 +70,17 @@ TEST(JudgeLag, NonStreamingIsCriticalUnlessPolicySaysOtherwise) {
 	t.non_streaming_is_critical = false;
 	EXPECT_EQ(judge_lag({"catchup", 0, 0}, t).verdict, Verdict::kOk);
 	EXPECT_EQ(judge_lag({"catchup", 4096, 0}, t).verdict, Verdict::kWarning);
+}
+
+TEST(JudgeLag, ConnectingReceiverIsTransitional) {
+	auto j = judge_lag({"connecting", 0, 0}, thresholds());
+	EXPECT_EQ(j.verdict, Verdict::kWarning);
+	EXPECT_EQ(j.reason, "WAL receiver is \"connecting\" to the primary, not yet streaming");
+	auto t = thresholds();
+	t.non_streaming_is_critical = false;
+	EXPECT_EQ(judge_lag({"connecting", 0, 0}, t).verdict, Verdict::kWarning);
+	EXPECT_EQ(judge_lag({"connecting", UINT64_MAX, INT64_MAX}, thresholds()).verdict, Verdict::kCritical)
+	    << "lag over the critical threshold stays critical";
 }
 
 TEST(VerdictName, AllNames) {

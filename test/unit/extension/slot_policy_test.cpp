@@ -142,7 +142,7 @@ TEST(SlotPattern, LiteralPatternsAndNames) {
 	EXPECT_STREQ(slot_action_name(SlotAction::kNone), "none");
 	EXPECT_STREQ(slot_action_name(SlotAction::kWarn), "warn");
 	EXPECT_STREQ(slot_action_name(SlotAction::kDrop), "drop");
-	std::vector<std::string_view> patterns{"%", "cdc%", "cdc_orders"};
+	std::vector<std::string_view> patterns {"%", "cdc%", "cdc_orders"};
 	EXPECT_EQ(most_specific_match(patterns, "cdc_orders"), 2u);
 	EXPECT_EQ(most_specific_match(patterns, "cdc_users"), 1u);
 	EXPECT_EQ(most_specific_match(patterns, "x"), 0u);

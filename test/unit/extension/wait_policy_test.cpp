@@ -38,22 +38,30 @@ TEST(WaitPolicy, OutcomeNamesMatchPostgres19) {
 TEST(WaitPolicy, FailFastReasons) {
 	StandbySituation healthy;
 	healthy.received = 1000;
-	EXPECT_FALSE(fail_fast_reason(healthy, 2000, 1000, WaitMode::Replay).has_value());
+	EXPECT_FALSE(fail_fast_reason(healthy, 2000, 1000, WaitMode::Replay, false).has_value());
 
 	StandbySituation paused = healthy;
 	paused.replay_paused = true;
-	EXPECT_NE(fail_fast_reason(paused, 2000, 1000, WaitMode::Replay)->find("paused"), std::string::npos);
-	EXPECT_FALSE(fail_fast_reason(paused, 2000, 1000, WaitMode::Flush).has_value()) << "flush does not need replay";
+	EXPECT_NE(fail_fast_reason(paused, 2000, 1000, WaitMode::Replay, false)->find("paused"), std::string::npos);
+	EXPECT_FALSE(fail_fast_reason(paused, 2000, 1000, WaitMode::Flush, false).has_value())
+	    << "flush does not need replay";
 
 	StandbySituation delayed = healthy;
 	delayed.min_apply_delay_ms = 5000;
-	EXPECT_TRUE(fail_fast_reason(delayed, 2000, 1000, WaitMode::Replay).has_value());
-	EXPECT_FALSE(fail_fast_reason(delayed, 2000, 5000, WaitMode::Replay).has_value()) << "delay equal to timeout may still succeed";
+	EXPECT_TRUE(fail_fast_reason(delayed, 2000, 1000, WaitMode::Replay, false).has_value());
+	EXPECT_FALSE(fail_fast_reason(delayed, 2000, 5000, WaitMode::Replay, false).has_value())
+	    << "delay equal to timeout may still succeed";
 
 	StandbySituation disconnected = healthy;
 	disconnected.receiver_streaming = false;
-	EXPECT_TRUE(fail_fast_reason(disconnected, 2000, 1000, WaitMode::Replay).has_value());
-	EXPECT_FALSE(fail_fast_reason(disconnected, 900, 1000, WaitMode::Replay).has_value()) << "already received";
+	EXPECT_TRUE(fail_fast_reason(disconnected, 2000, 1000, WaitMode::Replay, false).has_value());
+	EXPECT_FALSE(fail_fast_reason(disconnected, 900, 1000, WaitMode::Replay, false).has_value()) << "already received";
+	EXPECT_NE(fail_fast_reason(disconnected, 2000, 1000, WaitMode::Replay, true)->find("0/000003E8"), std::string::npos)
+	    << "the received LSN as 19 prints it";
+	StandbySituation connecting = disconnected;
+	connecting.receiver_connecting = true;
+	EXPECT_FALSE(fail_fast_reason(connecting, 2000, 1000, WaitMode::Replay, false).has_value())
+	    << "connecting (19) is transitional";
 }
 
 TEST(WaitPolicy, BackoffDoublesToEightMs) {

@@ -1,0 +1,172 @@
+/*
+ * pg_compat.hpp: one place for the differences between PostgreSQL majors.
+ *
+ * Included at the end of bridge/postgres.hpp. The rule (as citus's
+ * pg_version_compat.h and timescaledb's compat.h): glue code is written once
+ * against the NEWEST API, and this header back-ports those names to older
+ * majors. Only where a name cannot be back-ported (a changed struct field, a
+ * changed parameter type) is there a small rs_* helper used on every major.
+ */
+#pragma once
+
+#if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 200000
+#error "pg_readscale supports PostgreSQL 15 to 19: check bridge/pg_compat.hpp against this major's API first"
+#endif
+
+/* 17: PGPROC lost pgprocno; a backend's number is MyProcNumber (a ProcNumber). */
+#if PG_VERSION_NUM < 170000
+typedef int ProcNumber;
+#define MyProcNumber (MyProc->pgprocno)
+#endif
+
+/*
+ * 17: CreateWaitEventSet takes the ResourceOwner that frees the set (nullptr:
+ * none, the caller frees it) instead of a memory context. Before 17 the set
+ * lives in TopMemoryContext, which is what a nullptr owner means on 17+.
+ */
+#if PG_VERSION_NUM < 170000
+#define CreateWaitEventSet(owner, nevents) ((void)(owner), (CreateWaitEventSet)(TopMemoryContext, (nevents)))
+#endif
+
+/*
+ * 17: ReorderBufferTupleBuf is gone; change->data.tp.newtuple/oldtuple are
+ * HeapTuples. rs_change_heap_tuple reads either; rs_change_tuple_of makes the
+ * field's type from a HeapTuple (a shallow copy of the header before 17).
+ */
+#if PG_VERSION_NUM >= 170000
+typedef HeapTuple ReorderBufferChangeTuple;
+static inline HeapTuple
+rs_change_heap_tuple(ReorderBufferChangeTuple tuple) {
+	return tuple;
+}
+static inline ReorderBufferChangeTuple
+rs_change_tuple_of(HeapTuple tuple) {
+	return tuple;
+}
+#else
+typedef ReorderBufferTupleBuf *ReorderBufferChangeTuple;
+static inline HeapTuple
+rs_change_heap_tuple(ReorderBufferChangeTuple tuple) {
+	return tuple == nullptr ? nullptr : &tuple->tuple;
+}
+static inline ReorderBufferChangeTuple
+rs_change_tuple_of(HeapTuple tuple) {
+	auto *buffer = static_cast<ReorderBufferTupleBuf *>(palloc0(sizeof(ReorderBufferTupleBuf)));
+	buffer->tuple = *tuple;
+	return buffer;
+}
+#endif
+
+/* 16: GUC storage moved to a memory context; a check hook's extra must come from guc_malloc. */
+#if PG_VERSION_NUM < 160000
+static inline void *
+guc_malloc(int elevel, size_t size) {
+	void *data = malloc(size);
+	if (data == nullptr)
+		ereport(elevel, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	return data;
+}
+#endif
+
+/* 19: RepOriginId was renamed ReplOriginId. */
+#if PG_VERSION_NUM < 190000
+typedef RepOriginId ReplOriginId;
+#define InvalidReplOriginId InvalidRepOriginId
+#endif
+
+/* 19: GetRelationPublications became GetRelationIncludedPublications (EXCEPT lists came with it). */
+#if PG_VERSION_NUM < 190000
+#define GetRelationIncludedPublications(relid) GetRelationPublications(relid)
+#endif
+
+/* 19: txn->xact_time.commit_time became txn->commit_time (an anonymous union). */
+static inline TimestampTz
+rs_commit_time(const ReorderBufferTXN *txn) {
+#if PG_VERSION_NUM >= 190000
+	return txn->commit_time;
+#else
+	return txn->xact_time.commit_time;
+#endif
+}
+
+/* 19: post_parse_analyze_hook's JumbleState became const. */
+#if PG_VERSION_NUM >= 190000
+typedef const JumbleState rs_jumble_state;
+#else
+typedef JumbleState rs_jumble_state;
+#endif
+
+/* 19: a syscache callback's cache id is a SysCacheIdentifier (an int before). */
+#if PG_VERSION_NUM >= 190000
+typedef SysCacheIdentifier rs_syscache_id;
+#else
+typedef int rs_syscache_id;
+#endif
+
+/*
+ * ExecInitRangeTable over one relation, as pgoutput's create_estate_for_relation
+ * does on each major: 16 added the permission infos, 18 the unpruned relids.
+ */
+static inline void
+rs_init_range_table(EState *estate, RangeTblEntry *rte) {
+#if PG_VERSION_NUM >= 160000
+	List *perminfos = NIL;
+	addRTEPermissionInfo(&perminfos, rte);
+#endif
+#if PG_VERSION_NUM >= 180000
+	ExecInitRangeTable(estate, list_make1(rte), perminfos, bms_make_singleton(1));
+#elif PG_VERSION_NUM >= 160000
+	ExecInitRangeTable(estate, list_make1(rte), perminfos);
+#else
+	ExecInitRangeTable(estate, list_make1(rte));
+#endif
+}
+
+/* ---- runtime behaviour back-ports (branch majors-fix; guc_malloc is above) ----- */
+
+/*
+ * 19 prints pg_lsn with the low half zero-padded ("%X/%08X", "0/0302DB00"); 15-18
+ * print "%X/%X". We print LSNs as the running server does: pass this to core's
+ * format_lsn / format_lsn_into (parsers accept both forms).
+ */
+constexpr bool kServerLsnZeroPadded = PG_VERSION_NUM >= 190000;
+
+#if PG_VERSION_NUM < 190000
+/*
+ * 19: FOR ALL TABLES EXCEPT (TABLE t) stores prexcept rows; this lists the ALL
+ * TABLES publications that exclude relid. Before 19 no publication excludes one.
+ */
+static inline List *
+GetRelationExcludedPublications(Oid) {
+	return NIL;
+}
+#endif
+
+#if PG_VERSION_NUM >= 180000
+/* 18: publish_generated_columns = stored makes publications without a column list send stored generated columns. */
+static inline bool
+rs_publication_sends_stored_generated(const Publication *publication) {
+	return publication->pubgencols_type == PUBLISH_GENCOLS_STORED;
+}
+#else
+/* Before 18 a publication sends no generated column (pgoutput skips them; column lists cannot name them). */
+static inline bool
+rs_publication_sends_stored_generated(const Publication *) {
+	return false;
+}
+/* 18 added virtual generated columns (the default kind); older majors have only stored ones. */
+#define ATTRIBUTE_GENERATED_VIRTUAL 'v'
+#endif
+
+/* 19's WAL receiver has a "connecting" state (WALRCV_CONNECTING) before it streams. */
+static inline bool
+rs_walrcv_is_connecting(WalRcvState state) {
+#if PG_VERSION_NUM >= 190000
+	return state == WALRCV_CONNECTING;
+#else
+	(void)state;
+	return false;
+#endif
+}
+
+/* ---- end of runtime behaviour back-ports ------------------------------------------ */
