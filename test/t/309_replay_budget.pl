@@ -4,7 +4,8 @@
 # max_standby_streaming_delay (60 s); the client gets PostgreSQL's
 # recovery-conflict error (SQLSTATE 40001, DETAIL naming the lock), the
 # server log says why, pg_stat_database_conflicts counts it, replay catches
-# up. On an OLAP standby the budget does not apply.
+# up. An open cursor pinning a page VACUUM prunes is cancelled the same
+# way. On an OLAP standby the budget does not apply.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -63,6 +64,24 @@ ok($standby->poll_query_until('postgres',
 		"SELECT confl_lock > $before FROM pg_stat_database_conflicts WHERE datname = 'postgres'"),
 	'counted in pg_stat_database_conflicts');
 $reader->quit;
+
+# A buffer pin: an open cursor on the page VACUUM prunes on the primary.
+$primary->safe_psql('postgres', 'INSERT INTO t SELECT generate_series(1, 20); DELETE FROM t WHERE id % 2 = 0');
+$primary->wait_for_catchup($standby, 'replay');
+my $cursor = $standby->background_psql('postgres', on_error_stop => 0);
+$cursor->query_safe("SET application_name = 'cursor'");
+my $cursor_pid = $cursor->query_safe('SELECT pg_backend_pid()');
+$cursor->query_safe('BEGIN; DECLARE c CURSOR FOR SELECT * FROM t; FETCH 1 FROM c;');
+$log_offset = -s $standby->logfile;
+$primary->safe_psql('postgres', 'VACUUM (TRUNCATE false) t');
+$standby->wait_for_log(qr/cancelling the statement of pid $cursor_pid: it blocked replay for \d+ ms/, $log_offset);
+($blocked_ms) = slurp_file($standby->logfile, $log_offset) =~ /pid $cursor_pid: it blocked replay for (\d+) ms/;
+cmp_ok($blocked_ms, '>=', 1000, 'buffer pin: cancelled after the budget, not before');
+like(slurp_file($standby->logfile, $log_offset), qr/DETAIL:  replay blocked .* by a buffer pin on public\.t, possibly held by pid $cursor_pid/,
+	'buffer pin: the log names the blocker');
+$primary->wait_for_catchup($standby, 'replay');
+pass('buffer pin: replay caught up');
+eval { $cursor->quit };    # idle in a transaction, the session was ended
 
 # OLAP: the budget does not apply; the reader keeps its lock past the budget.
 $standby->safe_psql('postgres', "ALTER SYSTEM SET readscale.replica_role = 'olap'");
