@@ -291,9 +291,16 @@ replica_check(const Request &request, const NodeState &node) {
 		return respond(503, "wal receiver is not streaming");
 	if (node.replay_paused)
 		return respond(503, "replay is paused");
+	if (const std::string *role = query_value(request, "role"); role != nullptr && *role != node.replica_role)
+		return respond(503, "replica role is " + std::string(node.replica_role) + ", not " + *role);
 	auto stale = check_freshness(node.staleness_ms, node.unreplayed_bytes, max_ms, max_bytes);
-	if (stale)
-		return respond(503, stale->message());
+	if (stale) {
+		Response r =
+		    respond(503, stale->message() +
+		                     (node.replay_blocker.empty() ? std::string() : "; " + std::string(node.replay_blocker)));
+		r.stale = true;
+		return r;
+	}
 	return respond(200, "replica");
 }
 

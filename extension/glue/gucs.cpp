@@ -38,6 +38,8 @@ int slot_guard_interval_ms = 60000;
 bool slot_guard_dry_run = true;
 char *http_listen = nullptr;
 char *http_database = nullptr;
+int replica_role = static_cast<int>(ReplicaRole::Unset);
+int replay_budget_ms = -1;
 
 namespace {
 
@@ -154,6 +156,16 @@ const IntGuc kIntGucs[] = {
      60000,
      100,
      INT_MAX},
+    {{"readscale.replay_budget",
+      "Sets how long a query may block replay on an OLTP replica before it is cancelled; -1 disables.",
+      "Cancels lock and buffer-pin blockers before max_standby_streaming_delay would, as PostgreSQL does (SQLSTATE "
+      "40001). The worker starts only when this is set at server start; needs pg_readscale in "
+      "shared_preload_libraries.",
+      PGC_SIGHUP, GUC_UNIT_MS, false},
+     &replay_budget_ms,
+     -1,
+     -1,
+     INT_MAX},
 };
 
 const BoolGuc kBoolGucs[] = {
@@ -209,13 +221,39 @@ const config_enum_entry kGateOnTimeoutOptions[] = {
     {nullptr, 0, false},
 };
 
+const config_enum_entry kReplicaRoleOptions[] = {
+    {"unset", static_cast<int>(ReplicaRole::Unset), false},
+    {"oltp", static_cast<int>(ReplicaRole::Oltp), false},
+    {"olap", static_cast<int>(ReplicaRole::Olap), false},
+    {nullptr, 0, false},
+};
+
 const EnumGuc kEnumGucs[] = {
     {{"readscale.gate_on_timeout", "Sets what the gate does when readscale.min_lsn is not replayed in time.", nullptr,
       PGC_USERSET, 0, false},
      &gate_on_timeout,
      static_cast<int>(GateOnTimeout::Error),
      kGateOnTimeoutOptions},
+    {{"readscale.replica_role", "Sets what this replica serves: oltp (short reads, low lag) or olap (analytics).",
+      "Shown by readscale.local_lag and the health endpoint; readscale.config_audit() judges the replication "
+      "settings by it. unset: no role.",
+      PGC_SIGHUP, 0, false},
+     &replica_role,
+     static_cast<int>(ReplicaRole::Unset),
+     kReplicaRoleOptions},
 };
+
+} // namespace
+
+const char *
+replica_role_name() {
+	for (const config_enum_entry *e = kReplicaRoleOptions; e->name != nullptr; e++)
+		if (e->val == replica_role)
+			return e->name;
+	return "unset";
+}
+
+namespace {
 
 bool
 wanted(const GucText &text) {

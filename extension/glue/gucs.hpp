@@ -40,6 +40,16 @@ extern bool slot_guard_dry_run;
 extern char *http_listen; /* "" is off */
 extern char *http_database;
 
+/* What this replica serves (docs/lag.md "OLTP and OLAP replicas"): shown by local_lag and the health
+ * endpoint, judged by config_audit(). */
+enum class ReplicaRole { Unset = 0, Oltp = 1, Olap = 2 };
+extern int replica_role; /* a ReplicaRole */
+const char *replica_role_name();
+
+/* Off (-1) by default: on an OLTP replica, how long a query may block replay before the budget worker cancels
+ * it (budget_worker.cpp, started at server start only when set then). */
+extern int replay_budget_ms;
+
 /* Defines every readscale.* setting, then reserves the prefix. Called once from _PG_init; may ERROR. */
 void define_gucs();
 

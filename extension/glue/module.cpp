@@ -7,6 +7,7 @@
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/commit_clock.hpp"
+#include "glue/budget_worker.hpp"
 #include "glue/gate.hpp"
 #include "glue/gucs.hpp"
 #include "glue/health_worker.hpp"
@@ -31,6 +32,7 @@ _PG_init(void) {
 		}
 		register_slot_worker();
 		register_health_worker();
+		register_budget_worker();
 		install_gate_hooks();
 	});
 }

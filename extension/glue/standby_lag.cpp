@@ -33,8 +33,16 @@ using namespace readscale::pg;
 
 namespace {
 
-constexpr int kColumns = 23;
-enum Column { kStateCol = 3, kReplayLagCol = 15, kPolicyCol = 17, kStalenessCol = 20, kSinceCol = 21, kByCol = 22 };
+constexpr int kColumns = 24;
+enum Column {
+	kStateCol = 3,
+	kReplayLagCol = 15,
+	kPolicyCol = 17,
+	kStalenessCol = 20,
+	kSinceCol = 21,
+	kByCol = 22,
+	kXminAgeCol = 23
+};
 
 const char *const kReplicationQuery =
     "SELECT r.pid, r.application_name, r.client_addr, r.state, r.sync_state, r.sent_lsn, r.write_lsn, r.flush_lsn,"
@@ -42,7 +50,8 @@ const char *const kReplicationQuery =
     " CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_receive_lsn()"
     " ELSE pg_catalog.pg_current_wal_lsn() END, s.slot_name::text,"
     " a.datname IS NULL AND r.state IS DISTINCT FROM 'backup' AND s.temporary IS NOT TRUE"
-    " AND r.application_name <> 'pg_basebackup'"
+    " AND r.application_name <> 'pg_basebackup',"
+    " pg_catalog.age(r.backend_xmin)" /* what hot_standby_feedback holds back vacuum with */
     " FROM pg_catalog.pg_stat_replication r LEFT JOIN pg_catalog.pg_replication_slots s ON s.active_pid = r.pid"
     " LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = r.pid"
     " ORDER BY r.application_name, r.pid";
@@ -190,6 +199,7 @@ put_connected_row(ReturnSetInfo *rsinfo, SPITupleTable *rep, std::uint64_t r, co
 	const char *state = nulls[kStateCol] ? "" : TextDatumGetCString(values[kStateCol]);
 	fill_verdict(p, name, state, total, values, nulls);
 	nulls[kSinceCol] = nulls[kByCol] = true;
+	values[kXminAgeCol] = column(rep, r, 17, &nulls[kXminAgeCol]);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	bool isnull;
 	bool standby = DatumGetBool(column(rep, r, 16, &isnull));

@@ -73,6 +73,15 @@ TEST(NodeStatus, Json) {
 	          "\"unreplayed_bytes\":0,\"staleness_ms\":null}\n");
 }
 
+TEST(NodeStatus, ShowsTheReplicaRole) {
+	NodeState standby;
+	standby.replica_role = "oltp";
+	EXPECT_EQ(node_status_json(standby),
+	          "{\"role\":\"standby\",\"wal_receiver_streaming\":false,\"replay_paused\":false,"
+	          "\"unreplayed_bytes\":0,\"staleness_ms\":null,\"replica_role\":\"oltp\"}\n")
+	    << "added last, after the fields clients already read";
+}
+
 TEST(ConnectionEviction, OldestHeldConnection) {
 	const std::int64_t none[3] = {-1, -1, -1};
 	EXPECT_EQ(connection_to_evict(none, 3), 3u) << "nothing to evict";
