@@ -65,10 +65,10 @@ cancel_blocker(int action, int pid, std::int64_t blocked_ms, const char *reason)
 		return; /* already gone */
 	last_signalled_pid = pid;
 	last_signalled_at = now;
-	ProcSignalReason signal = action == static_cast<int>(readscale::BudgetAction::kCancelLockHolder)
-	                              ? PROCSIG_RECOVERY_CONFLICT_LOCK
-	                              : PROCSIG_RECOVERY_CONFLICT_BUFFERPIN;
-	if (SendProcSignal(pid, signal, proc->backendId) != 0)
+	RecoveryConflictReason conflict = action == static_cast<int>(readscale::BudgetAction::kCancelLockHolder)
+	                                      ? RECOVERY_CONFLICT_LOCK
+	                                      : RECOVERY_CONFLICT_BUFFERPIN;
+	if (!SignalRecoveryConflict(proc, pid, conflict))
 		return;
 	ereport(LOG, (errmsg("readscale: cancelling the statement of pid %d: it blocked replay for %lld ms, over "
 	                     "readscale.replay_budget (%d ms)",

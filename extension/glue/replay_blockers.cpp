@@ -190,10 +190,10 @@ run_blockers_query(int conflict, std::int32_t startup_pid) {
 		nargs = 5;
 		int buffer = GetStartupBufferPinWaitBufId();
 		if (buffer >= 0) { /* the startup process pins it while waiting, so its tag is stable */
-			BufferDesc *desc = GetBufferDescriptor(buffer);
-			args[2] = ObjectIdGetDatum(desc->tag.rnode.dbNode);
-			args[3] = ObjectIdGetDatum(desc->tag.rnode.spcNode);
-			args[4] = ObjectIdGetDatum(desc->tag.rnode.relNode);
+			RsBufferFile file = rs_buffer_tag_file(&GetBufferDescriptor(buffer)->tag);
+			args[2] = ObjectIdGetDatum(file.database);
+			args[3] = ObjectIdGetDatum(file.tablespace);
+			args[4] = ObjectIdGetDatum(file.file_number);
 		}
 	}
 	if (SPI_execute_with_args(sql, nargs, types, args, nullptr, true, 0) != SPI_OK_SELECT)
