@@ -5,8 +5,8 @@ SET synchronous_commit = on;
 SHOW readscale.forget_standby_after;
 SET readscale.forget_standby_after = '2h';
 SHOW readscale.forget_standby_after;
-SET readscale.forget_standby_after = -2;
-\echo :LAST_ERROR_SQLSTATE
+\i test/psql/set_out_of_range.sql
+SELECT pg_temp.set_out_of_range('readscale.forget_standby_after', '-2');
 SET readscale.forget_standby_after = 'soon';
 \echo :LAST_ERROR_SQLSTATE
 SET readscale.forget_standby_after = '1 fortnight';

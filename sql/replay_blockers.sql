@@ -34,6 +34,7 @@ SELECT enumvals, context FROM pg_settings WHERE name = 'readscale.replica_role';
 
 -- readscale.replay_budget: off (-1) by default; a negative budget other than -1 is refused.
 SHOW readscale.replay_budget;
+-- ALTER SYSTEM cannot run inside a function: 17+ name units in the range (replay_blockers_1.out).
 ALTER SYSTEM SET readscale.replay_budget = -5;
 \echo :LAST_ERROR_SQLSTATE
 ALTER SYSTEM SET readscale.replay_budget = 'soon';
