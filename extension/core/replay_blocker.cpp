@@ -59,7 +59,8 @@ ReplayConflict
 classify_replay_wait(std::string_view wait_event_type, std::string_view wait_event) noexcept {
 	if (wait_event_type == "Lock")
 		return ReplayConflict::kLock;
-	if (wait_event_type == "BufferPin")
+	/* 15-18: type BufferPin; 19 moved it to type Buffer, event BufferCleanup. */
+	if (wait_event_type == "BufferPin" || (wait_event_type == "Buffer" && wait_event == "BufferCleanup"))
 		return ReplayConflict::kBufferPin;
 	if (wait_event_type == "IPC" && wait_event == "RecoveryConflictSnapshot")
 		return ReplayConflict::kSnapshot;

@@ -9,6 +9,8 @@ using namespace readscale;
 TEST(ReplayBlocker, ClassifiesTheStartupProcessWait) {
 	EXPECT_EQ(classify_replay_wait("Lock", "relation"), ReplayConflict::kLock);
 	EXPECT_EQ(classify_replay_wait("BufferPin", "BufferPin"), ReplayConflict::kBufferPin);
+	EXPECT_EQ(classify_replay_wait("Buffer", "BufferCleanup"), ReplayConflict::kBufferPin); /* 19 */
+	EXPECT_EQ(classify_replay_wait("Buffer", "BufferExclusive"), ReplayConflict::kNone);
 	EXPECT_EQ(classify_replay_wait("IPC", "RecoveryConflictSnapshot"), ReplayConflict::kSnapshot);
 	EXPECT_EQ(classify_replay_wait("IPC", "RecoveryConflictTablespace"), ReplayConflict::kTablespace);
 	EXPECT_EQ(classify_replay_wait("Activity", "RecoveryWalStream"), ReplayConflict::kNone);
