@@ -119,15 +119,25 @@ SKIP:
 	$primary->safe_psql('postgres', "SELECT 'init' FROM pg_create_physical_replication_slot('sb1_slot')");
 	my $standby = new_standby($primary, 'failover_standby',
 		"primary_slot_name = 'sb1_slot'\nsync_replication_slots = on\n"
-		  . "primary_conninfo = '" . $primary->connstr('postgres') . " application_name=failover_standby'\n");
+		  . "primary_conninfo = 'port=" . $primary->port . " host=" . $primary->host
+		  . " dbname=postgres application_name=failover_standby'\n");
+	$primary->safe_psql('postgres',
+		"SELECT 'init' FROM pg_create_logical_replication_slot('fo_slot', 'test_decoding', false, false, true)");
+	# The slotsync worker copies a slot once the primary's copy is ahead of what the standby needs.
+	$primary->safe_psql('postgres', 'CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 1000)');
+	$primary->safe_psql('postgres', "SELECT 'advanced' FROM pg_replication_slot_advance('fo_slot', pg_current_wal_lsn())");
+	$primary->safe_psql('postgres', 'SELECT pg_log_standby_snapshot()');
+	ok($standby->poll_query_until('postgres',
+			"SELECT synced AND NOT temporary FROM readscale.slot_retention WHERE slot_name = 'fo_slot'"),
+		'the failover slot is synced to the standby');
+	$primary->safe_psql('postgres', 'INSERT INTO t SELECT generate_series(1, 1000)');
+	$primary->wait_for_catchup($standby, 'replay');
+
+	# Logical walsenders wait for the slots synchronized_standby_slots lists; ghost_slot is gone.
 	$primary->safe_psql('postgres', "SELECT 'init' FROM pg_create_physical_replication_slot('ghost_slot')");
 	$primary->safe_psql('postgres', "ALTER SYSTEM SET synchronized_standby_slots = 'sb1_slot, ghost_slot'");
 	$primary->reload;
 	$primary->safe_psql('postgres', "SELECT pg_drop_replication_slot('ghost_slot')");
-	$primary->safe_psql('postgres',
-		"SELECT 'init' FROM pg_create_logical_replication_slot('fo_slot', 'test_decoding', false, false, true)");
-	$primary->safe_psql('postgres', 'CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 1000)');
-	$primary->safe_psql('postgres', 'SELECT pg_log_standby_snapshot()');
 	$primary->safe_psql('postgres',
 		"INSERT INTO readscale.slot_policy (slot_name_pattern, critical_bytes, action) VALUES ('fo%', 0, 'drop')");
 	is($preview->($primary, 'fo_slot'), 'critical: skipped: failover slot, the policy does not name it',
@@ -138,11 +148,8 @@ SKIP:
 		"INSERT INTO readscale.slot_policy (slot_name_pattern, critical_bytes, action) VALUES ('fo_slot', 0, 'drop'),"
 		  . " ('sb1_slot', 0, 'drop')");
 	is($preview->($primary, 'fo_slot'), 'critical: dry run: would drop', 'a policy naming it exactly may drop it');
-
-	ok($standby->poll_query_until('postgres',
-			"SELECT synced AND NOT temporary FROM readscale.slot_retention WHERE slot_name = 'fo_slot'"),
-		'the failover slot is synced to the standby');
 	$primary->wait_for_catchup($standby, 'replay');
+
 	is($standby->safe_psql('postgres',
 			"SELECT failover::text || synced::text FROM readscale.slot_retention WHERE slot_name = 'fo_slot'"),
 		'truetrue', 'slot_retention shows failover and synced');
