@@ -123,13 +123,20 @@ SKIP:
 		  . " dbname=postgres application_name=failover_standby'\n");
 	$primary->safe_psql('postgres',
 		"SELECT 'init' FROM pg_create_logical_replication_slot('fo_slot', 'test_decoding', false, false, true)");
-	# The slotsync worker copies a slot once the primary's copy is ahead of what the standby needs.
+	# The slotsync worker copies the slot once the primary's copy needs no older WAL or catalog rows than the
+	# standby keeps: consume it past a running-xacts record until it does.
 	$primary->safe_psql('postgres', 'CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 1000)');
-	$primary->safe_psql('postgres', "SELECT 'advanced' FROM pg_replication_slot_advance('fo_slot', pg_current_wal_lsn())");
-	$primary->safe_psql('postgres', 'SELECT pg_log_standby_snapshot()');
-	ok($standby->poll_query_until('postgres',
-			"SELECT synced AND NOT temporary FROM readscale.slot_retention WHERE slot_name = 'fo_slot'"),
-		'the failover slot is synced to the standby');
+	my $synced = 'f';
+	for (1 .. $PostgreSQL::Test::Utils::timeout_default)
+	{
+		$primary->safe_psql('postgres',
+			"SELECT pg_log_standby_snapshot(); SELECT count(*) FROM pg_logical_slot_get_changes('fo_slot', NULL, NULL)");
+		$synced = $standby->safe_psql('postgres',
+			"SELECT coalesce(bool_and(synced AND NOT temporary), false) FROM readscale.slot_retention WHERE slot_name = 'fo_slot'");
+		last if $synced eq 't';
+		sleep 1;
+	}
+	is($synced, 't', 'the failover slot is synced to the standby');
 	$primary->safe_psql('postgres', 'INSERT INTO t SELECT generate_series(1, 1000)');
 	$primary->wait_for_catchup($standby, 'replay');
 
