@@ -41,16 +41,28 @@ const char *const kSlotQuery =
     "SELECT s.slot_name::pg_catalog.text, s.slot_type, s.plugin::pg_catalog.text, s.database::pg_catalog.text,"
     " s.active, s.active_pid, s.restart_lsn, s.confirmed_flush_lsn,"
     " GREATEST(pg_catalog.pg_wal_lsn_diff(CASE WHEN pg_catalog.pg_is_in_recovery()"
-    " THEN pg_catalog.pg_last_wal_replay_lsn() ELSE pg_catalog.pg_current_wal_lsn() END, s.restart_lsn), 0)::pg_catalog.int8,"
+    " THEN pg_catalog.pg_last_wal_replay_lsn() ELSE pg_catalog.pg_current_wal_lsn() END, s.restart_lsn), "
+    "0)::pg_catalog.int8,"
     " s.wal_status, s.safe_wal_size, s.temporary, pg_catalog.age(s.catalog_xmin), " RS_SLOT_NEWER_COLUMNS
     " FROM pg_catalog.pg_replication_slots s ORDER BY 1";
 const char *const kPolicyQuery =
     "SELECT slot_name_pattern, warning_bytes, critical_bytes, max_inactive, max_disk_share, action, protected"
     " FROM readscale.slot_policy ORDER BY slot_name_pattern";
 
-/* Query columns (0-based) beyond the first eleven, which _slot_retention() returns as they are. */
-enum SlotColumn { kType = 1, kActive = 4, kRestartLsn = 6, kConfirmedFlush = 7, kRetained = 8, kWalStatus = 9,
-	              kTemporary = 11, kFailover = 13, kSynced = 14, kInvalidation = 16, kInactiveSince = 17 };
+/* Query columns (0-based) read by name; _slot_retention() returns 0..10 as they are (see retention_row). */
+enum SlotColumn {
+	kType = 1,
+	kActive = 4,
+	kRestartLsn = 6,
+	kConfirmedFlush = 7,
+	kRetained = 8,
+	kWalStatus = 9,
+	kTemporary = 11,
+	kFailover = 13,
+	kSynced = 14,
+	kInvalidation = 16,
+	kInactiveSince = 17
+};
 
 /* The policy rows, palloc'd. C-shaped: SPI may ERROR. */
 PolicyRow *
@@ -186,8 +198,7 @@ read_slot(const GuardPass *pass, std::uint64_t r, Datum *values, bool *nulls, Sl
 	}
 	slot->inactive_ms = slot->inactive_since == 0 ? 0 : Max(0, (pass->now - slot->inactive_since) / 1000);
 	slot->share_known = slot->retained_known && pass->fs_bytes > 0;
-	slot->share =
-	    slot->share_known ? static_cast<double>(slot->retained) / static_cast<double>(pass->fs_bytes) : 0.0;
+	slot->share = slot->share_known ? static_cast<double>(slot->retained) / static_cast<double>(pass->fs_bytes) : 0.0;
 }
 
 bool

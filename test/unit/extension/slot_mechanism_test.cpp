@@ -24,7 +24,7 @@ drop_after(std::int64_t critical_bytes, std::int64_t max_inactive_ms) {
 } // namespace
 
 TEST(FirstMechanism, NothingActsWithoutLimits) {
-	EXPECT_EQ(first_mechanism(inactive_for(1000, 100), SlotPolicy{}, CoreSlotLimits{}, false), SlotMechanism::kNone);
+	EXPECT_EQ(first_mechanism(inactive_for(1000, 100), SlotPolicy {}, CoreSlotLimits {}, false), SlotMechanism::kNone);
 	EXPECT_EQ(slot_mechanism_name(SlotMechanism::kNone), nullptr);
 	EXPECT_STREQ(slot_mechanism_name(SlotMechanism::kGuard), "guard");
 	EXPECT_STREQ(slot_mechanism_name(SlotMechanism::kKeepSize), "max_slot_wal_keep_size");
@@ -75,12 +75,12 @@ TEST(FirstMechanism, IdleTimeoutSkipsSyncedSlotsAndSlotsWithoutWal) {
 	CoreSlotLimits limits;
 	limits.idle_timeout_ms = 1000;
 	auto s = inactive_for(500, 10);
-	EXPECT_EQ(first_mechanism(s, SlotPolicy{}, limits, true), SlotMechanism::kIdleTimeout);
+	EXPECT_EQ(first_mechanism(s, SlotPolicy {}, limits, true), SlotMechanism::kIdleTimeout);
 	s.synced = true;
-	EXPECT_EQ(first_mechanism(s, SlotPolicy{}, limits, true), SlotMechanism::kNone);
+	EXPECT_EQ(first_mechanism(s, SlotPolicy {}, limits, true), SlotMechanism::kNone);
 	s.synced = false;
 	s.retained_bytes.reset();
-	EXPECT_EQ(first_mechanism(s, SlotPolicy{}, limits, true), SlotMechanism::kNone);
+	EXPECT_EQ(first_mechanism(s, SlotPolicy {}, limits, true), SlotMechanism::kNone);
 }
 
 TEST(FirstMechanism, InvalidatedSlotsAreTheGuards) {
@@ -89,5 +89,5 @@ TEST(FirstMechanism, InvalidatedSlotsAreTheGuards) {
 	auto s = inactive_for(0, 5000);
 	s.invalidation_reason = "wal_removed";
 	EXPECT_EQ(first_mechanism(s, drop_after(-1, 3600000), limits, false), SlotMechanism::kGuard);
-	EXPECT_EQ(first_mechanism(s, SlotPolicy{}, limits, false), SlotMechanism::kNone);
+	EXPECT_EQ(first_mechanism(s, SlotPolicy {}, limits, false), SlotMechanism::kNone);
 }
