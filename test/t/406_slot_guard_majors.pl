@@ -6,7 +6,8 @@
 # that acts first; a failover slot synced to a standby is never dropped there
 # and is protected on the primary unless a policy names it; a slot listed in
 # synchronized_standby_slots is never dropped and is critical when inactive or
-# missing (17+). Cases a major lacks print a skip.
+# missing (17+); on 19 with wal_level = replica the last valid logical slot is
+# kept unless a policy names it. Cases a major lacks print a skip.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -108,6 +109,23 @@ if ($major < 18)
 	is($node->safe_psql('postgres',
 			"SELECT count(*) FROM readscale.config_audit() WHERE setting = 'idle_replication_slot_timeout'"),
 		'0', "config_audit runs on $major and reports no idle timeout");
+}
+
+# 19 with wal_level = replica: the last valid logical slot keeps logical decoding on; only its exact name drops it.
+SKIP:
+{
+	skip "logical decoding follows slots only on PostgreSQL 19 (this is $major)", 2 if $major < 19;
+	$node->append_conf('postgresql.conf', "wal_level = replica\n");
+	$node->restart;
+	$node->safe_psql('postgres', "SELECT 'init' FROM pg_create_logical_replication_slot('last_logical', 'test_decoding')");
+	$node->safe_psql('postgres', "INSERT INTO churn VALUES ('after the last logical slot')");
+	$node->safe_psql('postgres',
+		"INSERT INTO readscale.slot_policy (slot_name_pattern, critical_bytes, action) VALUES ('last%', 0, 'drop')");
+	is($preview->($node, 'last_logical'), 'critical: skipped: last valid logical slot, dropping it turns logical decoding off',
+		'the last valid logical slot is kept from a pattern');
+	$node->safe_psql('postgres',
+		"INSERT INTO readscale.slot_policy (slot_name_pattern, critical_bytes, action) VALUES ('last_logical', 0, 'drop')");
+	is($preview->($node, 'last_logical'), 'critical: dry run: would drop', 'a policy naming it exactly may drop it');
 }
 $node->stop;
 
