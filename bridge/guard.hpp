@@ -46,7 +46,8 @@ report_failure(int elevel, const Failure *failure, ErrorData *pg_error) {
 	                 failure->hint[0] ? errhint("%s", failure->hint) : 0));
 }
 
-/* Runs body() (storing its result in *out unless Out is void); on a C++ exception fills *failure or *pg_error and returns false. */
+/* Runs body() (storing its result in *out unless Out is void); on a C++ exception fills *failure or *pg_error and
+ * returns false. */
 template <typename Out, typename Body>
 bool
 run_body(Body &body, [[maybe_unused]] Out *out, Failure *failure, ErrorData **pg_error) noexcept {
@@ -68,7 +69,8 @@ run_body(Body &body, [[maybe_unused]] Out *out, Failure *failure, ErrorData **pg
 template <typename Body>
 auto
 guarded(Body body) -> decltype(body()) {
-	static_assert(std::is_trivially_destructible_v<Body>, "a guarded body may be longjmp'd over: capture only plain values");
+	static_assert(std::is_trivially_destructible_v<Body>,
+	              "a guarded body may be longjmp'd over: capture only plain values");
 	using Out = decltype(body());
 	Failure failure;
 	ErrorData *pg_error = nullptr;
@@ -77,7 +79,7 @@ guarded(Body body) -> decltype(body()) {
 			return;
 	} else {
 		static_assert(std::is_trivially_destructible_v<Out>, "guarded bodies return PostgreSQL values");
-		Out out{};
+		Out out {};
 		if (run_body(body, &out, &failure, &pg_error))
 			return out;
 	}
@@ -92,7 +94,8 @@ guarded(Body body) -> decltype(body()) {
 template <typename Body>
 void
 guarded_no_throw(int elevel, Body body) noexcept {
-	static_assert(std::is_trivially_destructible_v<Body>, "a guarded body may be longjmp'd over: capture only plain values");
+	static_assert(std::is_trivially_destructible_v<Body>,
+	              "a guarded body may be longjmp'd over: capture only plain values");
 	Failure failure;
 	ErrorData *pg_error = nullptr;
 	if (!run_body<void>(body, nullptr, &failure, &pg_error))
@@ -106,12 +109,12 @@ guarded_no_throw(int elevel, Body body) noexcept {
  * is the C++ implementation; it receives fcinfo as usual.
  */
 #define READSCALE_SQL_FUNCTION(name)                                                                                   \
-	static Datum name##_impl(FunctionCallInfo fcinfo);                                                             \
+	static Datum name##_impl(FunctionCallInfo fcinfo);                                                                 \
 	extern "C" {                                                                                                       \
-	PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                                                      \
-	PG_FUNCTION_INFO_V1(name);                                                                                     \
+	PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                                                          \
+	PG_FUNCTION_INFO_V1(name);                                                                                         \
 	}                                                                                                                  \
-	Datum name(PG_FUNCTION_ARGS) {                                                                                 \
-		return ::readscale::pg::guarded([fcinfo]() -> Datum { return name##_impl(fcinfo); });                  \
+	Datum name(PG_FUNCTION_ARGS) {                                                                                     \
+		return ::readscale::pg::guarded([fcinfo]() -> Datum { return name##_impl(fcinfo); });                          \
 	}                                                                                                                  \
 	static Datum name##_impl(FunctionCallInfo fcinfo)

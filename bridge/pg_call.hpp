@@ -22,9 +22,7 @@ try_pg(Fn &fn) noexcept {
 	MemoryContext volatile caller_context = CurrentMemoryContext;
 	ErrorData *volatile captured = nullptr;
 	PG_TRY();
-	{
-		fn();
-	}
+	{ fn(); }
 	PG_CATCH();
 	{
 		MemoryContextSwitchTo(caller_context);
@@ -39,14 +37,19 @@ try_pg(Fn &fn) noexcept {
 template <typename Result, typename... Params, typename... Args>
 Result
 call(Result (*fn)(Params...), Args... args) {
-	static_assert(std::is_trivially_copyable_v<Result> || std::is_void_v<Result>, "PostgreSQL results are plain values");
+	static_assert(std::is_trivially_copyable_v<Result> || std::is_void_v<Result>,
+	              "PostgreSQL results are plain values");
 	if constexpr (std::is_void_v<Result>) {
-		auto invoke = [&]() { fn(args...); };
+		auto invoke = [&]() {
+			fn(args...);
+		};
 		if (ErrorData *error = try_pg(invoke))
 			throw PgError(error);
 	} else {
-		Result result{};
-		auto invoke = [&]() { result = fn(args...); };
+		Result result {};
+		auto invoke = [&]() {
+			result = fn(args...);
+		};
 		if (ErrorData *error = try_pg(invoke))
 			throw PgError(error);
 		return result;

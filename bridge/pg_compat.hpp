@@ -221,4 +221,41 @@ rs_logical_decoding_follows_slots() {
 #endif
 }
 
+/*
+ * 19: recovery conflicts are signalled with SignalRecoveryConflict(proc, pid, reason),
+ * the reason a RecoveryConflictReason. Before 19 each reason was its own ProcSignalReason,
+ * sent to the backend's BackendId (15, 16) or ProcNumber (17, 18).
+ */
+#if PG_VERSION_NUM < 190000
+typedef ProcSignalReason RecoveryConflictReason;
+#define RECOVERY_CONFLICT_LOCK      PROCSIG_RECOVERY_CONFLICT_LOCK
+#define RECOVERY_CONFLICT_BUFFERPIN PROCSIG_RECOVERY_CONFLICT_BUFFERPIN
+static inline bool
+SignalRecoveryConflict(PGPROC *proc, pid_t pid, RecoveryConflictReason reason) {
+#if PG_VERSION_NUM >= 170000
+	return SendProcSignal(pid, reason, GetNumberFromPGProc(proc)) == 0;
+#else
+	return SendProcSignal(pid, reason, proc->backendId) == 0;
+#endif
+}
+#endif
+
+/*
+ * 16: a BufferTag names its relation by dbOid, spcOid and relNumber (a RelFileNumber)
+ * instead of rnode.{dbNode,spcNode,relNode}. rs_buffer_tag_file reads either.
+ */
+struct RsBufferFile {
+	Oid database;
+	Oid tablespace;
+	Oid file_number; /* pg_class.relfilenode */
+};
+static inline RsBufferFile
+rs_buffer_tag_file(const BufferTag *tag) {
+#if PG_VERSION_NUM >= 160000
+	return RsBufferFile {tag->dbOid, tag->spcOid, tag->relNumber};
+#else
+	return RsBufferFile {tag->rnode.dbNode, tag->rnode.spcNode, tag->rnode.relNode};
+#endif
+}
+
 /* ---- end of runtime behaviour back-ports ------------------------------------------ */

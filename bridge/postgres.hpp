@@ -106,6 +106,10 @@ extern "C" {
 #include "utils/resowner.h"
 #include "catalog/pg_authid.h"
 #include "commands/extension.h"
+#include "storage/buf_internals.h"
+#include "storage/standby.h"
+#include "storage/procarray.h"
+#include "storage/procsignal.h"
 #include "parser/parse_relation.h"
 }
 

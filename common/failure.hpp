@@ -30,7 +30,8 @@ struct Failure {
 	char detail[kDetailCapacity];
 	char hint[kHintCapacity];
 };
-static_assert(std::is_trivially_destructible_v<Failure>, "the guard keeps a Failure in frames PostgreSQL may longjmp over");
+static_assert(std::is_trivially_destructible_v<Failure>,
+              "the guard keeps a Failure in frames PostgreSQL may longjmp over");
 
 /*
  * Copies text into a fixed buffer, truncating on a UTF-8 character boundary

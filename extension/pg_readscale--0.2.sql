@@ -141,6 +141,30 @@ AS 'MODULE_PATHNAME', 'readscale_local_staleness';
 COMMENT ON FUNCTION readscale._local_staleness() IS
     'On a standby: age of the data served here (0 when everything received is replayed); NULL on a primary';
 
+-- What blocks replay on a standby right now (docs/lag.md "Reading a blocked
+-- standby"): one row per backend that blocks (or, for buffer pins and
+-- snapshots, may block) the startup process; no rows when replay waits for no
+-- query, and on a primary. waiting_since is the receipt time of the WAL being
+-- replayed, where PostgreSQL starts the max_standby_*_delay clock.
+-- RESTRICTED: SPI over pg_stat_activity and pg_locks.
+CREATE FUNCTION readscale._replay_blockers(
+    OUT conflict text, OUT startup_pid integer, OUT wait_event_type text, OUT wait_event text,
+    OUT relation text, OUT waiting_since timestamptz, OUT blocked_for interval,
+    OUT cancel_setting text, OUT cancel_at timestamptz, OUT cancel_in interval,
+    OUT blocker_pid integer, OUT blocker_certainty text, OUT blocker_mode text,
+    OUT usename text, OUT application_name text, OUT client_addr inet, OUT backend_xmin_age integer,
+    OUT xact_start timestamptz, OUT query_start timestamptz, OUT query text, OUT reason text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_replay_blockers';
+COMMENT ON FUNCTION readscale._replay_blockers() IS
+    'The rows of view replay_blockers';
+
+CREATE VIEW readscale.replay_blockers AS
+SELECT * FROM readscale._replay_blockers();
+COMMENT ON VIEW readscale.replay_blockers IS
+    'On a standby: the recovery conflict replay waits in (lock, bufferpin, snapshot, tablespace), since when, when max_standby_*_delay cancels, and the backends that hold it up (holder) or may (candidate); no rows when replay is not blocked by a query';
+
 CREATE FUNCTION readscale._prom_label(value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -154,7 +178,8 @@ COMMENT ON FUNCTION readscale._prom_label(text) IS
 -- then the smaller pattern text. A NULL threshold inherits the setting named
 -- with the words swapped: warning_lag <- readscale.lag_warning, critical_lag
 -- <- lag_critical, warning_bytes <- lag_warning_bytes, critical_bytes <-
--- lag_critical_bytes.
+-- lag_critical_bytes. disconnected_is_critical false makes an expected
+-- standby that is not connected a warning instead of critical.
 CREATE TABLE readscale.lag_policy (
     application_name_pattern text PRIMARY KEY
         CONSTRAINT lag_policy_pattern_valid CHECK (readscale._valid_pattern(application_name_pattern)),
@@ -163,6 +188,7 @@ CREATE TABLE readscale.lag_policy (
     warning_bytes bigint CONSTRAINT lag_policy_warning_bytes_nonnegative CHECK (warning_bytes >= 0),
     critical_bytes bigint CONSTRAINT lag_policy_critical_bytes_nonnegative CHECK (critical_bytes >= 0),
     non_streaming_is_critical boolean NOT NULL DEFAULT true,
+    disconnected_is_critical boolean NOT NULL DEFAULT true,
     CONSTRAINT lag_policy_lag_order CHECK (warning_lag <= critical_lag),
     CONSTRAINT lag_policy_bytes_order CHECK (warning_bytes <= critical_bytes)
 );
@@ -171,12 +197,17 @@ COMMENT ON TABLE readscale.lag_policy IS
 SELECT pg_catalog.pg_extension_config_dump('readscale.lag_policy', '');
 
 -- RESTRICTED: SPI over pg_stat_replication and lag_policy.
+-- staleness comes from the commit clock (age of the first commit beyond
+-- replay_lsn, see docs/lag.md); expected standbys that are not connected
+-- follow the connected ones with state disconnected.
 CREATE FUNCTION readscale._standby_lag(
     OUT pid integer, OUT application_name text, OUT client_addr inet, OUT state text, OUT sync_state text,
     OUT sent_lsn pg_lsn, OUT write_lsn pg_lsn, OUT flush_lsn pg_lsn, OUT replay_lsn pg_lsn,
     OUT pending_send_bytes bigint, OUT network_bytes bigint, OUT apply_bytes bigint, OUT total_lag_bytes bigint,
     OUT write_lag interval, OUT flush_lag interval, OUT replay_lag interval, OUT reply_time timestamptz,
-    OUT policy text, OUT verdict text, OUT reason text)
+    OUT policy text, OUT verdict text, OUT reason text,
+    OUT staleness interval, OUT disconnected_since timestamptz, OUT expected_by text,
+    OUT xmin_age integer)
 RETURNS SETOF record
 LANGUAGE c VOLATILE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'readscale_standby_lag';
@@ -186,7 +217,7 @@ COMMENT ON FUNCTION readscale._standby_lag() IS
 CREATE VIEW readscale.standby_lag AS
 SELECT * FROM readscale._standby_lag();
 COMMENT ON VIEW readscale.standby_lag IS
-    'On a primary: each connected standby''s byte and time lag, the lag_policy pattern that applied (NULL: GUC defaults) and its verdict';
+    'On a primary: each connected standby''s byte and time lag and staleness (age of its oldest unreplayed commit), each expected standby that is not connected (state disconnected), the lag_policy pattern that applied (NULL: GUC defaults), the verdict and the age of the xmin its hot_standby_feedback holds back vacuum with';
 
 CREATE VIEW readscale.local_lag AS
 SELECT pg_last_wal_receive_lsn() AS receive_lsn,
@@ -199,15 +230,25 @@ SELECT pg_last_wal_receive_lsn() AS receive_lsn,
        w.last_msg_receipt_time,
        now() - w.last_msg_receipt_time AS since_last_message,
        pg_get_wal_replay_pause_state() <> 'not paused' AS replay_paused,
-       v.verdict, v.reason
+       v.verdict,
+       CASE WHEN b.reason IS NULL THEN v.reason
+            ELSE v.reason || '; ' || b.reason
+                 || CASE WHEN b.blockers > 1 THEN format(' (and %s more)', b.blockers - 1) ELSE '' END
+       END AS reason,
+       b.blocked_for AS replay_blocked_for,
+       b.blocker_pid AS replay_blocker_pid,
+       coalesce(b.blockers, 0)::integer AS replay_blockers,
+       current_setting('readscale.replica_role', true) AS replica_role
 FROM (SELECT 1) AS one
 LEFT JOIN pg_catalog.pg_stat_wal_receiver w ON true
 CROSS JOIN LATERAL readscale._lag_verdict(coalesce(w.status, 'stopped'),
     greatest(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::bigint,
     readscale._local_staleness(), NULL, NULL, NULL, NULL, NULL) v
+LEFT JOIN LATERAL (SELECT r.reason, r.blocked_for, r.blocker_pid, count(r.blocker_pid) OVER () AS blockers
+                   FROM readscale.replay_blockers r LIMIT 1) b ON true
 WHERE pg_is_in_recovery();
 COMMENT ON VIEW readscale.local_lag IS
-    'On a standby (no row on a primary): received and replayed WAL, staleness (0 when replay has caught up with everything received), WAL receiver state and the verdict under the GUC defaults';
+    'On a standby (no row on a primary): received and replayed WAL, staleness (0 when replay has caught up with everything received), WAL receiver state, the verdict under the GUC defaults, what blocks replay (from replay_blockers, named in reason) and this replica''s role (readscale.replica_role)';
 
 CREATE FUNCTION readscale.check_lag(OUT scope text, OUT application_name text, OUT verdict text, OUT reason text)
 RETURNS SETOF record
@@ -220,7 +261,7 @@ AS $$
     ORDER BY 1, 2
 $$;
 COMMENT ON FUNCTION readscale.check_lag() IS
-    'Verdict rows: one per connected standby (scope standby) and, on a standby, one for this server (scope local)';
+    'Verdict rows: one per connected or expected standby (scope standby) and, on a standby, one for this server (scope local)';
 
 -- The bound is called max_staleness, as the setting readscale.max_staleness
 -- and the column local_lag.staleness it is compared with; max_lag is its 0.1
@@ -236,10 +277,10 @@ CREATE VIEW readscale.failover_candidates AS
 SELECT rank() OVER (ORDER BY s.state = 'streaming' DESC, s.flush_lsn DESC NULLS LAST, s.replay_lsn DESC NULLS LAST,
                     s.sync_state = 'sync' DESC, s.sync_state = 'quorum' DESC) AS rank,
        s.application_name, s.client_addr, s.state, s.sync_state, s.flush_lsn, s.replay_lsn,
-       s.network_bytes + s.pending_send_bytes AS missing_bytes, s.verdict
+       s.network_bytes + s.pending_send_bytes AS missing_bytes, s.verdict, s.staleness
 FROM readscale.standby_lag s;
 COMMENT ON VIEW readscale.failover_candidates IS
-    'On a primary: standbys ranked for promotion: streaming first, then by WAL flushed, then replayed, then sync state';
+    'On a primary: standbys ranked for promotion: streaming first, then by WAL flushed, then replayed, then sync state; disconnected expected standbys rank last';
 
 CREATE FUNCTION readscale._sync_standby_names(spec text)
 RETURNS SETOF text
@@ -270,6 +311,10 @@ DECLARE
     slots_used int := (SELECT count(*) FROM pg_replication_slots);
     sync_names text := current_setting('synchronous_standby_names');
     missing text;
+    role text := current_setting('readscale.replica_role', true);
+    delay_ms int := (SELECT s.setting::int FROM pg_settings s WHERE s.name = 'max_standby_streaming_delay');
+    warning_ms int := (SELECT s.setting::int FROM pg_settings s WHERE s.name = 'readscale.lag_warning');
+    critical_ms int := (SELECT s.setting::int FROM pg_settings s WHERE s.name = 'readscale.lag_critical');
 BEGIN
     IF current_setting('wal_level') = 'minimal' THEN
         RETURN QUERY SELECT 'wal_level', 'critical', 'wal_level is minimal, so no standby can replicate from this server',
@@ -321,10 +366,29 @@ BEGIN
         RETURN QUERY SELECT 'hot_standby', 'critical', 'hot_standby is off, so this standby serves no reads',
             'Set hot_standby to on and restart.';
     END IF;
-    IF standby AND NOT current_setting('hot_standby_feedback')::boolean THEN
+    IF standby AND NOT current_setting('hot_standby_feedback')::boolean AND role IS DISTINCT FROM 'olap' THEN
         RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
             'hot_standby_feedback is off, so vacuum on the primary can cancel long reads here',
             'Set hot_standby_feedback to on, accepting some bloat on the primary.';
+    END IF;
+    -- Replica roles (docs/lag.md "OLTP and OLAP replicas"): replay waits up to
+    -- max_standby_streaming_delay for a conflicting query, so an OLTP replica's
+    -- delay must stay under its lag SLA; an OLAP replica's long queries must not
+    -- hold back vacuum on the primary.
+    IF standby AND role = 'oltp' AND (delay_ms = -1 OR (warning_ms >= 0 AND delay_ms > warning_ms)) THEN
+        RETURN QUERY SELECT 'max_standby_streaming_delay',
+            CASE WHEN delay_ms = -1 OR (critical_ms >= 0 AND delay_ms > critical_ms) THEN 'critical' ELSE 'warning' END,
+            CASE WHEN delay_ms = -1
+                 THEN 'this OLTP replica''s max_standby_streaming_delay is -1, so one conflicting query can hold replay back indefinitely'
+                 ELSE format('this OLTP replica''s max_standby_streaming_delay (%s) is above its lag SLA (readscale.lag_warning %s), so one conflicting query can hold replay back past it',
+                             current_setting('max_standby_streaming_delay'), current_setting('readscale.lag_warning'))
+            END,
+            'Set max_standby_streaming_delay below readscale.lag_warning, and send long queries to an OLAP replica.';
+    END IF;
+    IF standby AND role = 'olap' AND current_setting('hot_standby_feedback')::boolean THEN
+        RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
+            'this OLAP replica has hot_standby_feedback on, so its long queries hold back vacuum on the primary and bloat it (standby_lag.xmin_age there shows by how much)',
+            'Turn hot_standby_feedback off here and raise max_standby_streaming_delay (or set it to -1): an OLAP replica may lag, the primary should not bloat.';
     END IF;
     IF standby AND NOT current_setting('default_transaction_read_only')::boolean THEN
         RETURN QUERY SELECT 'default_transaction_read_only', 'info',
@@ -352,8 +416,22 @@ GRANT EXECUTE ON FUNCTION readscale._standby_lag(),
     readscale._lag_verdict(text, bigint, interval, interval, interval, bigint, bigint, boolean),
     readscale._local_staleness(), readscale._prom_label(text), readscale._sync_standby_names(text),
     readscale.check_lag(), readscale.config_audit() TO pg_monitor;
+GRANT SELECT ON readscale.replay_blockers TO pg_monitor;
+REVOKE ALL ON FUNCTION readscale._replay_blockers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._replay_blockers() TO pg_monitor;
 -- _valid_pattern stays executable by PUBLIC: lag_policy's CHECK runs it as whoever writes the table.
 -- assert_fresh stays executable by PUBLIC: applications call it on the standby they read from.
+
+-- Forgets a standby this server saw connected (readscale.forget_standby_after
+-- does it by time); slots, synchronous_standby_names and exact lag_policy rows
+-- keep expecting it until changed.
+CREATE FUNCTION readscale.forget_standby(application_name text)
+RETURNS boolean
+LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'readscale_forget_standby';
+COMMENT ON FUNCTION readscale.forget_standby(text) IS
+    'Forgets a standby seen connected since startup, so standby_lag stops listing it as disconnected; true when it was remembered';
+REVOKE ALL ON FUNCTION readscale.forget_standby(text) FROM PUBLIC;
 
 -- Slot-retention guard --------------------------------------------------------
 -- Per-slot retained WAL, inactivity and share of the pg_wal filesystem with a
@@ -501,6 +579,7 @@ BEGIN
     out := out || E'# HELP readscale_standby_lag_bytes WAL a standby has not yet sent (pending_send), flushed (network) or replayed (apply).\n'
                || E'# TYPE readscale_standby_lag_bytes gauge\n';
     FOREACH r IN ARRAY standbys LOOP
+        CONTINUE WHEN r.total_lag_bytes IS NULL;
         label := readscale._prom_label(r.application_name);
         out := out || format(E'readscale_standby_lag_bytes{application_name="%s",kind="pending_send"} %s\n'
                              'readscale_standby_lag_bytes{application_name="%s",kind="network"} %s\n'
@@ -520,6 +599,20 @@ BEGIN
                                  label, extract(epoch FROM r.replay_lag));
         END IF;
     END LOOP;
+    out := out || E'# HELP readscale_standby_staleness_seconds Age of the oldest commit a standby has not replayed (0 when caught up).\n'
+               || E'# TYPE readscale_standby_staleness_seconds gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        IF r.staleness IS NOT NULL THEN
+            out := out || format(E'readscale_standby_staleness_seconds{application_name="%s"} %s\n',
+                                 readscale._prom_label(r.application_name), extract(epoch FROM r.staleness));
+        END IF;
+    END LOOP;
+    out := out || E'# HELP readscale_standby_up Whether an expected or connected standby is connected (1) or not (0).\n'
+               || E'# TYPE readscale_standby_up gauge\n';
+    FOREACH r IN ARRAY standbys LOOP
+        out := out || format(E'readscale_standby_up{application_name="%s"} %s\n',
+                             readscale._prom_label(r.application_name), (r.state IS DISTINCT FROM 'disconnected')::int);
+    END LOOP;
     out := out || E'# HELP readscale_standby_verdict Lag SLA verdict per standby: 0 ok, 1 warning, 2 critical.\n'
                || E'# TYPE readscale_standby_verdict gauge\n';
     FOREACH r IN ARRAY standbys LOOP
@@ -530,7 +623,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION readscale._metrics_lag() IS
-    'Prometheus text of this server''s role and its standbys'' lag and verdicts (part of metrics())';
+    'Prometheus text of this server''s role, its standbys'' lag, staleness, presence and verdicts (part of metrics())';
 
 CREATE FUNCTION readscale._metrics_local()
 RETURNS text
@@ -651,18 +744,56 @@ $$;
 COMMENT ON FUNCTION readscale._metrics_slots() IS
     'Prometheus text of the slot guard: retained bytes, verdict, activity, inactivity and disk share per slot (appended to metrics())';
 
+-- A standby's blocked replay and its recovery-conflict cancellations
+-- (pg_stat_database_conflicts, per database and type); HELP and TYPE only on
+-- a primary.
+CREATE FUNCTION readscale._metrics_conflicts()
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    blocked text := '';
+    blockers text := '';
+    conflicts text := '';
+    r record;
+BEGIN
+    IF pg_is_in_recovery() THEN
+        SELECT format(E'readscale_replay_blocked_seconds %s\n', coalesce(max(extract(epoch FROM b.blocked_for)), 0)),
+               format(E'readscale_replay_blockers %s\n', count(b.blocker_pid))
+        INTO blocked, blockers FROM readscale.replay_blockers b;
+        -- Through jsonb, so that no column is named here: the confl_* columns differ
+        -- between majors (16 added confl_active_logicalslot).
+        FOR r IN SELECT c.datname, substr(j.key, 7) AS type, j.value
+                 FROM pg_stat_database_conflicts c CROSS JOIN LATERAL jsonb_each_text(to_jsonb(c)) j
+                 WHERE j.key LIKE 'confl\_%' ORDER BY 1, 2 LOOP
+            conflicts := conflicts || format(E'readscale_recovery_conflicts_total{datname="%s",type="%s"} %s\n',
+                                             readscale._prom_label(r.datname), r.type, r.value);
+        END LOOP;
+    END IF;
+    RETURN E'# HELP readscale_replay_blocked_seconds How long WAL replay has waited on a conflicting query (0: not blocked), from replay_blockers.\n'
+        || E'# TYPE readscale_replay_blocked_seconds gauge\n' || blocked
+        || E'# HELP readscale_replay_blockers Backends that hold up WAL replay, or may (buffer pins, snapshots).\n'
+        || E'# TYPE readscale_replay_blockers gauge\n' || blockers
+        || E'# HELP readscale_recovery_conflicts_total Queries cancelled because they conflicted with WAL replay, by database and conflict type.\n'
+        || E'# TYPE readscale_recovery_conflicts_total counter\n' || conflicts;
+END
+$$;
+COMMENT ON FUNCTION readscale._metrics_conflicts() IS
+    'Prometheus text of a standby''s blocked replay (seconds, blockers) and recovery-conflict cancellations per database and type (part of metrics())';
+
 CREATE FUNCTION readscale.metrics()
 RETURNS text
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT readscale._metrics_lag() || readscale._metrics_local() || readscale._metrics_gate()
-        || readscale._metrics_slots()
+        || readscale._metrics_slots() || readscale._metrics_conflicts()
 $$;
 COMMENT ON FUNCTION readscale.metrics() IS
-    'Prometheus text exposition (format 0.0.4): lag, staleness, verdicts, WAL receiver state, read gate counters and replication slot retention';
+    'Prometheus text exposition (format 0.0.4): lag, staleness, verdicts, WAL receiver state, read gate counters, replication slot retention, blocked replay and recovery conflicts';
 
 REVOKE ALL ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate(),
-    readscale._metrics_slots(), readscale.metrics() FROM PUBLIC;
+    readscale._metrics_slots(), readscale._metrics_conflicts(), readscale.metrics() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate(),
-    readscale._metrics_slots(), readscale.metrics() TO pg_monitor;
+    readscale._metrics_slots(), readscale._metrics_conflicts(), readscale.metrics() TO pg_monitor;

@@ -10,7 +10,7 @@ PACKAGES=(
 	postgresql-15 postgresql-server-dev-15 libpq-dev pgbouncer postgresql-client-15 postgresql-15-wal2json
 	g++ make cmake libboost-dev libgtest-dev libipc-run-perl clang libclang-rt-dev
 	binutils bc ca-certificates prometheus haproxy iproute2 sqlsmith python3-psycopg
-	iptables libnetfilter-queue-dev libmnl-dev iputils-ping shellcheck
+	iptables libnetfilter-queue-dev libmnl-dev iputils-ping shellcheck clang-format-14
 	wget debian-archive-keyring # debootstrap of the newer majors' chroots (scripts/majors.sh)
 )
 

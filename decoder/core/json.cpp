@@ -11,7 +11,7 @@ namespace {
 /* Escaped size of each byte: 1, 2 (\n, \") or 6 (\u00XX); a table, as this runs for every byte sent. */
 struct EscapeTable {
 	unsigned char size[256];
-	constexpr EscapeTable() : size{} {
+	constexpr EscapeTable() : size {} {
 		for (int c = 0; c < 256; ++c)
 			size[c] = c < 0x20 ? 6 : 1;
 		for (char c : {'"', '\\', '\b', '\f', '\n', '\r', '\t'})
@@ -32,7 +32,8 @@ any_to_escape(std::uint64_t bytes) noexcept {
 	constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
 	std::uint64_t quote = bytes ^ (kOnes * '"');
 	std::uint64_t backslash = bytes ^ (kOnes * '\\');
-	std::uint64_t found = ((bytes - kOnes * 0x20) & ~bytes) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
+	std::uint64_t found =
+	    ((bytes - kOnes * 0x20) & ~bytes) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
 	return (found & kHighs) != 0;
 }
 
@@ -46,13 +47,27 @@ put_escaped(unsigned char c, char *dest) noexcept {
 	}
 	dest[0] = '\\';
 	switch (c) {
-	case '"': dest[1] = '"'; return dest + 2;
-	case '\\': dest[1] = '\\'; return dest + 2;
-	case '\b': dest[1] = 'b'; return dest + 2;
-	case '\f': dest[1] = 'f'; return dest + 2;
-	case '\n': dest[1] = 'n'; return dest + 2;
-	case '\r': dest[1] = 'r'; return dest + 2;
-	case '\t': dest[1] = 't'; return dest + 2;
+	case '"':
+		dest[1] = '"';
+		return dest + 2;
+	case '\\':
+		dest[1] = '\\';
+		return dest + 2;
+	case '\b':
+		dest[1] = 'b';
+		return dest + 2;
+	case '\f':
+		dest[1] = 'f';
+		return dest + 2;
+	case '\n':
+		dest[1] = 'n';
+		return dest + 2;
+	case '\r':
+		dest[1] = 'r';
+		return dest + 2;
+	case '\t':
+		dest[1] = 't';
+		return dest + 2;
 	default:
 		std::memcpy(dest + 1, "u00", 3);
 		dest[4] = kHex[c >> 4];
@@ -63,7 +78,9 @@ put_escaped(unsigned char c, char *dest) noexcept {
 
 bool
 is_non_finite(const char *text, std::size_t length) noexcept {
-	auto is = [&](const char *word) { return length == std::strlen(word) && std::memcmp(text, word, length) == 0; };
+	auto is = [&](const char *word) {
+		return length == std::strlen(word) && std::memcmp(text, word, length) == 0;
+	};
 	return is("NaN") || is("Infinity") || is("-Infinity");
 }
 

@@ -45,8 +45,8 @@ struct DecoderOptions {
 	bool numeric_as_string = false;   /* numeric as a JSON string instead of a number */
 	bool json_as_string = false;      /* json and jsonb as a JSON string of their text, not embedded */
 	bool include_generated_columns = false;
-	bool include_types = true;   /* wal2json-v2: "type" of each column */
-	bool stream_changes = false; /* stream large in-progress transactions (stream_* records) */
+	bool include_types = true;      /* wal2json-v2: "type" of each column */
+	bool stream_changes = false;    /* stream large in-progress transactions (stream_* records) */
 	unsigned actions = kAllActions; /* Action bits */
 	/* 0: one output message per change; N: consecutive change lines of a transaction share a message of <= N bytes */
 	std::uint32_t batch_bytes = 0;
@@ -56,8 +56,8 @@ struct DecoderOptions {
 	std::vector<ColumnPattern> filter_columns;
 	std::vector<std::string> add_msg_prefixes; /* empty: every prefix */
 	std::vector<std::string> filter_msg_prefixes;
-	std::vector<std::uint32_t> filter_origins;
-	std::vector<std::string> publication_names; /* tables, actions, column lists of these publications */ /* transactions from these origins are skipped */
+	std::vector<std::uint32_t> filter_origins;  /* transactions from these origins are skipped */
+	std::vector<std::string> publication_names; /* tables, actions, column lists of these publications */
 };
 
 struct RawOption {

@@ -90,7 +90,7 @@ plan_relation(const DecoderOptions &options, std::string_view schema, std::strin
 		const ColumnSource &column = columns[i];
 		if (!column_included(options, schema, table, column))
 			continue;
-		ColumnPlan entry{static_cast<int>(i), column.output_function, column.kind, column.identity_key, {}, {}};
+		ColumnPlan entry {static_cast<int>(i), column.output_function, column.kind, column.identity_key, {}, {}};
 		entry.quoted_name = json_quoted(column.name);
 		if (options.format == OutputFormat::Wal2jsonV2)
 			entry.key = wal2json_column_prefix(column.name, column.type_name, options.include_types);

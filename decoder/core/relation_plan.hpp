@@ -27,8 +27,8 @@ struct ColumnSource {
 	JsonKind kind;
 	bool dropped;
 	bool generated;
-	bool identity_key; /* part of the replica identity (DEFAULT or USING INDEX) */
-	bool unpublished;  /* left out by the publications of publication-names (publication_publishes_column) */
+	bool identity_key;      /* part of the replica identity (DEFAULT or USING INDEX) */
+	bool unpublished;       /* left out by the publications of publication-names (publication_publishes_column) */
 	bool virtual_generated; /* 18+: computed when read, NULL in decoded rows: never sent */
 };
 
@@ -49,12 +49,12 @@ bool publication_publishes_column(const ColumnSource &column, bool listed,
                                   const PublicationColumns &publication) noexcept;
 
 struct ColumnPlan {
-	int attribute_index;           /* 0-based position in the tuple descriptor */
+	int attribute_index; /* 0-based position in the tuple descriptor */
 	std::uint32_t output_function;
 	JsonKind kind;
 	bool identity_key;
-	std::string key;               /* "name": escaped, with the colon; wal2json-v2: {"name":..,"type":..,"value": */
-	std::string quoted_name;       /* "name" escaped, for the unchanged_toast list */
+	std::string key;         /* "name": escaped, with the colon; wal2json-v2: {"name":..,"type":..,"value": */
+	std::string quoted_name; /* "name" escaped, for the unchanged_toast list */
 };
 
 struct RelationPlan {

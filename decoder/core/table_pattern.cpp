@@ -29,10 +29,10 @@ public:
 	/* Reads one item; returns an error text, or empty when fine. */
 	std::string
 	next_item(std::vector<NamePart> &parts) {
-		parts.assign(1, NamePart{});
-		bool literal_seen = false; /* any quoted or escaped char in the current part */
+		parts.assign(1, NamePart {});
+		bool literal_seen = false;   /* any quoted or escaped char in the current part */
 		std::size_t literal_end = 0; /* text length after the last quoted or escaped char */
-		std::string raw;           /* unquoted, unescaped chars of the current part, to spot "*" */
+		std::string raw;             /* unquoted, unescaped chars of the current part, to spot "*" */
 		skip_spaces();
 		while (pos_ < text_.size() && text_[pos_] != ',') {
 			char c = text_[pos_++];
@@ -109,8 +109,7 @@ private:
 };
 
 Result<std::vector<std::vector<NamePart>>>
-scan(std::string_view text, std::string_view option, bool dots_split, std::size_t parts_per_item,
-     const char *shape) {
+scan(std::string_view text, std::string_view option, bool dots_split, std::size_t parts_per_item, const char *shape) {
 	std::vector<std::vector<NamePart>> items;
 	ListScanner scanner(text, dots_split);
 	std::vector<NamePart> parts;
@@ -144,7 +143,7 @@ parse_table_patterns(std::string_view text, std::string_view option) {
 		return items.error();
 	std::vector<TablePattern> patterns;
 	for (auto &item : items.value())
-		patterns.push_back(TablePattern{std::move(item[0]), std::move(item[1])});
+		patterns.push_back(TablePattern {std::move(item[0]), std::move(item[1])});
 	return patterns;
 }
 
@@ -155,7 +154,7 @@ parse_column_patterns(std::string_view text, std::string_view option) {
 		return items.error();
 	std::vector<ColumnPattern> patterns;
 	for (auto &item : items.value())
-		patterns.push_back(ColumnPattern{TablePattern{std::move(item[0]), std::move(item[1])}, std::move(item[2])});
+		patterns.push_back(ColumnPattern {TablePattern {std::move(item[0]), std::move(item[1])}, std::move(item[2])});
 	return patterns;
 }
 

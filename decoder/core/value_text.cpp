@@ -17,7 +17,7 @@ put(char *dest, const char *text, std::size_t length) noexcept {
 /* "00" to "99": two digits a step, as this runs per field per row. */
 struct DigitPairs {
 	char text[200];
-	constexpr DigitPairs() : text{} {
+	constexpr DigitPairs() : text {} {
 		for (int i = 0; i < 100; ++i) {
 			text[2 * i] = static_cast<char>('0' + i / 10);
 			text[2 * i + 1] = static_cast<char>('0' + i % 10);
@@ -50,7 +50,8 @@ floor_div(std::int64_t a, std::int64_t b) noexcept {
 std::size_t
 shortest_digits(double value, char *digits, int *exponent) noexcept {
 	char text[kFloat8TextMax];
-	std::to_chars_result result = std::to_chars(text, text + sizeof text, std::fabs(value), std::chars_format::scientific);
+	std::to_chars_result result =
+	    std::to_chars(text, text + sizeof text, std::fabs(value), std::chars_format::scientific);
 	std::size_t count = 0;
 	const char *p = text;
 	for (; p < result.ptr && *p != 'e'; ++p)
@@ -86,7 +87,8 @@ format_float8(double value, char *dest) noexcept {
 	 * side), in one call instead of digits, re-parse and layout.
 	 */
 	if (std::fabs(value) >= 1e-4 && std::fabs(value) < 1e15)
-		return static_cast<std::size_t>(std::to_chars(dest, dest + kFloat8TextMax, value, std::chars_format::fixed).ptr - dest);
+		return static_cast<std::size_t>(
+		    std::to_chars(dest, dest + kFloat8TextMax, value, std::chars_format::fixed).ptr - dest);
 	char digits[kFloat8TextMax];
 	int exponent = 0;
 	auto count = static_cast<int>(shortest_digits(value, digits, &exponent));
@@ -149,7 +151,10 @@ read_numeric(const unsigned char *data, std::size_t size, NumericView *n) noexce
 	std::memcpy(&header, data, 2);
 	std::size_t header_size = 2;
 	if ((header & 0xC000) == 0xC000) {
-		n->special = header == 0xC000 ? "NaN" : header == 0xD000 ? "Infinity" : header == 0xF000 ? "-Infinity" : nullptr;
+		n->special = header == 0xC000   ? "NaN"
+		             : header == 0xD000 ? "Infinity"
+		             : header == 0xF000 ? "-Infinity"
+		                                : nullptr;
 		return n->special != nullptr;
 	}
 	if ((header & 0x8000) != 0) { /* short: sign 0x2000, dscale 0x1F80, weight 7 bits with sign 0x0040 */
@@ -188,7 +193,8 @@ bound_of(const NumericView &n) noexcept {
 	return static_cast<std::size_t>(before_point > 0 ? before_point : 1) + static_cast<std::size_t>(n.dscale) + 6;
 }
 
-/* get_str_from_var: base-10000 digits to decimal, leading zeros of the first group dropped, dscale digits after the point. */
+/* get_str_from_var: base-10000 digits to decimal, leading zeros of the first group dropped, dscale digits after the
+ * point. */
 std::size_t
 write_numeric(const NumericView &n, char *dest) noexcept {
 	if (n.special != nullptr)

@@ -28,7 +28,8 @@ std::size_t format_float8(double value, char *dest) noexcept;
 std::size_t numeric_text_bound(const unsigned char *data, std::size_t size) noexcept;
 std::size_t format_numeric(const unsigned char *data, std::size_t size, char *dest) noexcept;
 /* Both in one read: the text's length, or 0 when malformed or longer than capacity. */
-std::size_t format_numeric_within(const unsigned char *data, std::size_t size, char *dest, std::size_t capacity) noexcept;
+std::size_t format_numeric_within(const unsigned char *data, std::size_t size, char *dest,
+                                  std::size_t capacity) noexcept;
 
 /*
  * timestamptz_out's ISO text ("2024-01-01 10:00:00.5+01"): utc_usecs since
@@ -45,7 +46,7 @@ struct TimestampTextCache {
 	char date[11] = {};      /* "YYYY-MM-DD " */
 	bool offset_valid = false;
 	long gmtoff = 0;
-	char offset[10] = {};    /* "+HH[:MM[:SS]]" */
+	char offset[10] = {}; /* "+HH[:MM[:SS]]" */
 	unsigned char offset_length = 0;
 };
 bool format_timestamptz_iso(std::int64_t utc_usecs, long gmtoff, char *dest, std::size_t *length,

@@ -62,11 +62,13 @@ fill_zone_cache(ZoneOffsetCache *cache, pg_time_t seconds) {
 	int before_isdst = 0;
 	int after_isdst = 0;
 	pg_time_t boundary = 0;
-	int found = pg_next_dst_boundary(&seconds, &before, &before_isdst, &boundary, &after, &after_isdst, session_timezone);
+	int found =
+	    pg_next_dst_boundary(&seconds, &before, &before_isdst, &boundary, &after, &after_isdst, session_timezone);
 	if (local == nullptr || found < 0 || before != local->tm_gmtoff)
 		return;
 	int64 local_seconds = seconds + local->tm_gmtoff;
-	int64 time_of_day = local_seconds - (local_seconds >= 0 ? local_seconds / 86400 : (local_seconds - 86399) / 86400) * 86400;
+	int64 time_of_day =
+	    local_seconds - (local_seconds >= 0 ? local_seconds / 86400 : (local_seconds - 86399) / 86400) * 86400;
 	if (time_of_day != local->tm_hour * 3600 + local->tm_min * 60 + local->tm_sec)
 		return;
 	cache->usable = true;
@@ -120,8 +122,7 @@ append_quoted_text(StringInfo out, const char *text, std::size_t length) {
  * returns the end, or nullptr when append_value must take the general path.
  */
 char *
-write_direct(const DecoderState *state, const RelEntry *entry, std::size_t i, JsonKind kind, Datum value,
-             char *dest) {
+write_direct(const DecoderState *state, const RelEntry *entry, std::size_t i, JsonKind kind, Datum value, char *dest) {
 	const bool number = kind == JsonKind::Float || kind == JsonKind::NumberOrNull;
 	std::size_t length = 0;
 	switch (entry->fast[i]) {

@@ -220,8 +220,7 @@ write_row_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation re
 }
 
 void
-write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntry *entry,
-               ReorderBufferChange *change) {
+write_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const RelEntry *entry, ReorderBufferChange *change) {
 	if (is_wal2json(state_of(ctx)))
 		return wal2json_write_truncate(ctx, txn, entry, change);
 	StringInfo out = start_line(ctx);
@@ -244,7 +243,8 @@ write_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn
 	appendStringInfoString(out, "{\"op\":\"message\"");
 	append_common(ctx, out, transactional ? txn : nullptr, lsn);
 	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
-	const char *prefix_text = state->convert_to_utf8 ? pg_server_to_any(prefix, static_cast<int>(strlen(prefix)), PG_UTF8) : prefix;
+	const char *prefix_text =
+	    state->convert_to_utf8 ? pg_server_to_any(prefix, static_cast<int>(strlen(prefix)), PG_UTF8) : prefix;
 	append_json(out, JsonKind::String, prefix_text, strlen(prefix_text));
 	appendStringInfoString(out, ",\"content\":");
 	append_json(out, JsonKind::String, content, size);

@@ -60,7 +60,8 @@ append_key(StringInfo out, const std::string &key, bool first) {
  */
 inline void
 append_json(StringInfo out, JsonKind kind, const char *text, std::size_t length) {
-	std::size_t needed = length <= kShortValue ? encoded_length_bound(kind, length) : encoded_length(kind, text, length);
+	std::size_t needed =
+	    length <= kShortValue ? encoded_length_bound(kind, length) : encoded_length(kind, text, length);
 	set_end(out, encode(kind, text, length, reserve_bytes(out, needed)));
 }
 
@@ -96,8 +97,8 @@ struct TxnRecord {
 	bool always_xid;     /* streamed records always say which transaction they belong to */
 	const char *lsn_key; /* nullptr: no LSN field; shown only with include-lsn */
 	XLogRecPtr lsn;
-	bool with_time;      /* commit_time, with include-timestamp */
-	const char *gid;     /* prepared transaction's GID, or nullptr */
+	bool with_time;  /* commit_time, with include-timestamp */
+	const char *gid; /* prepared transaction's GID, or nullptr */
 };
 void write_txn_record(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, const TxnRecord *record);
 void write_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn);

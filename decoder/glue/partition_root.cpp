@@ -42,8 +42,8 @@ build_root_map(DecoderState *state, RelEntry *entry, Relation relation, Relation
 	entry->root_map = nullptr;
 	if (target == relation)
 		return;
-	entry->root_context = AllocSetContextCreate(state->session_context, "readscale_decoder root map",
-	                                            ALLOCSET_SMALL_SIZES);
+	entry->root_context =
+	    AllocSetContextCreate(state->session_context, "readscale_decoder root map", ALLOCSET_SMALL_SIZES);
 	MemoryContext caller = MemoryContextSwitchTo(entry->root_context);
 	entry->root_map = convert_tuples_by_name(RelationGetDescr(relation), RelationGetDescr(target));
 	MemoryContextSwitchTo(caller);

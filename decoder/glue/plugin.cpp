@@ -41,7 +41,7 @@ read_options(List *elements) {
 	ListCell *cell;
 	foreach (cell, elements) {
 		auto *element = static_cast<DefElem *>(lfirst(cell));
-		RawOption option{element->defname, std::nullopt};
+		RawOption option {element->defname, std::nullopt};
 		if (element->arg != nullptr && IsA(element->arg, String))
 			option.value = strVal(element->arg);
 		raw.push_back(std::move(option));
@@ -52,7 +52,7 @@ read_options(List *elements) {
 /* C++: parses options and constructs the state in memory already allocated; throws on bad options. */
 DecoderState *
 construct_state(void *memory, List *elements) {
-	return new (memory) DecoderState{read_options(elements), RelCache{}};
+	return new (memory) DecoderState {read_options(elements), RelCache {}};
 }
 
 void
@@ -69,11 +69,11 @@ decoder_state_reset_callback(void *arg) {
 
 void
 decoder_startup_impl(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool is_init) {
-	(void) is_init;
-	MemoryContext session =
-	    AllocSetContextCreate(ctx->context, "readscale_decoder session", ALLOCSET_SMALL_SIZES);
+	(void)is_init;
+	MemoryContext session = AllocSetContextCreate(ctx->context, "readscale_decoder session", ALLOCSET_SMALL_SIZES);
 	void *memory = MemoryContextAllocZero(session, sizeof(DecoderState));
-	auto *callback = static_cast<MemoryContextCallback *>(MemoryContextAllocZero(session, sizeof(MemoryContextCallback)));
+	auto *callback =
+	    static_cast<MemoryContextCallback *>(MemoryContextAllocZero(session, sizeof(MemoryContextCallback)));
 	MemoryContext change_context = AllocSetContextCreate(session, "readscale_decoder change", ALLOCSET_DEFAULT_SIZES);
 	int encoding = GetDatabaseEncoding();
 	DecoderState *state = construct_state(memory, ctx->output_plugin_options);
@@ -88,7 +88,8 @@ decoder_startup_impl(LogicalDecodingContext *ctx, OutputPluginOptions *opt, bool
 	ctx->output_plugin_private = state;
 	attach_invalidation(state);
 	ctx->streaming &= state->options.stream_changes;
-	/* Without filter-origins every change passes: PostgreSQL then skips the per-change callback (decode.c FilterByOrigin). */
+	/* Without filter-origins every change passes: PostgreSQL then skips the per-change callback (decode.c
+	 * FilterByOrigin). */
 	if (state->options.filter_origins.empty())
 		ctx->callbacks.filter_by_origin_cb = nullptr;
 	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
@@ -170,8 +171,8 @@ change_filtered_out(DecoderState *state, Relation relation, ReorderBufferChange 
 }
 
 void
-decoder_change_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation,
-                    ReorderBufferChange *change, bool filtered_out) {
+decoder_change_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, ReorderBufferChange *change,
+                    bool filtered_out) {
 	DecoderState *state = state_of(ctx);
 	note_progress(ctx, false);
 	if (filtered_out)

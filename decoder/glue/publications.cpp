@@ -43,11 +43,10 @@ actions_of(const Publication *publication) {
  * text, or nullptr. FOR ALL TABLES and FOR TABLES IN SCHEMA have neither.
  */
 char *
-read_publication_rel(const Publication *publication, Oid relid, bool by_entry, Bitmapset **columns,
-                     bool *all_columns) {
-	HeapTuple tuple = by_entry ? SearchSysCache2(PUBLICATIONRELMAP, ObjectIdGetDatum(relid),
-	                                             ObjectIdGetDatum(publication->oid))
-	                           : nullptr;
+read_publication_rel(const Publication *publication, Oid relid, bool by_entry, Bitmapset **columns, bool *all_columns) {
+	HeapTuple tuple =
+	    by_entry ? SearchSysCache2(PUBLICATIONRELMAP, ObjectIdGetDatum(relid), ObjectIdGetDatum(publication->oid))
+	             : nullptr;
 	if (!HeapTupleIsValid(tuple)) {
 		*all_columns = true;
 		return nullptr;
@@ -109,7 +108,8 @@ publishes(const Publication *publication, Oid relid, bool is_partition, List *by
 	bool ancestor_published = false;
 	if (is_partition) {
 		int ancestor_level = 0;
-		Oid ancestor = GetTopMostAncestorInPublication(publication->oid, get_partition_ancestors(relid), &ancestor_level);
+		Oid ancestor =
+		    GetTopMostAncestorInPublication(publication->oid, get_partition_ancestors(relid), &ancestor_level);
 		ancestor_published = OidIsValid(ancestor);
 		if (ancestor_published && publication->pubviaroot) {
 			*via = ancestor;

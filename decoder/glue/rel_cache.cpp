@@ -32,7 +32,7 @@ invalidate_impl(Oid relid) noexcept {
 /* B3: runs in the middle of unrelated code; only marks entries. */
 extern "C" void
 decoder_relcache_callback(Datum arg, Oid relid) {
-	(void) arg;
+	(void)arg;
 	readscale::pg::guarded_no_throw(WARNING, [=]() { invalidate_impl(relid); });
 }
 
@@ -43,9 +43,9 @@ decoder_relcache_callback(Datum arg, Oid relid) {
  */
 extern "C" void
 decoder_namespace_callback(Datum arg, rs_syscache_id cache_id, uint32 hash_value) {
-	(void) arg;
-	(void) cache_id;
-	(void) hash_value;
+	(void)arg;
+	(void)cache_id;
+	(void)hash_value;
 	readscale::pg::guarded_no_throw(WARNING, []() { invalidate_impl(InvalidOid); });
 }
 
@@ -181,7 +181,6 @@ RelCache::invalidate(Oid relid) noexcept {
 			item.second.valid = false;
 }
 
-
 RelEntry *
 relation_entry(DecoderState *state, Relation relation) {
 	Oid relid = RelationGetRelid(relation);
@@ -245,11 +244,11 @@ take_old_value(HeapTuple old, TupleDesc desc, int attribute_index, Datum *value)
 void
 attach_invalidation(DecoderState *state) {
 	if (!callback_registered) {
-		CacheRegisterRelcacheCallback(decoder_relcache_callback, (Datum) 0);
-		CacheRegisterSyscacheCallback(NAMESPACEOID, decoder_namespace_callback, (Datum) 0);
-		CacheRegisterSyscacheCallback(PUBLICATIONOID, decoder_namespace_callback, (Datum) 0);
-		CacheRegisterSyscacheCallback(PUBLICATIONRELMAP, decoder_namespace_callback, (Datum) 0);
-		CacheRegisterSyscacheCallback(PUBLICATIONNAMESPACEMAP, decoder_namespace_callback, (Datum) 0);
+		CacheRegisterRelcacheCallback(decoder_relcache_callback, (Datum)0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, decoder_namespace_callback, (Datum)0);
+		CacheRegisterSyscacheCallback(PUBLICATIONOID, decoder_namespace_callback, (Datum)0);
+		CacheRegisterSyscacheCallback(PUBLICATIONRELMAP, decoder_namespace_callback, (Datum)0);
+		CacheRegisterSyscacheCallback(PUBLICATIONNAMESPACEMAP, decoder_namespace_callback, (Datum)0);
 		callback_registered = true;
 	}
 	invalidation_target = state;

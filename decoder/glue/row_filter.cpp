@@ -80,7 +80,8 @@ new_row_for_test(RowFilter *filter, TupleDesc desc) {
 	for (int i = 0; i < desc->natts; i++) {
 		if (new_slot->tts_isnull[i] || old_slot->tts_isnull[i] || TupleDescAttr(desc, i)->attlen != -1)
 			continue;
-		if (!VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(new_slot->tts_values[i])) || VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(old_slot->tts_values[i])))
+		if (!VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(new_slot->tts_values[i])) ||
+		    VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(old_slot->tts_values[i])))
 			continue;
 		if (!merged) {
 			ExecClearTuple(filter->merged_slot);
@@ -135,7 +136,7 @@ void
 row_filter_release(RowFilter *filter) {
 	if (filter->context != nullptr)
 		MemoryContextDelete(filter->context);
-	*filter = RowFilter{};
+	*filter = RowFilter {};
 }
 
 bool

@@ -74,7 +74,7 @@ struct RelEntry {
 	unsigned actions = 0;            /* Action bits sent for this relation (publication-names) */
 	/* publish_via_partition_root: the root the changes are sent as, and the row conversion to it */
 	Oid publish_as = InvalidOid;
-	MemoryContext root_context = nullptr; /* holds root_map; dropped when the entry is rebuilt */
+	MemoryContext root_context = nullptr;   /* holds root_map; dropped when the entry is rebuilt */
 	TupleConversionMap *root_map = nullptr; /* nullptr: same row type */
 	RelationPlan plan;
 	RowFilter filter;
@@ -100,12 +100,12 @@ const Datum *deform_tuple(const RelEntry *entry, TupleDesc desc, HeapTuple tuple
 inline HeapTuple
 toast_source_of(ReorderBufferChange *change, ReorderBufferChangeType action) {
 	bool became_insert = change->action == REORDER_BUFFER_CHANGE_UPDATE && action == REORDER_BUFFER_CHANGE_INSERT;
-	return became_insert && change->data.tp.oldtuple != nullptr ? rs_change_heap_tuple(change->data.tp.oldtuple) : nullptr;
+	return became_insert && change->data.tp.oldtuple != nullptr ? rs_change_heap_tuple(change->data.tp.oldtuple)
+	                                                            : nullptr;
 }
 
 /* C-shaped: replaces *value by old's value of the column when old has it inline; false if not. */
 bool take_old_value(HeapTuple old, TupleDesc desc, int attribute_index, Datum *value);
-
 
 /*
  * Relation OID -> entry. Entries are marked invalid by the relcache
@@ -144,19 +144,19 @@ private:
 struct DecoderState {
 	DecoderOptions options;
 	RelCache relations;
-	MemoryContext session_context = nullptr; /* owns this object; FmgrInfo extras live here */
-	MemoryContext change_context = nullptr;  /* reset after every change */
-	bool convert_to_utf8 = false;            /* server encoding is neither UTF8 nor SQL_ASCII */
-	bool begin_sent = false;                 /* begin waits for the first change sent */
-	bool wrote_changes = false;              /* a record of the current transaction was sent */
-	int changes_since_progress = 0;          /* see note_progress() */
-	mutable ZoneOffsetCache zone = {};       /* see column_text.cpp */
+	MemoryContext session_context = nullptr;        /* owns this object; FmgrInfo extras live here */
+	MemoryContext change_context = nullptr;         /* reset after every change */
+	bool convert_to_utf8 = false;                   /* server encoding is neither UTF8 nor SQL_ASCII */
+	bool begin_sent = false;                        /* begin waits for the first change sent */
+	bool wrote_changes = false;                     /* a record of the current transaction was sent */
+	int changes_since_progress = 0;                 /* see note_progress() */
+	mutable ZoneOffsetCache zone = {};              /* see column_text.cpp */
 	mutable TimestampTextCache timestamp_text = {}; /* the last date and offset texts written */
-	bool in_stream = false;                  /* between stream_start and stream_stop callbacks */
-	bool stream_block_sent = false;          /* stream_start record written for this block */
-	StringInfoData batch = {};               /* batch-bytes: change lines not yet written (batch.cpp) */
-	int line_start = 0;                      /* where the line being formatted starts in batch */
-	XLogRecPtr batch_lsn = InvalidXLogRecPtr; /* LSN of batch's last line */
+	bool in_stream = false;                         /* between stream_start and stream_stop callbacks */
+	bool stream_block_sent = false;                 /* stream_start record written for this block */
+	StringInfoData batch = {};                      /* batch-bytes: change lines not yet written (batch.cpp) */
+	int line_start = 0;                             /* where the line being formatted starts in batch */
+	XLogRecPtr batch_lsn = InvalidXLogRecPtr;       /* LSN of batch's last line */
 };
 
 inline DecoderState *

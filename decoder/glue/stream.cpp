@@ -45,7 +45,7 @@ stream_was_sent(ReorderBufferTXN *txn) {
 
 void
 stream_start_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
-	(void) txn;
+	(void)txn;
 	DecoderState *state = state_of(ctx);
 	state->in_stream = true;
 	state->stream_block_sent = false;
@@ -56,7 +56,7 @@ stream_stop_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 	DecoderState *state = state_of(ctx);
 	flush_batch(ctx);
 	if (state->stream_block_sent) {
-		TxnRecord record{"stream_stop", true, nullptr, InvalidXLogRecPtr, false, nullptr};
+		TxnRecord record {"stream_stop", true, nullptr, InvalidXLogRecPtr, false, nullptr};
 		write_txn_record(ctx, top_of(txn), &record);
 	}
 	state->in_stream = false;
@@ -66,7 +66,7 @@ void
 stream_abort_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr abort_lsn) {
 	if (!stream_was_sent(txn))
 		return;
-	TxnRecord record{"stream_abort", true, "abort_lsn", abort_lsn, false, nullptr};
+	TxnRecord record {"stream_abort", true, "abort_lsn", abort_lsn, false, nullptr};
 	write_txn_record(ctx, txn, &record);
 }
 
@@ -75,7 +75,7 @@ stream_commit_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPt
 	note_progress(ctx, !stream_was_sent(txn));
 	if (!stream_was_sent(txn))
 		return;
-	TxnRecord record{"stream_commit", true, "commit_lsn", commit_lsn, true, nullptr};
+	TxnRecord record {"stream_commit", true, "commit_lsn", commit_lsn, true, nullptr};
 	write_txn_record(ctx, txn, &record);
 }
 
@@ -83,7 +83,7 @@ void
 stream_prepare_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr prepare_lsn) {
 	if (!stream_was_sent(txn))
 		return;
-	TxnRecord record{"stream_prepare", true, "prepare_lsn", prepare_lsn, false, txn->gid};
+	TxnRecord record {"stream_prepare", true, "prepare_lsn", prepare_lsn, false, txn->gid};
 	write_txn_record(ctx, txn, &record);
 }
 
@@ -94,20 +94,20 @@ prepare_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr prep
 	note_progress(ctx, !state->wrote_changes);
 	if (state->options.skip_empty_xacts && !state->wrote_changes)
 		return;
-	TxnRecord record{"prepare", false, "prepare_lsn", prepare_lsn, false, txn->gid};
+	TxnRecord record {"prepare", false, "prepare_lsn", prepare_lsn, false, txn->gid};
 	write_txn_record(ctx, txn, &record);
 }
 
 void
 commit_prepared_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) {
 	note_progress(ctx, false);
-	TxnRecord record{"commit_prepared", false, "commit_lsn", commit_lsn, true, txn->gid};
+	TxnRecord record {"commit_prepared", false, "commit_lsn", commit_lsn, true, txn->gid};
 	write_txn_record(ctx, txn, &record);
 }
 
 void
 rollback_prepared_impl(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr prepare_end_lsn) {
-	TxnRecord record{"rollback_prepared", false, "prepare_end_lsn", prepare_end_lsn, false, txn->gid};
+	TxnRecord record {"rollback_prepared", false, "prepare_end_lsn", prepare_end_lsn, false, txn->gid};
 	write_txn_record(ctx, txn, &record);
 }
 
@@ -156,7 +156,7 @@ decoder_commit_prepared(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLog
 }
 extern "C" void
 decoder_rollback_prepared(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, TimestampTz time) {
-	(void) time;
+	(void)time;
 	readscale::pg::guarded([=]() { rollback_prepared_impl(ctx, txn, lsn); });
 }
 
@@ -166,7 +166,7 @@ void
 write_stream_start(LogicalDecodingContext *ctx, ReorderBufferTXN *txn) {
 	DecoderState *state = state_of(ctx);
 	ReorderBufferTXN *top = top_of(txn);
-	TxnRecord record{"stream_start", true, nullptr, InvalidXLogRecPtr, false, nullptr};
+	TxnRecord record {"stream_start", true, nullptr, InvalidXLogRecPtr, false, nullptr};
 	write_txn_record(ctx, top, &record);
 	state->stream_block_sent = true;
 	top->output_plugin_private = &stream_sent_marker;

@@ -122,11 +122,13 @@ wal2json_write_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relati
 	append_text(out, entry->plan.head);
 	if (has_new) {
 		appendStringInfoString(out, ",\"columns\":");
-		append_columns(state, out, entry, desc, rs_change_heap_tuple(change->data.tp.newtuple), false, toast_source_of(change, action));
+		append_columns(state, out, entry, desc, rs_change_heap_tuple(change->data.tp.newtuple), false,
+		               toast_source_of(change, action));
 	}
 	if (has_old) {
 		appendStringInfoString(out, ",\"identity\":");
-		append_columns(state, out, entry, desc, rs_change_heap_tuple(change->data.tp.oldtuple), entry->has_identity_index, nullptr);
+		append_columns(state, out, entry, desc, rs_change_heap_tuple(change->data.tp.oldtuple),
+		               entry->has_identity_index, nullptr);
 	} else if (action == REORDER_BUFFER_CHANGE_UPDATE && entry->has_identity_index) {
 		/* the key did not change: wal2json takes it from the new tuple */
 		appendStringInfoString(out, ",\"identity\":");

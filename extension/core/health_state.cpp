@@ -156,6 +156,8 @@ node_status_json(const NodeState &node) {
 		out += std::string(",\"replay_paused\":") + (node.replay_paused ? "true" : "false");
 		out += ",\"unreplayed_bytes\":" + std::to_string(node.unreplayed_bytes);
 		out += ",\"staleness_ms\":" + (node.staleness_ms ? std::to_string(*node.staleness_ms) : std::string("null"));
+		if (!node.replica_role.empty()) /* one of the setting's fixed names: nothing to escape */
+			out += ",\"replica_role\":\"" + std::string(node.replica_role) + "\"";
 	}
 	return out + "}\n";
 }

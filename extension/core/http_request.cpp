@@ -26,9 +26,9 @@ fail(int status, std::string reason) {
 
 bool
 is_tchar(char c) {
-	return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+	return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+	       std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
-
 
 /* Percent-decodes text; false on a malformed escape or a decoded NUL. */
 bool
@@ -78,8 +78,8 @@ leading_number(std::string_view text, std::uint64_t *value, std::size_t *digits)
 
 Error
 bad_value(std::string_view what, std::string_view text, const char *hint) {
-	return Error(sqlstate::kInvalidParameterValue, "invalid " + std::string(what) + " \"" + std::string(text) + "\"", {},
-	             hint);
+	return Error(sqlstate::kInvalidParameterValue, "invalid " + std::string(what) + " \"" + std::string(text) + "\"",
+	             {}, hint);
 }
 
 /* Parses the request line and target into *request; 0 or an HTTP error status with *reason. */
@@ -172,7 +172,7 @@ parse_request(std::string_view buffer, const Limits &limits) {
 	if (lf_end != std::string_view::npos && (end == std::string_view::npos || lf_end < end))
 		end = lf_end;
 	if (end == std::string_view::npos)
-		return buffer.size() >= limits.max_request_bytes ? fail(431, "request header too large") : ParseResult{};
+		return buffer.size() >= limits.max_request_bytes ? fail(431, "request header too large") : ParseResult {};
 	std::string_view head = window.substr(0, end);
 	ParseResult result;
 	std::size_t headers = 0;
@@ -212,8 +212,8 @@ parse_duration_ms(std::string_view text) {
 		return bad_value("duration", text, hint);
 	std::string_view unit = text.substr(digits);
 	std::uint64_t factor = 0;
-	const std::pair<const char *, std::uint64_t> units[] = {{"", 1}, {"ms", 1}, {"s", 1000}, {"min", 60000},
-	                                                        {"h", 3600000}, {"d", 86400000}};
+	const std::pair<const char *, std::uint64_t> units[] = {{"", 1},        {"ms", 1},      {"s", 1000},
+	                                                        {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
 	for (const auto &[name, ms] : units)
 		if (unit == name)
 			factor = ms;
@@ -291,9 +291,16 @@ replica_check(const Request &request, const NodeState &node) {
 		return respond(503, "wal receiver is not streaming");
 	if (node.replay_paused)
 		return respond(503, "replay is paused");
+	if (const std::string *role = query_value(request, "role"); role != nullptr && *role != node.replica_role)
+		return respond(503, "replica role is " + std::string(node.replica_role) + ", not " + *role);
 	auto stale = check_freshness(node.staleness_ms, node.unreplayed_bytes, max_ms, max_bytes);
-	if (stale)
-		return respond(503, stale->message());
+	if (stale) {
+		Response r =
+		    respond(503, stale->message() +
+		                     (node.replay_blocker.empty() ? std::string() : "; " + std::string(node.replay_blocker)));
+		r.stale = true;
+		return r;
+	}
 	return respond(200, "replica");
 }
 

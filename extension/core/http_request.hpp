@@ -72,12 +72,15 @@ struct NodeState {
 	bool replay_paused = false;
 	std::optional<std::int64_t> staleness_ms; /* unknown when absent */
 	std::uint64_t unreplayed_bytes = 0;
+	std::string_view replay_blocker; /* what blocks replay (readscale.replay_blockers' reason), "" unknown */
+	std::string_view replica_role;   /* readscale.replica_role: "unset", "oltp" or "olap" */
 };
 
 struct Response {
 	int status = 404;
-	std::string body; /* one line, ends in "\n" */
+	std::string body;           /* one line, ends in "\n" */
 	bool needs_metrics = false; /* /metrics, /status: the caller fills the body */
+	bool stale = false;         /* refused because replay is behind: the caller may name what blocks it */
 };
 
 Response route(const Request &request, const NodeState &node);

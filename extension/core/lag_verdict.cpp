@@ -167,7 +167,8 @@ check_freshness(std::optional<std::int64_t> staleness_ms, std::uint64_t unreplay
 		             "The standby has not replayed any transaction since it started and has WAL left to replay.", hint);
 	if (max_ms >= 0 && *staleness_ms > max_ms)
 		return Error(sqlstate::kStalenessExceeded,
-		             "standby data is " + format_ms(*staleness_ms) + " stale, more than the allowed " + format_ms(max_ms),
+		             "standby data is " + format_ms(*staleness_ms) + " stale, more than the allowed " +
+		                 format_ms(max_ms),
 		             "Unreplayed WAL: " + format_bytes(unreplayed_bytes) + ".", hint);
 	if (max_bytes >= 0 && unreplayed_bytes > static_cast<std::uint64_t>(max_bytes))
 		return Error(sqlstate::kStalenessExceeded,
@@ -200,8 +201,7 @@ like_match(std::string_view pattern, std::string_view text) {
 		if (p < items.size() && items[p].kind == PatternItem::kAnyRun) {
 			star_p = p++;
 			star_t = t;
-		} else if (p < items.size() &&
-		           (items[p].kind == PatternItem::kAnyOne || items[p].literal == text[t])) {
+		} else if (p < items.size() && (items[p].kind == PatternItem::kAnyOne || items[p].literal == text[t])) {
 			p++;
 			t++;
 		} else if (star_p != SIZE_MAX) {

@@ -41,6 +41,7 @@ struct LagThresholds {
 	std::int64_t warning_bytes = -1;
 	std::int64_t critical_bytes = -1;
 	bool non_streaming_is_critical = true;
+	bool disconnected_is_critical = true; /* an expected standby that is not connected (standby_roster.hpp) */
 };
 
 enum class Verdict { kOk = 0, kWarning = 1, kCritical = 2 };
@@ -82,8 +83,7 @@ Result<bool> validate_pattern(std::string_view pattern);
 bool like_match(std::string_view pattern, std::string_view text);
 
 /* Index of the most specific pattern matching name, if any (see file comment). */
-std::optional<std::size_t> most_specific_match(const std::vector<std::string_view> &patterns,
-                                               std::string_view name);
+std::optional<std::size_t> most_specific_match(const std::vector<std::string_view> &patterns, std::string_view name);
 
 /* "12 ms" / "1.5 s" / "3 min" and "512 bytes" / "16 MB": for reasons and messages. */
 std::string format_ms(std::int64_t ms);

@@ -27,10 +27,10 @@ inline constexpr Lsn kInvalidLsn = 0;
 
 /* WAL geometry of the server; PostgreSQL 15's defaults unless glue says otherwise. */
 struct WalGeometry {
-	std::uint32_t page_size = 8192;                    /* XLOG_BLCKSZ */
-	std::uint64_t segment_size = 16u * 1024u * 1024u;  /* wal_segment_size */
-	std::uint32_t short_page_header = 24;              /* MAXALIGN(SizeOfXLogShortPHD) */
-	std::uint32_t long_page_header = 40;               /* MAXALIGN(SizeOfXLogLongPHD) */
+	std::uint32_t page_size = 8192;                   /* XLOG_BLCKSZ */
+	std::uint64_t segment_size = 16u * 1024u * 1024u; /* wal_segment_size */
+	std::uint32_t short_page_header = 24;             /* MAXALIGN(SizeOfXLogShortPHD) */
+	std::uint32_t long_page_header = 40;              /* MAXALIGN(SizeOfXLogLongPHD) */
 };
 
 /* Parses "X/X" (each part 1 to 8 hex digits), as core's pg_lsn input does. */

@@ -14,10 +14,10 @@ operator==(const SlotIdentity &a, const SlotIdentity &b) noexcept {
 InactivityMark
 observe_slot(const InactivityMark &previous, bool active, const SlotIdentity &seen, std::int64_t now) noexcept {
 	if (active)
-		return InactivityMark{};
+		return InactivityMark {};
 	if (previous.tracked && previous.identity == seen)
 		return previous;
-	return InactivityMark{true, seen, now};
+	return InactivityMark {true, seen, now};
 }
 
 } // namespace readscale

@@ -19,7 +19,7 @@
 namespace readscale {
 
 struct SlotIdentity {
-	std::uint64_t dir_inode = 0;   /* 0: no directory (temporary slot) */
+	std::uint64_t dir_inode = 0; /* 0: no directory (temporary slot) */
 	std::int64_t dir_ctime_ns = 0;
 	std::uint64_t restart_lsn = 0; /* 0: none */
 	std::uint64_t confirmed_flush_lsn = 0;

@@ -87,8 +87,9 @@ judge_slot(const SlotSample &sample, const SlotPolicy &policy) {
 
 SlotJudgement
 judge_missing_standby_slot(std::string_view slot_name) {
-	return {Verdict::kCritical, "synchronized_standby_slots lists \"" + std::string(slot_name) +
-	                                "\", which does not exist, so every logical walsender on this primary waits for it"};
+	return {Verdict::kCritical,
+	        "synchronized_standby_slots lists \"" + std::string(slot_name) +
+	            "\", which does not exist, so every logical walsender on this primary waits for it"};
 }
 
 std::string

@@ -68,8 +68,8 @@ struct SlotSample {
 	std::string_view wal_status;                 /* reserved | extended | unreserved | lost | "" */
 	std::string_view invalidation_reason;        /* 17+: wal_removed, rows_removed, idle_timeout, ...; "": valid */
 	bool temporary = false;
-	bool synced = false;   /* 17+: a standby's copy of a primary's failover slot */
-	bool failover = false; /* 17+ */
+	bool synced = false;                               /* 17+: a standby's copy of a primary's failover slot */
+	bool failover = false;                             /* 17+ */
 	bool listed_in_synchronized_standby_slots = false; /* physical slot named by this primary's setting */
 	bool keeps_logical_decoding_on = false;            /* 19, wal_level = replica: the last valid logical slot */
 };

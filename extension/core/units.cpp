@@ -11,7 +11,7 @@ __extension__ typedef __int128 Wide; /* wide enough for any interval in microsec
 
 Wide
 day_microseconds(const IntervalFields &interval) noexcept {
-	return (Wide{interval.months} * kDaysPerMonth + interval.days) * kMicrosecondsPerDay;
+	return (Wide {interval.months} * kDaysPerMonth + interval.days) * kMicrosecondsPerDay;
 }
 
 bool
@@ -42,7 +42,7 @@ timeout_ms_rounded_up(const IntervalFields &interval) noexcept {
 
 std::int64_t
 ms_to_microseconds_saturated(std::int64_t ms) noexcept {
-	Wide us = Wide{ms} * 1000;
+	Wide us = Wide {ms} * 1000;
 	if (us > std::numeric_limits<std::int64_t>::max())
 		return std::numeric_limits<std::int64_t>::max();
 	if (us < std::numeric_limits<std::int64_t>::min())

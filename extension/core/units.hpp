@@ -40,7 +40,7 @@ std::int64_t ms_to_microseconds_saturated(std::int64_t ms) noexcept;
 /* A GUC_UNIT_KB setting in bytes; a negative setting (disabled) stays -1. */
 constexpr std::int64_t
 kb_to_bytes(int kb) noexcept {
-	return kb < 0 ? -1 : std::int64_t{kb} * 1024;
+	return kb < 0 ? -1 : std::int64_t {kb} * 1024;
 }
 
 } // namespace readscale

@@ -87,7 +87,7 @@ poll_backoff_ms(int round) noexcept {
 		return 1;
 	if (round >= 3)
 		return 8;
-	return std::int64_t{1} << round;
+	return std::int64_t {1} << round;
 }
 
 } // namespace readscale

@@ -40,7 +40,7 @@ struct StandbySituation {
 	std::int64_t min_apply_delay_ms = 0; /* recovery_min_apply_delay */
 	bool receiver_streaming = true;
 	bool receiver_connecting = false; /* 19: (re)connecting to the primary, transitional: no fail-fast */
-	Lsn received = kInvalidLsn; /* flushed by the WAL receiver */
+	Lsn received = kInvalidLsn;       /* flushed by the WAL receiver */
 };
 
 /*

@@ -186,10 +186,11 @@ gate_after_set() {
 	if (IsolationUsesXactSnapshot() && FirstSnapshotSet) {
 		/* Not a timeout: no wait can make this transaction's snapshot newer. Always refused. */
 		count(kGateRefused);
-		ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kObjectNotInPrerequisiteState)),
-		                errmsg("cannot set \"readscale.min_lsn\" after the transaction's snapshot was taken"),
-		                errdetail("A REPEATABLE READ or SERIALIZABLE transaction keeps the snapshot of its first query."),
-		                errhint("%s", kUseSetHint)));
+		ereport(ERROR,
+		        (errcode(sqlstate_to_errcode(sqlstate::kObjectNotInPrerequisiteState)),
+		         errmsg("cannot set \"readscale.min_lsn\" after the transaction's snapshot was taken"),
+		         errdetail("A REPEATABLE READ or SERIALIZABLE transaction keeps the snapshot of its first query."),
+		         errhint("%s", kUseSetHint)));
 	}
 	bool in_recovery = RecoveryInProgress();
 	if (!in_recovery && min_lsn > GetXLogInsertRecPtr())
@@ -197,7 +198,7 @@ gate_after_set() {
 		                errmsg("LSN %s in \"readscale.min_lsn\" is ahead of this server's WAL", LsnText(min_lsn).text),
 		                errdetail("This server has written WAL up to %s.", LsnText(GetXLogInsertRecPtr()).text),
 		                errhint("Check that the token was taken on this cluster's primary.")));
-	WaitRequest request{min_lsn, gate_timeout_ms, in_recovery ? WaitMode::Replay : WaitMode::PrimaryFlush, true, 0};
+	WaitRequest request {min_lsn, gate_timeout_ms, in_recovery ? WaitMode::Replay : WaitMode::PrimaryFlush, true, 0};
 	WaitResult result;
 	wait_for_position(&request, &result);
 	if (result.outcome == WaitOutcome::Success || result.outcome == WaitOutcome::NotInRecovery) {

@@ -105,7 +105,8 @@ read_from(int slot, TimestampTz now) {
  */
 int
 free_slot(TimestampTz now) {
-	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbusy\n";
+	static const char busy[] =
+	    "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbusy\n";
 	for (int i = 0; i < kMaxConnections; i++)
 		if (accepted_at[i] < 0)
 			return i;
@@ -137,7 +138,7 @@ conns_accept(pgsocket listener, TimestampTz now) {
 		if (fd == PGINVALID_SOCKET)
 			return; /* EAGAIN: drained; EMFILE and friends: retried on the next wake-up */
 		int slot = free_slot(now);
-		epoll_event event{};
+		epoll_event event {};
 		event.events = EPOLLIN;
 		event.data.u32 = static_cast<std::uint32_t>(slot);
 		if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0) {

@@ -10,11 +10,11 @@
 namespace readscale::pg::health {
 
 /* health_conns.cpp: the connection table, watched through one epoll descriptor. */
-int conns_init();                               /* the epoll descriptor to watch for readability, or -1 */
+int conns_init();                                      /* the epoll descriptor to watch for readability, or -1 */
 void conns_accept(pgsocket listener, TimestampTz now); /* accepts everything pending, evicting when full */
-void conns_serve_ready(TimestampTz now);        /* reads and answers the connections with bytes waiting */
-void conns_expire(TimestampTz now);             /* answers 408 to connections past their deadline */
-int conns_open();                               /* connections held now */
+void conns_serve_ready(TimestampTz now);               /* reads and answers the connections with bytes waiting */
+void conns_expire(TimestampTz now);                    /* answers 408 to connections past their deadline */
+int conns_open();                                      /* connections held now */
 
 /*
  * health_response.cpp: the answer to the bytes received so far, in a buffer

@@ -23,6 +23,11 @@
  * (the error goes to the server log), /metrics falls back to this node's own
  * gauges from shared memory. An answer (or a failure) is reused for a second.
  *
+ * A /replica or /read-only check that fails because replay is behind names what
+ * blocks replay: it runs SELECT reason FROM readscale.replay_blockers the same
+ * way (same timeouts, reused for a second). Only failing checks pay for that
+ * transaction; passing ones still read shared memory only.
+ *
  * Frames: respond() and fetch_metrics() are C-shaped; build_response() is the
  * one place C++ objects live, and it calls no PostgreSQL function. The SPI call
  * catches its own errors the way autovacuum's main loop does (report, abort the
@@ -37,6 +42,7 @@
 #include <cstdlib>
 
 #include "bridge/postgres.hpp"
+#include "glue/gucs.hpp"
 #include "glue/health_endpoint.hpp"
 #include "glue/workers.hpp"
 
@@ -52,12 +58,22 @@ namespace {
 constexpr long kMetricsReuseMs = 1000;
 constexpr int kMetricsStatementTimeoutMs = 2000;
 
-/* Plain data (B8): grown with realloc, never freed (one worker, lives as long as it). */
-TimestampTz metrics_fetched_at = 0;
-bool metrics_ok = false;
-char *metrics_buffer = nullptr;
-std::size_t metrics_capacity = 0;
-std::size_t metrics_length = 0;
+/*
+ * One SQL answer reused for kMetricsReuseMs. Plain data (B8): the buffer is
+ * grown with realloc, never freed (one worker, lives as long as it).
+ */
+struct CachedText {
+	const char *sql; /* one row, one text column; no row or NULL is a failure */
+	TimestampTz fetched_at;
+	bool ok;
+	char *buffer;
+	std::size_t capacity;
+	std::size_t length;
+};
+
+CachedText metrics_cache = {"SELECT readscale.metrics()", 0, false, nullptr, 0, 0};
+/* Asked only for a /replica or /read-only that fails because replay is behind (see respond()). */
+CachedText blocker_cache = {"SELECT reason FROM readscale.replay_blockers LIMIT 1", 0, false, nullptr, 0, 0};
 char *response_buffer = nullptr;
 std::size_t response_capacity = 0;
 
@@ -80,11 +96,10 @@ enum class Need { kMore, kMetrics, kState };
 Need
 classify(const char *request, std::size_t length, bool timed_out) {
 	using namespace readscale::http;
-	ParseResult parsed = parse_request(std::string_view(request, length), Limits{});
+	ParseResult parsed = parse_request(std::string_view(request, length), Limits {});
 	if (parsed.status == ParseStatus::kIncomplete)
 		return timed_out ? Need::kState : Need::kMore;
-	return parsed.status == ParseStatus::kComplete && parsed.request.path == "/metrics" ? Need::kMetrics
-	                                                                                     : Need::kState;
+	return parsed.status == ParseStatus::kComplete && parsed.request.path == "/metrics" ? Need::kMetrics : Need::kState;
 }
 
 /* C-shaped: the node's state from shared memory, no transaction. */
@@ -111,11 +126,11 @@ read_node_state(readscale::http::NodeState *node) {
  * readscale.metrics()'s text, or null for the shared-memory gauges.
  */
 std::size_t
-build_response(const char *request, std::size_t length, const readscale::http::NodeState *node,
-               const char *metrics, std::size_t metrics_size, const char **out) {
+build_response(const char *request, std::size_t length, const readscale::http::NodeState *node, const char *metrics,
+               std::size_t metrics_size, const char **out) {
 	using namespace readscale::http;
 	static const char failed[] = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-	ParseResult parsed = parse_request(std::string_view(request, length), Limits{});
+	ParseResult parsed = parse_request(std::string_view(request, length), Limits {});
 	Response response;
 	const char *type = "text/plain; charset=utf-8";
 	if (parsed.status == ParseStatus::kIncomplete) {
@@ -145,15 +160,15 @@ build_response(const char *request, std::size_t length, const readscale::http::N
 	return text.size();
 }
 
-/* May ERROR (caught by fetch_metrics): copies metrics() into metrics_buffer. */
+/* May ERROR (caught by fetch_cached): copies the answer of cache->sql into cache->buffer. */
 bool
-run_metrics_query() {
+run_text_query(CachedText *cache) {
 	if (!OidIsValid(get_extension_oid("pg_readscale", true)))
 		return false;
 	SPI_connect();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, "SELECT readscale.metrics()");
-	int rc = SPI_execute("SELECT readscale.metrics()", true, 1);
+	pgstat_report_activity(STATE_RUNNING, cache->sql);
+	int rc = SPI_execute(cache->sql, true, 1);
 	bool ok = rc == SPI_OK_SELECT && SPI_processed == 1;
 	bool isnull = true;
 	Datum value = ok ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull) : Datum(0);
@@ -161,10 +176,10 @@ run_metrics_query() {
 	if (ok) {
 		text *t = DatumGetTextPP(value);
 		std::size_t size = VARSIZE_ANY_EXHDR(t);
-		ok = reserve(&metrics_buffer, &metrics_capacity, size);
+		ok = reserve(&cache->buffer, &cache->capacity, size);
 		if (ok) {
-			std::memcpy(metrics_buffer, VARDATA_ANY(t), size);
-			metrics_length = size;
+			std::memcpy(cache->buffer, VARDATA_ANY(t), size);
+			cache->length = size;
 		}
 	}
 	SPI_finish();
@@ -173,16 +188,15 @@ run_metrics_query() {
 	return ok;
 }
 
-} // namespace
-
+/* The cached answer, fetched again when older than kMetricsReuseMs; false when it failed. */
 bool
-fetch_metrics(const char **text, std::size_t *length) {
-	*text = metrics_buffer;
-	*length = metrics_length;
+fetch_cached(CachedText *cache, const char **text, std::size_t *length) {
+	*text = cache->buffer;
+	*length = cache->length;
 	TimestampTz now = GetCurrentTimestamp();
-	if (metrics_fetched_at != 0 && !TimestampDifferenceExceeds(metrics_fetched_at, now, kMetricsReuseMs))
-		return metrics_ok;
-	metrics_fetched_at = now;
+	if (cache->fetched_at != 0 && !TimestampDifferenceExceeds(cache->fetched_at, now, kMetricsReuseMs))
+		return cache->ok;
+	cache->fetched_at = now;
 	MemoryContext caller = CurrentMemoryContext;
 	volatile bool ok = false;
 	SetCurrentStatementStartTimestamp();
@@ -190,7 +204,7 @@ fetch_metrics(const char **text, std::size_t *length) {
 	enable_timeout_after(STATEMENT_TIMEOUT, kMetricsStatementTimeoutMs);
 	PG_TRY();
 	{
-		ok = run_metrics_query();
+		ok = run_text_query(cache);
 		disable_timeout(STATEMENT_TIMEOUT, false);
 		CommitTransactionCommand();
 		pgstat_report_stat(false); /* a long-lived session flushes its statistics itself, as worker_spi does */
@@ -203,10 +217,25 @@ fetch_metrics(const char **text, std::size_t *length) {
 	}
 	PG_END_TRY();
 	MemoryContextSwitchTo(caller);
-	metrics_ok = ok;
-	*text = metrics_buffer;
-	*length = metrics_length;
+	cache->ok = ok;
+	*text = cache->buffer;
+	*length = cache->length;
 	return ok;
+}
+
+/* No PostgreSQL calls: whether the request is a read check this node fails because replay is behind. */
+bool
+fails_for_staleness(const char *request, std::size_t length, const readscale::http::NodeState *node) {
+	using namespace readscale::http;
+	ParseResult parsed = parse_request(std::string_view(request, length), Limits {});
+	return parsed.status == ParseStatus::kComplete && route(parsed.request, *node).stale;
+}
+
+} // namespace
+
+bool
+fetch_metrics(const char **text, std::size_t *length) {
+	return fetch_cached(&metrics_cache, text, length);
 }
 
 std::size_t
@@ -216,10 +245,17 @@ respond(const char *request, std::size_t length, bool timed_out, const char **re
 		return 0;
 	readscale::http::NodeState node;
 	read_node_state(&node);
+	node.replica_role = readscale::pg::replica_role_name();
 	const char *metrics = nullptr;
 	std::size_t metrics_size = 0;
 	if (need == Need::kMetrics && !fetch_metrics(&metrics, &metrics_size))
 		metrics = nullptr;
+	/* Only a failing read check pays for a transaction: the passing ones stay shared-memory only. */
+	const char *blocker = nullptr;
+	std::size_t blocker_size = 0;
+	if (need == Need::kState && !node.primary && fails_for_staleness(request, length, &node) &&
+	    fetch_cached(&blocker_cache, &blocker, &blocker_size))
+		node.replay_blocker = std::string_view(blocker, blocker_size);
 	return build_response(request, length, &node, metrics, metrics_size, response);
 }
 

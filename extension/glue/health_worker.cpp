@@ -82,8 +82,8 @@ open_listener() {
 	    bind(fd, reinterpret_cast<sockaddr *>(&sa), length) != 0 || listen(fd, kListenBacklog) != 0 ||
 	    fcntl(fd, F_SETFL, O_NONBLOCK) != 0)
 		throw readscale::Error(readscale::sqlstate::kInsufficientResources,
-		                       "could not listen on \"" + std::string(http_listen) + "\": " + std::strerror(errno),
-		                       {}, "Choose a free address in \"readscale.http_listen\".");
+		                       "could not listen on \"" + std::string(http_listen) + "\": " + std::strerror(errno), {},
+		                       "Choose a free address in \"readscale.http_listen\".");
 	return fd;
 }
 

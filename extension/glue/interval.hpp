@@ -13,7 +13,7 @@ namespace readscale::pg {
 
 inline IntervalFields
 interval_fields(const Interval *iv) {
-	return IntervalFields{iv->month, iv->day, iv->time};
+	return IntervalFields {iv->month, iv->day, iv->time};
 }
 
 /* Threshold or lag (lag and slot policies): truncated, never fails. */

@@ -1,6 +1,7 @@
 /*
  * lag_fns.cpp: the SQL functions behind the lag SLA views (readscale.standby_lag,
- * readscale.local_lag, readscale.check_lag) and readscale.assert_fresh().
+ * readscale.local_lag, readscale.check_lag) and readscale.assert_fresh();
+ * the rows of readscale.standby_lag are standby_lag.cpp's.
  *
  * Shape of every function here: a C-shaped _impl (plain locals only) reads its
  * arguments and server state, hands plain values to a small C++ helper that
@@ -16,14 +17,13 @@
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/interval.hpp"
+#include "glue/lag_fns.hpp"
 #include "glue/gucs.hpp"
 #include "glue/staleness.hpp"
 
 using readscale::pg::interval_ms;
 
-namespace {
-
-constexpr std::size_t kReasonCapacity = 512;
+namespace readscale::pg {
 
 Datum
 ms_interval(std::int64_t ms) {
@@ -34,8 +34,8 @@ ms_interval(std::int64_t ms) {
 
 /* No PostgreSQL calls: C++ objects live here. */
 readscale::Verdict
-judge(const char *state, std::int64_t bytes, const std::int64_t *lag_ms, const readscale::LagThresholds *t,
-      char *reason) {
+judge_sample(const char *state, std::int64_t bytes, const std::int64_t *lag_ms, const readscale::LagThresholds *t,
+             char *reason) {
 	readscale::LagSample sample;
 	sample.state = state;
 	sample.bytes = bytes < 0 ? 0 : static_cast<std::uint64_t>(bytes);
@@ -61,10 +61,6 @@ pick_policy(const char *const *patterns, const bool *nulls, int count, const cha
 	return best ? positions[*best] : -1;
 }
 
-} // namespace
-
-namespace readscale::pg {
-
 /* No PostgreSQL calls; throws the 55R02 Error when the standby is too stale. */
 void
 require_fresh(bool has_staleness, std::int64_t staleness_ms, std::uint64_t unreplayed, std::int64_t max_ms,
@@ -83,8 +79,7 @@ local_staleness(std::int64_t *staleness_ms, std::uint64_t *unreplayed) {
 	TimestampTz last_xact = GetLatestXTime();
 	*unreplayed = readscale::lsn_distance(receive, replay);
 	auto staleness = readscale::local_staleness_ms(
-	    receive, replay, GetCurrentTimestamp(),
-	    last_xact != 0 ? std::optional<std::int64_t>(last_xact) : std::nullopt);
+	    receive, replay, GetCurrentTimestamp(), last_xact != 0 ? std::optional<std::int64_t>(last_xact) : std::nullopt);
 	if (staleness)
 		*staleness_ms = *staleness;
 	return staleness.has_value();
@@ -92,10 +87,15 @@ local_staleness(std::int64_t *staleness_ms, std::uint64_t *unreplayed) {
 
 } // namespace readscale::pg
 
+using readscale::pg::judge_sample;
+using readscale::pg::kReasonCapacity;
 using readscale::pg::local_staleness;
+using readscale::pg::ms_interval;
+using readscale::pg::pick_policy;
 using readscale::pg::require_fresh;
 
-/* _lag_verdict(state, bytes, lag, warning_lag, critical_lag, warning_bytes, critical_bytes, non_streaming_is_critical) */
+/* _lag_verdict(state, bytes, lag, warning_lag, critical_lag, warning_bytes, critical_bytes, non_streaming_is_critical)
+ */
 READSCALE_SQL_FUNCTION(readscale_lag_verdict) {
 	using namespace readscale::pg;
 	readscale::LagThresholds t;
@@ -108,7 +108,7 @@ READSCALE_SQL_FUNCTION(readscale_lag_verdict) {
 	std::int64_t bytes = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1);
 	std::int64_t lag_ms = PG_ARGISNULL(2) ? 0 : interval_ms(PG_GETARG_INTERVAL_P(2));
 	char reason[kReasonCapacity];
-	readscale::Verdict verdict = judge(state, bytes, PG_ARGISNULL(2) ? nullptr : &lag_ms, &t, reason);
+	readscale::Verdict verdict = judge_sample(state, bytes, PG_ARGISNULL(2) ? nullptr : &lag_ms, &t, reason);
 
 	TupleDesc desc;
 	if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
@@ -166,7 +166,7 @@ READSCALE_SQL_FUNCTION(readscale_effective_lag) {
 
 /* _local_staleness() -> interval, NULL on a primary or when unknown */
 READSCALE_SQL_FUNCTION(readscale_local_staleness) {
-	(void) fcinfo;
+	(void)fcinfo;
 	std::int64_t staleness_ms = 0;
 	std::uint64_t unreplayed = 0;
 	if (!RecoveryInProgress() || !local_staleness(&staleness_ms, &unreplayed))
@@ -204,129 +204,4 @@ READSCALE_SQL_FUNCTION(readscale_assert_fresh) {
 	bool known = local_staleness(&staleness_ms, &unreplayed);
 	require_fresh(known, staleness_ms, unreplayed, max_ms, max_bytes);
 	PG_RETURN_VOID();
-}
-
-/*
- * readscale._standby_lag(): the rows of readscale.standby_lag.
- *
- * Reads pg_stat_replication and readscale.lag_policy through SPI, as the
- * caller: pg_stat_replication already takes the walsender spinlocks and hides
- * LSNs from roles without pg_read_all_stats, which re-reading WalSndCtl here
- * would have to duplicate. Every decision (policy match, NULL-when-idle,
- * verdict) is the core's. C-shaped: SPI may ERROR; the C++ helpers above run
- * between SPI calls and hold nothing across them.
- */
-namespace {
-
-const char *const kReplicationQuery =
-    "SELECT pid, application_name, client_addr, state, sync_state, sent_lsn, write_lsn, flush_lsn, replay_lsn,"
-    " write_lag, flush_lag, replay_lag, reply_time,"
-    " CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_receive_lsn()"
-    " ELSE pg_catalog.pg_current_wal_lsn() END"
-    " FROM pg_catalog.pg_stat_replication ORDER BY application_name, pid";
-const char *const kPolicyQuery =
-    "SELECT application_name_pattern, warning_lag, critical_lag, warning_bytes, critical_bytes,"
-    " non_streaming_is_critical FROM readscale.lag_policy ORDER BY application_name_pattern";
-
-/* Column n (1-based) of row as a Datum; *isnull set. */
-Datum
-column(SPITupleTable *table, std::uint64_t row, int n, bool *isnull) {
-	return SPI_getbinval(table->vals[row], table->tupdesc, n, isnull);
-}
-
-/* Thresholds of policy row p (policies NULL: no row matched), NULL columns inheriting the GUC defaults. */
-readscale::LagThresholds
-policy_thresholds(SPITupleTable *policies, std::uint64_t p) {
-	using namespace readscale::pg;
-	readscale::LagThresholds t;
-	bool isnull = true;
-	if (policies == nullptr) {
-		t.warning_ms = lag_warning_ms;
-		t.critical_ms = lag_critical_ms;
-		t.warning_bytes = readscale::kb_to_bytes(lag_warning_kb);
-		t.critical_bytes = readscale::kb_to_bytes(lag_critical_kb);
-		return t;
-	}
-	Datum d = column(policies, p, 2, &isnull);
-	t.warning_ms = isnull ? lag_warning_ms : interval_ms(DatumGetIntervalP(d));
-	d = column(policies, p, 3, &isnull);
-	t.critical_ms = isnull ? lag_critical_ms : interval_ms(DatumGetIntervalP(d));
-	d = column(policies, p, 4, &isnull);
-	t.warning_bytes = isnull ? readscale::kb_to_bytes(lag_warning_kb) : DatumGetInt64(d);
-	d = column(policies, p, 5, &isnull);
-	t.critical_bytes = isnull ? readscale::kb_to_bytes(lag_critical_kb) : DatumGetInt64(d);
-	d = column(policies, p, 6, &isnull);
-	t.non_streaming_is_critical = isnull || DatumGetBool(d);
-	return t;
-}
-
-/* Appends the standby_lag row for replication row r to the result tuplestore. */
-void
-put_standby_row(ReturnSetInfo *rsinfo, SPITupleTable *rep, std::uint64_t r, SPITupleTable *policies,
-                const char *const *patterns, const bool *pattern_nulls, int policy_count) {
-	Datum values[20];
-	bool nulls[20];
-	for (int i = 0; i < 9; i++)
-		values[i] = column(rep, r, i + 1, &nulls[i]);
-	bool current_null;
-	Datum current = column(rep, r, 14, &current_null);
-	XLogRecPtr now_lsn = current_null ? InvalidXLogRecPtr : DatumGetLSN(current);
-	XLogRecPtr sent = nulls[5] ? now_lsn : DatumGetLSN(values[5]);
-	XLogRecPtr flush = nulls[7] ? InvalidXLogRecPtr : DatumGetLSN(values[7]);
-	XLogRecPtr replay = nulls[8] ? InvalidXLogRecPtr : DatumGetLSN(values[8]);
-	std::uint64_t total = readscale::lsn_distance(now_lsn, replay);
-	values[9] = Int64GetDatum(static_cast<std::int64_t>(readscale::lsn_distance(now_lsn, sent)));
-	values[10] = Int64GetDatum(static_cast<std::int64_t>(readscale::lsn_distance(sent, flush)));
-	values[11] = Int64GetDatum(static_cast<std::int64_t>(readscale::lsn_distance(flush, replay)));
-	values[12] = Int64GetDatum(static_cast<std::int64_t>(total));
-	nulls[9] = nulls[10] = nulls[11] = nulls[12] = nulls[5] || nulls[7] || nulls[8] || current_null;
-	const char *state = nulls[3] ? "" : TextDatumGetCString(values[3]);
-	bool streaming = std::strcmp(state, "streaming") == 0;
-	bool caught_up = !nulls[8] && !current_null && replay >= now_lsn;
-	for (int i = 0; i < 3; i++) { /* write_lag, flush_lag, replay_lag: NULL when idle is 0 for caught-up standbys */
-		values[13 + i] = column(rep, r, 10 + i, &nulls[13 + i]);
-		if (nulls[13 + i] && readscale::effective_time_lag_ms(std::nullopt, streaming, caught_up)) {
-			values[13 + i] = ms_interval(0);
-			nulls[13 + i] = false;
-		}
-	}
-	values[16] = column(rep, r, 13, &nulls[16]);
-	const char *name = nulls[1] ? "" : TextDatumGetCString(values[1]);
-	int best = pick_policy(patterns, pattern_nulls, policy_count, name);
-	readscale::LagThresholds t = best >= 0 ? policy_thresholds(policies, static_cast<std::uint64_t>(best))
-	                                       : policy_thresholds(nullptr, 0);
-	std::int64_t lag_ms = nulls[15] ? 0 : interval_ms(DatumGetIntervalP(values[15]));
-	char reason[kReasonCapacity];
-	readscale::Verdict verdict = judge(state, static_cast<std::int64_t>(total), nulls[15] ? nullptr : &lag_ms, &t, reason);
-	values[17] = best >= 0 ? CStringGetTextDatum(patterns[best]) : static_cast<Datum>(0);
-	nulls[17] = best < 0;
-	values[18] = CStringGetTextDatum(readscale::verdict_name(verdict));
-	values[19] = CStringGetTextDatum(reason);
-	nulls[18] = nulls[19] = false;
-	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-}
-
-} // namespace
-
-READSCALE_SQL_FUNCTION(readscale_standby_lag) {
-	InitMaterializedSRF(fcinfo, 0);
-	auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(kPolicyQuery, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "reading readscale.lag_policy failed");
-	SPITupleTable *policies = SPI_tuptable;
-	int policy_count = static_cast<int>(SPI_processed);
-	auto **patterns = static_cast<const char **>(palloc0(sizeof(char *) * (policy_count + 1)));
-	auto *pattern_nulls = static_cast<bool *>(palloc0(sizeof(bool) * (policy_count + 1)));
-	for (int p = 0; p < policy_count; p++)
-		patterns[p] = SPI_getvalue(policies->vals[p], policies->tupdesc, 1);
-	if (SPI_execute(kReplicationQuery, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "reading pg_stat_replication failed");
-	SPITupleTable *rep = SPI_tuptable;
-	for (std::uint64_t r = 0; r < SPI_processed; r++) {
-		put_standby_row(rsinfo, rep, r, policies, patterns, pattern_nulls, policy_count);
-	}
-	SPI_finish();
-	return static_cast<Datum>(0);
 }

@@ -6,10 +6,13 @@
  */
 #include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
+#include "glue/commit_clock.hpp"
+#include "glue/budget_worker.hpp"
 #include "glue/gate.hpp"
 #include "glue/gucs.hpp"
 #include "glue/health_worker.hpp"
 #include "glue/slot_worker.hpp"
+#include "glue/standby_roster.hpp"
 #include "glue/waiters.hpp"
 
 extern "C" {
@@ -24,9 +27,12 @@ _PG_init(void) {
 		if (process_shared_preload_libraries_in_progress) {
 			install_waiter_shmem_hooks();
 			install_redo_wrappers();
+			install_commit_clock();
+			install_standby_roster();
 		}
 		register_slot_worker();
 		register_health_worker();
+		register_budget_worker();
 		install_gate_hooks();
 	});
 }

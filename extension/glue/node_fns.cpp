@@ -29,12 +29,12 @@ require_no_uncommitted_writes() {
 } // namespace readscale::pg
 
 READSCALE_SQL_FUNCTION(readscale_node_role) {
-	(void) fcinfo;
+	(void)fcinfo;
 	PG_RETURN_TEXT_P(cstring_to_text(RecoveryInProgress() ? "standby" : "primary"));
 }
 
 READSCALE_SQL_FUNCTION(readscale_current_token) {
-	(void) fcinfo;
+	(void)fcinfo;
 	if (RecoveryInProgress())
 		throw readscale::Error(readscale::sqlstate::kObjectNotInPrerequisiteState, "recovery is in progress",
 		                       "A read-your-writes token names WAL written by the primary.",

@@ -83,7 +83,7 @@ drop_slot(const char *name) {
 		CurrentResourceOwner = oldowner;
 		SetUserIdAndSecContext(save_userid, save_sec);
 		outcome = edata->sqlerrcode == ERRCODE_OBJECT_IN_USE ? "skipped: became active"
-		                                                       : psprintf("failed: %s", edata->message);
+		                                                     : psprintf("failed: %s", edata->message);
 		FreeErrorData(edata);
 	}
 	PG_END_TRY();
@@ -100,10 +100,14 @@ log_decision(const SlotRow *slot, const Evaluation *e, const char *outcome, bool
 	Oid argtypes[8] = {TEXTOID, INT8OID, INTERVALOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID};
 	auto *inactive = static_cast<Interval *>(palloc0(sizeof(Interval)));
 	inactive->time = slot->inactive_ms * 1000;
-	Datum args[8] = {CStringGetTextDatum(slot->name),       Int64GetDatum(slot->retained),
-	                 IntervalPGetDatum(inactive),           CStringGetTextDatum(readscale::verdict_name(e->verdict)),
-	                 CStringGetTextDatum(readscale::slot_action_name(e->action)), CStringGetTextDatum(outcome),
-	                 BoolGetDatum(dry_run),                 CStringGetTextDatum(e->reason)};
+	Datum args[8] = {CStringGetTextDatum(slot->name),
+	                 Int64GetDatum(slot->retained),
+	                 IntervalPGetDatum(inactive),
+	                 CStringGetTextDatum(readscale::verdict_name(e->verdict)),
+	                 CStringGetTextDatum(readscale::slot_action_name(e->action)),
+	                 CStringGetTextDatum(outcome),
+	                 BoolGetDatum(dry_run),
+	                 CStringGetTextDatum(e->reason)};
 	char nulls[9] = "        ";
 	nulls[1] = slot->retained_known ? ' ' : 'n';
 	nulls[2] = slot->inactive_since != 0 ? ' ' : 'n';
@@ -118,7 +122,8 @@ log_decision(const SlotRow *slot, const Evaluation *e, const char *outcome, bool
 void
 retention_row(const GuardPass *pass, const SlotRow *slot, const Evaluation *e, const Datum *values, const bool *nulls,
               Datum *out, bool *out_nulls) {
-	static const int newer[6] = {13, 14, 15, 16, 12, 11}; /* failover .. invalidation_reason, catalog_xmin age, temporary */
+	static const int newer[6] = {13, 14, 15,
+	                             16, 12, 11}; /* failover .. invalidation_reason, catalog_xmin age, temporary */
 	for (int i = 0; i < 11; i++) {
 		out[i] = values[i];
 		out_nulls[i] = nulls[i];
@@ -184,7 +189,7 @@ report_missing_standby_slots(const GuardPass *pass, bool dry_run, bool audit) {
 		const char *name = pass->standby_slots->names[i];
 		if (readscale::pg::slot_listed(pass, name))
 			continue;
-		SlotRow slot{};
+		SlotRow slot {};
 		slot.name = name;
 		Evaluation e;
 		readscale::pg::evaluate_missing(name, &e);

@@ -67,7 +67,7 @@ init_table(TrackerTable *t, LWLock *lock, int capacity) {
 	t->lock = lock;
 	t->capacity = capacity;
 	for (int i = 0; i < capacity; i++)
-		t->slots[i] = TrackedSlot{};
+		t->slots[i] = TrackedSlot {};
 }
 
 extern "C" void
@@ -132,7 +132,7 @@ find_entry(TrackerTable *t, const char *name) {
 			free_entry = &entry;
 	}
 	if (free_entry != nullptr) {
-		*free_entry = TrackedSlot{};
+		*free_entry = TrackedSlot {};
 		snprintf(free_entry->name, sizeof free_entry->name, "%s", name);
 		free_entry->used = true;
 	}
@@ -154,7 +154,7 @@ read_slot_identity(const char *name, std::uint64_t restart_lsn, std::uint64_t co
                    SlotIdentity *identity) {
 	char path[MAXPGPATH];
 	struct stat st;
-	*identity = SlotIdentity{};
+	*identity = SlotIdentity {};
 	identity->restart_lsn = restart_lsn;
 	identity->confirmed_flush_lsn = confirmed_flush_lsn;
 	snprintf(path, sizeof path, "pg_replslot/%s", name);

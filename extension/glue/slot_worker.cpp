@@ -46,16 +46,8 @@ report_slots(SPITupleTable *rows, uint64 count) {
 /* One guard pass in its own transaction. C-shaped: may ERROR, which run_pass_or_report catches. */
 void
 run_pass() {
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	if (!OidIsValid(get_extension_oid("pg_readscale", true))) {
-		CommitTransactionCommand();
+	if (!readscale::pg::begin_pass("readscale slot guard pass"))
 		return;
-	}
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, "readscale slot guard pass");
 	Oid argtypes[1] = {BOOLOID};
 	Datum args[1] = {BoolGetDatum(slot_guard_dry_run)};
 	if (SPI_execute_with_args("SELECT slot_name, verdict, outcome FROM readscale.slot_guard_run($1)"
@@ -63,42 +55,15 @@ run_pass() {
 	                          1, argtypes, args, nullptr, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "readscale.slot_guard_run failed");
 	report_slots(SPI_tuptable, SPI_processed);
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	pgstat_report_stat(true);
-	pgstat_report_activity(STATE_IDLE, nullptr);
-}
-
-/* A pass whose ERROR is reported and rolled back; the loop goes on. C-shaped. */
-void
-run_pass_or_report() {
-	MemoryContext caller = CurrentMemoryContext;
-	PG_TRY();
-	{
-		run_pass();
-	}
-	PG_CATCH();
-	{
-		readscale::pg::report_and_roll_back(caller);
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(caller);
+	readscale::pg::end_pass();
 }
 
 void
 worker_loop() {
 	BackgroundWorkerInitializeConnection(slot_guard_database, nullptr, 0);
 	while (true) {
-		run_pass_or_report();
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, slot_guard_interval_ms,
-		                 PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending) {
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
+		readscale::pg::run_pass_or_report(run_pass);
+		readscale::pg::sleep_and_reload(slot_guard_interval_ms);
 	}
 }
 

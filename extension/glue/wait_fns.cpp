@@ -56,7 +56,7 @@ read_wait_arguments(FunctionCallInfo fcinfo, int first, XLogRecPtr target) {
 	auto timeout_ms = rs::timeout_ms_rounded_up(rs::pg::interval_fields(PG_GETARG_INTERVAL_P(first)));
 	if (!timeout_ms)
 		throw rs::Error(rs::sqlstate::kNumericValueOutOfRange, "\"timeout\" is too large");
-	WaitArguments arguments{};
+	WaitArguments arguments {};
 	arguments.request.timeout_ms = rs::validate_timeout_ms(*timeout_ms, "timeout").take();
 	arguments.on_timeout = rs::parse_on_timeout(text_to_cstring(PG_GETARG_TEXT_PP(first + 1))).take();
 	arguments.request.mode = rs::parse_wait_mode(text_to_cstring(PG_GETARG_TEXT_PP(first + 2))).take();
@@ -150,7 +150,7 @@ READSCALE_SQL_FUNCTION(readscale_is_caught_up) {
 }
 
 READSCALE_SQL_FUNCTION(readscale_current_causal_token) {
-	(void) fcinfo;
+	(void)fcinfo;
 	if (RecoveryInProgress())
 		throw rs::Error(rs::sqlstate::kObjectNotInPrerequisiteState, "recovery is in progress",
 		                "A causal token names WAL written by the primary.",
@@ -158,7 +158,7 @@ READSCALE_SQL_FUNCTION(readscale_current_causal_token) {
 	rs::pg::require_no_uncommitted_writes();
 	TimeLineID timeline = 0;
 	XLogRecPtr flushed = GetFlushRecPtr(&timeline);
-	rs::CausalToken token{GetSystemIdentifier(), timeline, rs::choose_primary_token(XactLastCommitEnd, flushed)};
+	rs::CausalToken token {GetSystemIdentifier(), timeline, rs::choose_primary_token(XactLastCommitEnd, flushed)};
 	char formatted[96];
 	format_token_into(token, formatted, sizeof(formatted));
 	PG_RETURN_TEXT_P(cstring_to_text(formatted));
@@ -174,7 +174,7 @@ read_history(TimeLineID current, std::size_t *length) {
 	foreach (cell, history) {
 		auto *entry = static_cast<TimeLineHistoryEntry *>(lfirst(cell));
 		if (entry->tli != current)
-			switches[n++] = rs::TimelineSwitch{entry->tli, entry->end};
+			switches[n++] = rs::TimelineSwitch {entry->tli, entry->end};
 	}
 	*length = n;
 	return switches;
@@ -185,9 +185,9 @@ check_token(const rs::CausalToken &token) {
 	TimeLineID timeline = 0;
 	bool in_recovery = RecoveryInProgress();
 	if (in_recovery)
-		(void) GetXLogReplayRecPtr(&timeline);
+		(void)GetXLogReplayRecPtr(&timeline);
 	else
-		(void) GetFlushRecPtr(&timeline);
+		(void)GetFlushRecPtr(&timeline);
 	std::size_t length = 0;
 	rs::TimelineSwitch *history = read_history(timeline, &length);
 	if (auto error = rs::check_token_applies(token, GetSystemIdentifier(), timeline, history, length, in_recovery,
@@ -210,13 +210,13 @@ READSCALE_SQL_FUNCTION(readscale_wait_for_token) {
 }
 
 READSCALE_SQL_FUNCTION(readscale_wake_mode) {
-	(void) fcinfo;
+	(void)fcinfo;
 	PG_RETURN_TEXT_P(cstring_to_text(rs::pg::wake_mode()));
 }
 
 /* The 0.1 name, kept as an alias: SQL names and C symbols stay one-to-one. */
 READSCALE_SQL_FUNCTION(readscale_wait_mode) {
-	(void) fcinfo;
+	(void)fcinfo;
 	PG_RETURN_TEXT_P(cstring_to_text(rs::pg::wake_mode()));
 }
 

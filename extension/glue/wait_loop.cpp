@@ -116,8 +116,8 @@ run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, b
 			sleep_ms = kRecheckMs;
 		if (registered && round > 0)
 			rearm_waiter();
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, Min(sleep_ms, remaining_ms),
-		                 PG_WAIT_EXTENSION);
+		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, Min(sleep_ms, remaining_ms),
+		                PG_WAIT_EXTENSION);
 		CHECK_FOR_INTERRUPTS();
 	}
 }
@@ -150,9 +150,7 @@ wait_for_position(const WaitRequest *request, WaitResult *result) {
 	if (request->mode == WaitMode::Replay && RecoveryInProgress())
 		registered = register_waiter(request->target);
 	PG_TRY();
-	{
-		run_loop(request, result, deadline, registered);
-	}
+	{ run_loop(request, result, deadline, registered); }
 	PG_CATCH();
 	{
 		unregister_waiter();

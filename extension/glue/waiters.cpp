@@ -162,7 +162,7 @@ attach_shmem() {
 		shared->used_slots = 0;
 		shared->watcher_slot = -1;
 		for (int i = 0; i < max_waiters; i++)
-			shared->slots[i] = WaiterSlot{InvalidXLogRecPtr, -1, false};
+			shared->slots[i] = WaiterSlot {InvalidXLogRecPtr, -1, false};
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -223,7 +223,7 @@ register_waiter(XLogRecPtr target) {
 				my_slot = i;
 	}
 	if (my_slot >= 0) {
-		shared->slots[my_slot] = WaiterSlot{target, MyProcNumber, false};
+		shared->slots[my_slot] = WaiterSlot {target, MyProcNumber, false};
 		shared->used_slots = Max(shared->used_slots, my_slot + 1);
 		if (shared->watcher_slot < 0)
 			shared->watcher_slot = my_slot;
@@ -249,7 +249,7 @@ unregister_waiter() {
 	WaiterSlot &slot = shared->slots[my_slot];
 	/* Only the waiter holding the minimum moves it (a woken one no longer counts). */
 	bool was_minimum = !slot.woken && slot.target <= pg_atomic_read_u64(&shared->min_target);
-	slot = WaiterSlot{InvalidXLogRecPtr, -1, false};
+	slot = WaiterSlot {InvalidXLogRecPtr, -1, false};
 	while (shared->used_slots > 0 && shared->slots[shared->used_slots - 1].target == InvalidXLogRecPtr)
 		shared->used_slots--;
 	if (was_minimum)

@@ -9,14 +9,14 @@ namespace readscale::pg {
 
 /* Counters behind readscale.gate_stats; kinds index WaitCounter. */
 enum WaitCounter {
-	kWaits = 0,          /* waits started */
-	kImmediate,          /* target already reached at the first check */
-	kReached,            /* reached after sleeping */
-	kTimeouts,           /* timed out (including fail-fast) */
-	kFailFast,           /* ended at once because waiting could not help */
-	kCancelled,          /* ended by cancel, statement_timeout or termination */
-	kNotInRecovery,      /* the standby was promoted while waiting */
-	kGateRefused,        /* gate refused a statement whose snapshot was too old */
+	kWaits = 0,     /* waits started */
+	kImmediate,     /* target already reached at the first check */
+	kReached,       /* reached after sleeping */
+	kTimeouts,      /* timed out (including fail-fast) */
+	kFailFast,      /* ended at once because waiting could not help */
+	kCancelled,     /* ended by cancel, statement_timeout or termination */
+	kNotInRecovery, /* the standby was promoted while waiting */
+	kGateRefused,   /* gate refused a statement whose snapshot was too old */
 	kWaitCounterCount
 };
 inline constexpr int kWaitBucketCount = 6; /* <1ms, <5ms, <20ms, <100ms, <1s, >=1s */

@@ -37,7 +37,8 @@ main(int argc, char **argv) {
 		return 2;
 	}
 	std::string before = parameter(conn); // as reported at connection start
-	if (!run(conn, "CREATE TABLE IF NOT EXISTS token_probe (id int)") || !run(conn, "INSERT INTO token_probe VALUES (1)"))
+	if (!run(conn, "CREATE TABLE IF NOT EXISTS token_probe (id int)") ||
+	    !run(conn, "INSERT INTO token_probe VALUES (1)"))
 		return 1;
 	std::string after = parameter(conn); // read before sending anything else
 	PGresult *result = PQexec(conn, "SELECT readscale.current_token() >= "

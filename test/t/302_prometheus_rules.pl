@@ -10,7 +10,7 @@ ok(-f "$dir/readscale_alerts.yml", 'alert rules present');
 my ($out, $err);
 ok(IPC::Run::run([ 'promtool', 'check', 'rules', "$dir/readscale_alerts.yml" ], '>', \$out, '2>', \$err),
 	'promtool check rules') or diag("$out$err");
-like($out, qr/SUCCESS: 7 rules found/, 'all seven rules load');
+like($out, qr/SUCCESS: 8 rules found/, 'all eight rules load');
 ok(IPC::Run::run([ 'promtool', 'test', 'rules', "$dir/readscale_alerts_test.yml" ], '>', \$out, '2>', \$err),
 	'promtool test rules') or diag("$out$err");
 

@@ -177,6 +177,10 @@ for my $source (@sources)
 	my $before = table_contents($db, $tables);
 	my @empty = grep { $before->{$_} eq '' } sort keys %$before;
 	is("@empty", '', "every extension table at $source holds fixture rows (add rows for the empty ones)");
+	# The installed library serves the old version's objects until the update;
+	# the fixture's exact lag_policy row ('reporting') names an expected standby.
+	is(eval { $node->safe_psql($db, "SELECT count(*) FROM readscale.standby_lag WHERE state = 'disconnected'") },
+		'1', "$source: standby_lag runs on the current library, with its expected standbys");
 
 	$node->safe_psql($db, 'ALTER EXTENSION pg_readscale UPDATE');
 	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'pg_readscale'"),

@@ -24,7 +24,9 @@ is_number(std::string_view text) {
 
 bool
 starts_with_nonfinite(std::string_view text) {
-	auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+	auto lower = [](char c) {
+		return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+	};
 	auto prefix = [&](std::string_view word) {
 		if (text.size() < word.size())
 			return false;
@@ -82,7 +84,8 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 	std::size_t quoted = readscale::decoder::quoted_length(text, length);
 	auto buffer = std::make_unique<char[]>(quoted);
 	if (readscale::decoder::write_quoted(text, length, buffer.get()) != buffer.get() + quoted ||
-	    !JsonValidator::valid(std::string_view(buffer.get(), quoted), JsonValidator::utf8(std::string_view(text, length))))
+	    !JsonValidator::valid(std::string_view(buffer.get(), quoted),
+	                          JsonValidator::utf8(std::string_view(text, length))))
 		__builtin_trap();
 	return 0;
 }

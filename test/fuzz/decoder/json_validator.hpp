@@ -43,7 +43,9 @@ private:
 	/* Length of the well-formed UTF-8 sequence at i, 0 if there is none. */
 	static std::size_t
 	utf8_sequence(std::string_view s, std::size_t i) {
-		auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+		auto at = [&](std::size_t k) {
+			return static_cast<unsigned char>(s[k]);
+		};
 		unsigned char c = at(i);
 		if (c < 0x80)
 			return 1;

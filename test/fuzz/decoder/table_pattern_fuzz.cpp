@@ -18,7 +18,8 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 	}
 	auto columns = readscale::decoder::parse_column_patterns(text, "filter-columns");
 	auto plain = readscale::decoder::parse_plain_list(text, "add-msg-prefixes");
-	if ((!columns.ok() && columns.error().sqlstate() != "22023") || (!plain.ok() && plain.error().sqlstate() != "22023"))
+	if ((!columns.ok() && columns.error().sqlstate() != "22023") ||
+	    (!plain.ok() && plain.error().sqlstate() != "22023"))
 		__builtin_trap();
 	return 0;
 }

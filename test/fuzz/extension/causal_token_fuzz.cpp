@@ -48,7 +48,8 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 	/* The token's own timeline on the same cluster always applies. */
 	if (system_identifier == token.system_identifier && current == token.timeline && error)
 		__builtin_trap();
-	if (error && (error->sqlstate() != readscale::sqlstate::kTokenNotApplicable || error->message().empty() || error->detail().empty()))
+	if (error && (error->sqlstate() != readscale::sqlstate::kTokenNotApplicable || error->message().empty() ||
+	              error->detail().empty()))
 		__builtin_trap();
 	return 0;
 }

@@ -15,10 +15,10 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 		readscale::http::NodeState node;
 		node.receiver_streaming = size % 2 == 0;
 		auto response = readscale::http::route(result.request, node);
-		(void) readscale::http::format_response(response, result.request.head, "text/plain");
+		(void)readscale::http::format_response(response, result.request.head, "text/plain");
 	}
-	(void) readscale::http::parse_listen_address(input);
-	(void) readscale::http::parse_duration_ms(input);
-	(void) readscale::http::parse_size_bytes(input);
+	(void)readscale::http::parse_listen_address(input);
+	(void)readscale::http::parse_duration_ms(input);
+	(void)readscale::http::parse_size_bytes(input);
 	return 0;
 }

@@ -43,7 +43,8 @@ check_patterns(FuzzedDataProvider &input) {
 	std::string pattern = input.ConsumeRandomLengthString(12);
 	std::string name = input.ConsumeRandomLengthString(12);
 	/* "%%%%..." against a long name is exponential for the reference: keep the pair short. */
-	if (pattern.size() <= 10 && name.size() <= 10 && readscale::like_match(pattern, name) != reference_like(pattern, name))
+	if (pattern.size() <= 10 && name.size() <= 10 &&
+	    readscale::like_match(pattern, name) != reference_like(pattern, name))
 		__builtin_trap();
 	auto valid = readscale::validate_pattern(pattern);
 	if (!valid.ok() && valid.error().sqlstate() != readscale::sqlstate::kInvalidParameterValue)
@@ -62,22 +63,23 @@ check_patterns(FuzzedDataProvider &input) {
 
 void
 check_lag(FuzzedDataProvider &input) {
-	readscale::LagThresholds thresholds{input.ConsumeIntegral<std::int64_t>(), input.ConsumeIntegral<std::int64_t>(),
-	                                    input.ConsumeIntegral<std::int64_t>(), input.ConsumeIntegral<std::int64_t>(),
-	                                    input.ConsumeBool()};
+	readscale::LagThresholds thresholds {input.ConsumeIntegral<std::int64_t>(), input.ConsumeIntegral<std::int64_t>(),
+	                                     input.ConsumeIntegral<std::int64_t>(), input.ConsumeIntegral<std::int64_t>(),
+	                                     input.ConsumeBool()};
 	std::string state = input.ConsumeBool() ? "streaming" : input.ConsumeRandomLengthString(16);
-	readscale::LagSample sample{state, input.ConsumeIntegral<std::uint64_t>(), maybe_int64(input)};
+	readscale::LagSample sample {state, input.ConsumeIntegral<std::uint64_t>(), maybe_int64(input)};
 	auto judgement = readscale::judge_lag(sample, thresholds);
 	if (judgement.reason.empty())
 		__builtin_trap();
-	(void) readscale::effective_time_lag_ms(maybe_int64(input), input.ConsumeBool(), input.ConsumeBool());
-	auto staleness = readscale::local_staleness_ms(input.ConsumeIntegral<std::uint64_t>(),
-	                                               input.ConsumeIntegral<std::uint64_t>(), maybe_int64(input),
-	                                               maybe_int64(input));
+	(void)readscale::effective_time_lag_ms(maybe_int64(input), input.ConsumeBool(), input.ConsumeBool());
+	auto staleness =
+	    readscale::local_staleness_ms(input.ConsumeIntegral<std::uint64_t>(), input.ConsumeIntegral<std::uint64_t>(),
+	                                  maybe_int64(input), maybe_int64(input));
 	if (staleness && *staleness < 0)
 		__builtin_trap();
-	auto error = readscale::check_freshness(staleness, input.ConsumeIntegral<std::uint64_t>(),
-	                                        input.ConsumeIntegral<std::int64_t>(), input.ConsumeIntegral<std::int64_t>());
+	auto error =
+	    readscale::check_freshness(staleness, input.ConsumeIntegral<std::uint64_t>(),
+	                               input.ConsumeIntegral<std::int64_t>(), input.ConsumeIntegral<std::int64_t>());
 	if (error && error->sqlstate() != readscale::sqlstate::kStalenessExceeded)
 		__builtin_trap();
 }
@@ -106,8 +108,9 @@ check_slot(FuzzedDataProvider &input) {
 	auto judgement = readscale::judge_slot(sample, policy);
 	auto decision = readscale::decide_slot(judgement, sample, policy, in_recovery, dry_run);
 	/* The guard's safety rules: never drop in a dry run, an active or protected slot, or without a drop policy. */
-	if (decision.drop && (dry_run || sample.active || policy.is_protected || policy.action != readscale::SlotAction::kDrop ||
-	                      judgement.verdict != readscale::Verdict::kCritical || (in_recovery && !policy.names_slot)))
+	if (decision.drop &&
+	    (dry_run || sample.active || policy.is_protected || policy.action != readscale::SlotAction::kDrop ||
+	     judgement.verdict != readscale::Verdict::kCritical || (in_recovery && !policy.names_slot)))
 		__builtin_trap();
 }
 
@@ -119,7 +122,7 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 	check_patterns(input);
 	check_lag(input);
 	check_slot(input);
-	(void) readscale::format_ms(input.ConsumeIntegral<std::int64_t>());
-	(void) readscale::format_bytes(input.ConsumeIntegral<std::uint64_t>());
+	(void)readscale::format_ms(input.ConsumeIntegral<std::int64_t>());
+	(void)readscale::format_bytes(input.ConsumeIntegral<std::uint64_t>());
 	return 0;
 }

@@ -12,7 +12,7 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 	if (parsed.ok()) {
 		if (readscale::parse_lsn(readscale::format_lsn(parsed.value(), size % 2 == 0)).value() != parsed.value())
 			__builtin_trap();
-		if (readscale::effective_wait_target(parsed.value(), readscale::WalGeometry{}) > parsed.value())
+		if (readscale::effective_wait_target(parsed.value(), readscale::WalGeometry {}) > parsed.value())
 			__builtin_trap();
 	}
 	return 0;

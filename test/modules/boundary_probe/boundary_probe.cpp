@@ -56,21 +56,21 @@ READSCALE_SQL_FUNCTION(boundary_probe_throw_error) {
 }
 
 READSCALE_SQL_FUNCTION(boundary_probe_throw_bad_alloc) {
-	(void) fcinfo;
+	(void)fcinfo;
 	Counted outer;
 	throw std::bad_alloc();
 }
 
 READSCALE_SQL_FUNCTION(boundary_probe_throw_std_exception) {
-	(void) fcinfo;
+	(void)fcinfo;
 	Counted outer;
 	throw std::runtime_error("probe failure");
 }
 
 READSCALE_SQL_FUNCTION(boundary_probe_throw_non_std) {
-	(void) fcinfo;
+	(void)fcinfo;
 	Counted outer;
-	throw NotAStdException{42};
+	throw NotAStdException {42};
 }
 
 /* A PostgreSQL ERROR raised beneath C++ frames: pg::call turns it into PgError, the guard re-throws it. */
@@ -83,7 +83,7 @@ READSCALE_SQL_FUNCTION(boundary_probe_pg_error_under_cpp) {
 }
 
 READSCALE_SQL_FUNCTION(boundary_probe_warn_no_throw) {
-	(void) fcinfo;
+	(void)fcinfo;
 	readscale::pg::guarded_no_throw(WARNING, []() {
 		Counted outer;
 		throw readscale::Error("55000", "probe callback failed", "Callbacks that must not fail log instead.");
@@ -92,6 +92,6 @@ READSCALE_SQL_FUNCTION(boundary_probe_warn_no_throw) {
 }
 
 READSCALE_SQL_FUNCTION(boundary_probe_destructor_count) {
-	(void) fcinfo;
+	(void)fcinfo;
 	PG_RETURN_INT64(destructor_runs);
 }

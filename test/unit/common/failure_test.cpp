@@ -16,7 +16,7 @@ namespace {
 template <typename Throw>
 Failure
 capture(Throw thrower) {
-	Failure failure{};
+	Failure failure {};
 	try {
 		thrower();
 	} catch (...) {

@@ -84,7 +84,11 @@ TEST(Json, EscapesAtEveryOffsetOfAWord) {
 				std::string expected = "\"";
 				for (char c : text) {
 					if (c == special)
-						expected += c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\x01' ? "\\u0001" : "\\u001f";
+						expected += c == '"'      ? "\\\""
+						            : c == '\\'   ? "\\\\"
+						            : c == '\n'   ? "\\n"
+						            : c == '\x01' ? "\\u0001"
+						                          : "\\u001f";
 					else
 						expected += c;
 				}

@@ -26,7 +26,7 @@ users_columns() {
 
 TEST(RelationPlan, DefaultSendsEveryLiveStoredColumnPreEscaped) {
 	auto columns = users_columns();
-	auto plan = plan_relation(DecoderOptions{}, "public", "us\"ers", columns.data(), columns.size());
+	auto plan = plan_relation(DecoderOptions {}, "public", "us\"ers", columns.data(), columns.size());
 	ASSERT_TRUE(plan.included);
 	EXPECT_EQ(plan.head, ",\"schema\":\"public\",\"table\":\"us\\\"ers\"");
 	ASSERT_EQ(plan.columns.size(), 3u);
@@ -139,9 +139,9 @@ TEST(RelationPlan, Wal2jsonColumnPrefixes) {
 TEST(RelationPlan, UnpublishedColumnsAreLeftOut) {
 	auto columns = users_columns();
 	columns[2].unpublished = true;
-	auto plan = plan_relation(DecoderOptions{}, "public", "users", columns.data(), columns.size());
+	auto plan = plan_relation(DecoderOptions {}, "public", "users", columns.data(), columns.size());
 	ASSERT_EQ(plan.columns.size(), 2u);
 	EXPECT_EQ(plan.columns[1].key, "\"name \\\"n\\\"\":");
 	auto options = options_of({{"publication-names", "p1, \"P 2\""}});
-	EXPECT_EQ(options.publication_names, (std::vector<std::string>{"p1", "P 2"}));
+	EXPECT_EQ(options.publication_names, (std::vector<std::string> {"p1", "P 2"}));
 }

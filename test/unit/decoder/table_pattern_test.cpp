@@ -65,7 +65,7 @@ TEST(TablePattern, ColumnPatterns) {
 TEST(TablePattern, PlainListDotsAreLiteral) {
 	auto result = parse_plain_list("a.b, c\\,d ,\"e f\"", "add-msg-prefixes");
 	ASSERT_TRUE(result.ok());
-	EXPECT_EQ(result.value(), (std::vector<std::string>{"a.b", "c,d", "e f"}));
+	EXPECT_EQ(result.value(), (std::vector<std::string> {"a.b", "c,d", "e f"}));
 }
 
 TEST(TablePattern, AnyMatches) {

@@ -6,7 +6,7 @@ using readscale::CausalToken;
 using readscale::TimelineSwitch;
 
 TEST(CausalToken, RoundTrip) {
-	CausalToken token{7312345678901234567u, 3, 0x300000060};
+	CausalToken token {7312345678901234567u, 3, 0x300000060};
 	std::string text = readscale::format_causal_token(token, false);
 	EXPECT_EQ(text, "rs1:7312345678901234567:3:3/60");
 	EXPECT_EQ(readscale::format_causal_token(token, true), "rs1:7312345678901234567:3:3/00000060");
@@ -39,14 +39,14 @@ TEST(CausalToken, PlainLsnPointsAtWaitForLsn) {
 }
 
 TEST(CausalToken, OtherClusterIsRefused) {
-	CausalToken token{1, 1, 100};
+	CausalToken token {1, 1, 100};
 	auto error = readscale::check_token_applies(token, 2, 1, nullptr, 0, true, false);
 	ASSERT_TRUE(error.has_value());
 	EXPECT_EQ(error->sqlstate(), "55R03");
 }
 
 TEST(CausalToken, SameTimelineApplies) {
-	CausalToken token{1, 2, 100};
+	CausalToken token {1, 2, 100};
 	EXPECT_FALSE(readscale::check_token_applies(token, 1, 2, nullptr, 0, false, false).has_value());
 }
 

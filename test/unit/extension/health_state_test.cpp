@@ -26,10 +26,9 @@ TEST(ParseListenAddress, RejectsNonsense) {
 }
 
 TEST(ParseListenAddress, BracketedIpv6) {
-	for (auto [text, host] : {std::pair{"[::1]:8008", "::1"}, std::pair{"[::]:80", "::"},
-	                          std::pair{"[fe80::1:2]:80", "fe80::1:2"},
-	                          std::pair{"[1:2:3:4:5:6:7:8]:80", "1:2:3:4:5:6:7:8"},
-	                          std::pair{"[1::]:80", "1::"}}) {
+	for (auto [text, host] :
+	     {std::pair {"[::1]:8008", "::1"}, std::pair {"[::]:80", "::"}, std::pair {"[fe80::1:2]:80", "fe80::1:2"},
+	      std::pair {"[1:2:3:4:5:6:7:8]:80", "1:2:3:4:5:6:7:8"}, std::pair {"[1::]:80", "1::"}}) {
 		auto a = parse_listen_address(text);
 		ASSERT_TRUE(a.ok()) << text;
 		EXPECT_EQ(a.value().host, host);
@@ -69,8 +68,18 @@ TEST(NodeStatus, Json) {
 	primary.primary = true;
 	EXPECT_EQ(node_status_json(primary), "{\"role\":\"primary\"}\n");
 	NodeState standby;
-	EXPECT_EQ(node_status_json(standby), "{\"role\":\"standby\",\"wal_receiver_streaming\":false,\"replay_paused\":false,"
-	                                     "\"unreplayed_bytes\":0,\"staleness_ms\":null}\n");
+	EXPECT_EQ(node_status_json(standby),
+	          "{\"role\":\"standby\",\"wal_receiver_streaming\":false,\"replay_paused\":false,"
+	          "\"unreplayed_bytes\":0,\"staleness_ms\":null}\n");
+}
+
+TEST(NodeStatus, ShowsTheReplicaRole) {
+	NodeState standby;
+	standby.replica_role = "oltp";
+	EXPECT_EQ(node_status_json(standby),
+	          "{\"role\":\"standby\",\"wal_receiver_streaming\":false,\"replay_paused\":false,"
+	          "\"unreplayed_bytes\":0,\"staleness_ms\":null,\"replica_role\":\"oltp\"}\n")
+	    << "added last, after the fields clients already read";
 }
 
 TEST(ConnectionEviction, OldestHeldConnection) {

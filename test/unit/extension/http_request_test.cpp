@@ -8,7 +8,7 @@ namespace {
 
 ParseResult
 parse(std::string_view text) {
-	return parse_request(text, Limits{});
+	return parse_request(text, Limits {});
 }
 
 int
@@ -164,6 +164,36 @@ TEST(Route, ReplicaNotServingWhenNotStreamingPausedOrUnknown) {
 	s.staleness_ms.reset();
 	EXPECT_EQ(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).status, 200) << "no limit asked";
 	EXPECT_EQ(route(request_of("GET /replica?max_lag=1h HTTP/1.1\r\n\r\n"), s).status, 503) << "unknown is not fresh";
+}
+
+TEST(Route, StaleReplicaNamesWhatBlocksReplay) {
+	NodeState s = streaming_standby();
+	s.staleness_ms = 8300;
+	s.unreplayed_bytes = 664;
+	Response r = route(request_of("GET /replica?max_lag=1s HTTP/1.1\r\n\r\n"), s);
+	EXPECT_TRUE(r.stale) << "the caller may look up the blocker";
+	EXPECT_EQ(r.body, "standby data is 8.3 s stale, more than the allowed 1.0 s\n");
+	s.replay_blocker = "replay blocked 8.2 s by pid 4711 (application 'reports') holding AccessShareLock on public.t";
+	r = route(request_of("GET /read-only?max_lag=1s HTTP/1.1\r\n\r\n"), s);
+	EXPECT_EQ(r.status, 503);
+	EXPECT_EQ(r.body, "standby data is 8.3 s stale, more than the allowed 1.0 s; replay blocked 8.2 s by pid 4711 "
+	                  "(application 'reports') holding AccessShareLock on public.t\n");
+	EXPECT_FALSE(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).stale) << "no limit asked: passes";
+	s.receiver_streaming = false;
+	EXPECT_FALSE(route(request_of("GET /replica?max_lag=1s HTTP/1.1\r\n\r\n"), s).stale)
+	    << "refused for another reason";
+}
+
+TEST(Route, ReplicaRoleMustMatchWhenAsked) {
+	NodeState s = streaming_standby();
+	s.replica_role = "olap";
+	EXPECT_EQ(route(request_of("GET /replica?role=olap HTTP/1.1\r\n\r\n"), s).status, 200);
+	Response r = route(request_of("GET /replica?role=oltp HTTP/1.1\r\n\r\n"), s);
+	EXPECT_EQ(r.status, 503);
+	EXPECT_EQ(r.body, "replica role is olap, not oltp\n");
+	EXPECT_EQ(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).status, 200) << "no role asked";
+	s.replica_role = "unset";
+	EXPECT_EQ(route(request_of("GET /read-only?role=oltp HTTP/1.1\r\n\r\n"), s).status, 503);
 }
 
 TEST(FormatResponse, HeadersAndHead) {

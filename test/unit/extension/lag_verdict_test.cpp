@@ -52,7 +52,8 @@ TEST(JudgeLag, UnknownTimeLagJudgedByBytesOnly) {
 }
 
 TEST(JudgeLag, NegativeLagCountsAsZero) {
-	EXPECT_EQ(judge_lag({"streaming", 0, -5000}, thresholds()).reason, "replay lag 0 ms, 0 bytes is within the thresholds");
+	EXPECT_EQ(judge_lag({"streaming", 0, -5000}, thresholds()).reason,
+	          "replay lag 0 ms, 0 bytes is within the thresholds");
 }
 
 TEST(JudgeLag, NegativeThresholdDisables) {

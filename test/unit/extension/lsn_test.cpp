@@ -10,11 +10,12 @@ TEST(ParseLsn, AcceptsPostgresForms) {
 	EXPECT_EQ(readscale::parse_lsn("0/0").value(), 0u);
 	EXPECT_EQ(readscale::parse_lsn("0/16B3748").value(), 0x16B3748u);
 	EXPECT_EQ(readscale::parse_lsn("1/0").value(), 0x100000000u);
-	EXPECT_EQ(readscale::parse_lsn("ffffffff/FFFFFFFF").value(), ~Lsn{0});
+	EXPECT_EQ(readscale::parse_lsn("ffffffff/FFFFFFFF").value(), ~Lsn {0});
 }
 
 TEST(ParseLsn, RejectsMalformedWith22P02) {
-	for (const char *bad : {"", "/", "0/", "/0", "0", "g/0", "0/0/0", "123456789/0", "0/123456789", " 0/0", "0/0 ", "-1/0"}) {
+	for (const char *bad :
+	     {"", "/", "0/", "/0", "0", "g/0", "0/0/0", "123456789/0", "0/123456789", " 0/0", "0/0 ", "-1/0"}) {
 		auto result = readscale::parse_lsn(bad);
 		ASSERT_FALSE(result.ok()) << bad;
 		EXPECT_EQ(result.error().sqlstate(), "22P02") << bad;
@@ -88,7 +89,7 @@ TEST(LsnDistance, NeverNegative) {
 }
 
 TEST(PrimaryToken, CoversSessionCommitAndFlush) {
-	EXPECT_EQ(readscale::choose_primary_token(0, 500), 500u);    // no commit in this backend
-	EXPECT_EQ(readscale::choose_primary_token(700, 500), 700u);  // asynchronous commit not yet flushed
-	EXPECT_EQ(readscale::choose_primary_token(300, 500), 500u);  // others flushed more since
+	EXPECT_EQ(readscale::choose_primary_token(0, 500), 500u);   // no commit in this backend
+	EXPECT_EQ(readscale::choose_primary_token(700, 500), 700u); // asynchronous commit not yet flushed
+	EXPECT_EQ(readscale::choose_primary_token(300, 500), 500u); // others flushed more since
 }

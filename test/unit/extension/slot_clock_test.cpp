@@ -17,7 +17,7 @@ identity(std::uint64_t restart) {
 } // namespace
 
 TEST(SlotClock, StartsAtTheFirstInactiveLookAndKeepsRunning) {
-	InactivityMark m = observe_slot(InactivityMark{}, false, identity(100), 5);
+	InactivityMark m = observe_slot(InactivityMark {}, false, identity(100), 5);
 	EXPECT_TRUE(m.tracked);
 	EXPECT_EQ(m.since, 5);
 	m = observe_slot(m, false, identity(100), 9);
@@ -25,7 +25,7 @@ TEST(SlotClock, StartsAtTheFirstInactiveLookAndKeepsRunning) {
 }
 
 TEST(SlotClock, ActiveClearsTheClock) {
-	InactivityMark m = observe_slot(InactivityMark{}, false, identity(100), 5);
+	InactivityMark m = observe_slot(InactivityMark {}, false, identity(100), 5);
 	m = observe_slot(m, true, identity(100), 7);
 	EXPECT_FALSE(m.tracked);
 	m = observe_slot(m, false, identity(100), 9);
@@ -33,7 +33,7 @@ TEST(SlotClock, ActiveClearsTheClock) {
 }
 
 TEST(SlotClock, ANewIncarnationStartsAgain) {
-	InactivityMark m = observe_slot(InactivityMark{}, false, identity(100), 5);
+	InactivityMark m = observe_slot(InactivityMark {}, false, identity(100), 5);
 	SlotIdentity recreated = identity(100);
 	recreated.dir_ctime_ns = 2000; /* dropped and created again at the same position */
 	EXPECT_EQ(observe_slot(m, false, recreated, 9).since, 9);
@@ -43,7 +43,7 @@ TEST(SlotClock, ANewIncarnationStartsAgain) {
 }
 
 TEST(SlotClock, APositionThatMovedMeansTheSlotWasUsed) {
-	InactivityMark m = observe_slot(InactivityMark{}, false, identity(100), 5);
+	InactivityMark m = observe_slot(InactivityMark {}, false, identity(100), 5);
 	EXPECT_EQ(observe_slot(m, false, identity(200), 9).since, 9);
 	SlotIdentity confirmed = identity(100);
 	confirmed.confirmed_flush_lsn = 500;

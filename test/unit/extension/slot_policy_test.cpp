@@ -142,7 +142,7 @@ TEST(SlotPattern, LiteralPatternsAndNames) {
 	EXPECT_STREQ(slot_action_name(SlotAction::kNone), "none");
 	EXPECT_STREQ(slot_action_name(SlotAction::kWarn), "warn");
 	EXPECT_STREQ(slot_action_name(SlotAction::kDrop), "drop");
-	std::vector<std::string_view> patterns{"%", "cdc%", "cdc_orders"};
+	std::vector<std::string_view> patterns {"%", "cdc%", "cdc_orders"};
 	EXPECT_EQ(most_specific_match(patterns, "cdc_orders"), 2u);
 	EXPECT_EQ(most_specific_match(patterns, "cdc_users"), 1u);
 	EXPECT_EQ(most_specific_match(patterns, "x"), 0u);
@@ -157,8 +157,9 @@ TEST(JudgeSlot, InvalidatedIsCriticalAndNamesTheReason) {
 	                    "be used again");
 	s.invalidation_reason = "wal_removed";
 	s.wal_status = "lost";
-	EXPECT_EQ(judge_slot(s, drop_policy()).reason,
-	          "invalidated (wal_removed): WAL it needed was removed (max_slot_wal_keep_size); it can never be used again")
+	EXPECT_EQ(
+	    judge_slot(s, drop_policy()).reason,
+	    "invalidated (wal_removed): WAL it needed was removed (max_slot_wal_keep_size); it can never be used again")
 	    << "the invalidation explains lost WAL better than wal_status";
 	s.invalidation_reason = "some_future_reason";
 	EXPECT_EQ(judge_slot(s, drop_policy()).reason, "invalidated (some_future_reason); it can never be used again");
@@ -167,12 +168,12 @@ TEST(JudgeSlot, InvalidatedIsCriticalAndNamesTheReason) {
 TEST(JudgeSlot, SynchronizedStandbySlotInactiveOrMissingIsCritical) {
 	SlotSample s = inactive(0);
 	s.listed_in_synchronized_standby_slots = true;
-	auto j = judge_slot(s, SlotPolicy{});
+	auto j = judge_slot(s, SlotPolicy {});
 	EXPECT_EQ(j.verdict, Verdict::kCritical);
 	EXPECT_EQ(j.reason, "listed in synchronized_standby_slots and inactive, so every logical walsender on this primary "
 	                    "waits for it");
 	s.active = true;
-	EXPECT_EQ(judge_slot(s, SlotPolicy{}).verdict, Verdict::kOk) << "an active listed slot is fine";
+	EXPECT_EQ(judge_slot(s, SlotPolicy {}).verdict, Verdict::kOk) << "an active listed slot is fine";
 	j = judge_missing_standby_slot("sb1");
 	EXPECT_EQ(j.verdict, Verdict::kCritical);
 	EXPECT_EQ(j.reason, "synchronized_standby_slots lists \"sb1\", which does not exist, so every logical walsender on "
@@ -253,7 +254,7 @@ TEST(DecideSlot, LastValidLogicalSlotNeedsAnExactName) {
 }
 
 TEST(SlotList, ParsesSynchronizedStandbySlots) {
-	EXPECT_EQ(parse_slot_list(""), std::vector<std::string>{});
-	EXPECT_EQ(parse_slot_list("sb1"), std::vector<std::string>{"sb1"});
-	EXPECT_EQ(parse_slot_list(" sb1 , SB2,,\"Sb\"\"3\" "), (std::vector<std::string>{"sb1", "sb2", "Sb\"3"}));
+	EXPECT_EQ(parse_slot_list(""), std::vector<std::string> {});
+	EXPECT_EQ(parse_slot_list("sb1"), std::vector<std::string> {"sb1"});
+	EXPECT_EQ(parse_slot_list(" sb1 , SB2,,\"Sb\"\"3\" "), (std::vector<std::string> {"sb1", "sb2", "Sb\"3"}));
 }

@@ -27,7 +27,7 @@ TEST(Units, ThresholdTruncatesTowardZero) {
 
 TEST(Units, ThresholdOfTheLargestIntervalsDoesNotWrap) {
 	/* '178000000 years' and beyond: the microseconds overflow 64 bits, the milliseconds do not. */
-	constexpr std::int64_t kLargestDays = std::int64_t{kInt32Max} * 30 + kInt32Max;
+	constexpr std::int64_t kLargestDays = std::int64_t {kInt32Max} * 30 + kInt32Max;
 	EXPECT_EQ(interval_ms_truncated({kInt32Max, kInt32Max, kInt64Max}), kLargestDays * 86400000 + kInt64Max / 1000);
 	EXPECT_EQ(interval_ms_truncated({-kInt32Max - 1, -kInt32Max - 1, kInt64Min}),
 	          -(kLargestDays + 31) * 86400000 + kInt64Min / 1000);

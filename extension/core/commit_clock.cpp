@@ -1,0 +1,29 @@
+/*
+ * commit_clock.cpp: see commit_clock.hpp.
+ */
+#include "core/commit_clock.hpp"
+
+#include <algorithm>
+
+namespace readscale {
+
+ClockSample
+merge_tail(ClockSample tail, ClockSample commit) noexcept {
+	return ClockSample {std::max(tail.lsn, commit.lsn), std::max(tail.time_us, commit.time_us)};
+}
+
+std::int64_t
+staleness_us(std::optional<std::int64_t> first_time_us, std::int64_t now_us) noexcept {
+	if (!first_time_us || *first_time_us >= now_us)
+		return 0;
+	return now_us - *first_time_us;
+}
+
+DueSamples
+next_samples(ClockSample tail, ClockSample commit) noexcept {
+	if (tail.lsn > commit.lsn) /* a concurrent later commit already merged into the tail */
+		return DueSamples {commit, tail};
+	return DueSamples {tail, commit};
+}
+
+} // namespace readscale
