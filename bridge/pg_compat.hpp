@@ -169,6 +169,58 @@ rs_walrcv_is_connecting(WalRcvState state) {
 #endif
 }
 
+/* ---- replication slots (extension/glue/slot_fns.cpp) --------------------------- */
+
+/*
+ * pg_replication_slots columns newer than 15, as the end of a select list over
+ * "pg_catalog.pg_replication_slots s": failover, synced, conflicting (16),
+ * invalidation_reason, inactive_since (17). Older majors select typed NULLs, so
+ * the SPI query, and every view built on it, has the same shape on each major.
+ * The SQL scripts are shared by all majors and must never name these columns.
+ */
+#if PG_VERSION_NUM >= 170000
+#define RS_SLOT_NEWER_COLUMNS "s.failover, s.synced, s.conflicting, s.invalidation_reason, s.inactive_since"
+#elif PG_VERSION_NUM >= 160000
+#define RS_SLOT_NEWER_COLUMNS                                                                                         \
+	"NULL::pg_catalog.bool, NULL::pg_catalog.bool, s.conflicting, NULL::pg_catalog.text, NULL::pg_catalog.timestamptz"
+#else
+#define RS_SLOT_NEWER_COLUMNS                                                                                         \
+	"NULL::pg_catalog.bool, NULL::pg_catalog.bool, NULL::pg_catalog.bool, NULL::pg_catalog.text,"                     \
+	" NULL::pg_catalog.timestamptz"
+#endif
+
+/* 17: the server records when a slot became inactive; before, the guard keeps its own clock (slot_tracker.cpp). */
+constexpr bool kServerRecordsSlotInactiveSince = PG_VERSION_NUM >= 170000;
+
+/* 18: idle_replication_slot_timeout (seconds) invalidates idle slots at checkpoints; older majors have none (0: off). */
+#if PG_VERSION_NUM < 180000
+constexpr int idle_replication_slot_timeout_secs = 0;
+#endif
+
+/* 17: synchronized_standby_slots, the physical slots logical walsenders wait for; "" (none) before (and before GUC init). */
+static inline const char *
+rs_synchronized_standby_slots() {
+#if PG_VERSION_NUM >= 170000
+	return synchronized_standby_slots != nullptr ? synchronized_standby_slots : "";
+#else
+	return "";
+#endif
+}
+
+/*
+ * 19: with wal_level = replica, logical decoding is on while a valid logical
+ * slot exists (effective_wal_level); dropping the last one turns it off. Before
+ * 19 logical decoding depends on wal_level only.
+ */
+static inline bool
+rs_logical_decoding_follows_slots() {
+#if PG_VERSION_NUM >= 190000
+	return wal_level == WAL_LEVEL_REPLICA;
+#else
+	return false;
+#endif
+}
+
 /*
  * 19: recovery conflicts are signalled with SignalRecoveryConflict(proc, pid, reason),
  * the reason a RecoveryConflictReason. Before 19 each reason was its own ProcSignalReason,

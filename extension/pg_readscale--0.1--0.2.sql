@@ -137,6 +137,13 @@ BEGIN
             'max_slot_wal_keep_size is unlimited, so an abandoned slot can retain WAL until the disk is full',
             'Set max_slot_wal_keep_size to the WAL volume the disk can hold.';
     END IF;
+    -- 18+: idle slots are invalidated at a checkpoint and left behind (NULL before 18, so no finding).
+    IF coalesce(current_setting('idle_replication_slot_timeout', true), '0') <> '0' THEN
+        RETURN QUERY SELECT 'idle_replication_slot_timeout', 'info',
+            format('idle_replication_slot_timeout is %s, so PostgreSQL invalidates a slot idle that long at the next checkpoint and leaves it behind',
+                   current_setting('idle_replication_slot_timeout')),
+            'Give such slots a readscale.slot_policy row with action drop: the slot guard drops invalidated slots without waiting for max_inactive.';
+    END IF;
     IF NOT standby AND current_setting('wal_keep_size') = '0' AND slots_used = 0 THEN
         RETURN QUERY SELECT 'wal_keep_size', 'warning',
             'wal_keep_size is 0 and no replication slot exists, so a standby that falls behind may need WAL that was already removed',
@@ -255,17 +262,45 @@ COMMENT ON VIEW readscale.local_lag IS
     'On a standby (no row on a primary): received and replayed WAL, staleness (0 when replay has caught up with everything received), WAL receiver state, the verdict under the GUC defaults, what blocks replay (from replay_blockers, named in reason) and this replica''s role (readscale.replica_role)';
 
 -- == Slot guard ==
+-- _slot_retention() gains the columns of PostgreSQL 16-19 and acts_first: a
+-- new result type needs DROP and CREATE, and the view over it with it.
+DROP VIEW readscale.slot_retention;
+DROP FUNCTION readscale._slot_retention();
+-- UNSAFE here and below: reading a slot starts its inactivity clock, a write
+-- to shared (or, without the preload, backend-local) memory.
+CREATE FUNCTION readscale._slot_retention(
+    OUT slot_name text, OUT slot_type text, OUT plugin text, OUT database text, OUT active boolean,
+    OUT active_pid integer, OUT restart_lsn pg_lsn, OUT confirmed_flush_lsn pg_lsn, OUT retained_bytes bigint,
+    OUT wal_status text, OUT safe_wal_size bigint, OUT inactive_since timestamptz, OUT disk_share double precision,
+    OUT policy text, OUT verdict text, OUT reason text, OUT failover boolean, OUT synced boolean,
+    OUT conflicting boolean, OUT invalidation_reason text, OUT catalog_xmin_age integer, OUT temporary boolean,
+    OUT acts_first text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'readscale_slot_retention';
 COMMENT ON FUNCTION readscale._slot_retention() IS
     'The rows of view slot_retention (before keep_size_share)';
 
-CREATE OR REPLACE VIEW readscale.slot_retention AS
-SELECT r.*,
+-- keep_size_share: the share of max_slot_wal_keep_size a slot's retained WAL
+-- takes (NULL while the setting is -1, unlimited): at 1 the next checkpoint
+-- invalidates the slot. The columns after it come from PostgreSQL 16 and 17
+-- (NULL on older majors; _slot_retention() selects them per major, as no
+-- script may name them) and acts_first, which of the guard's policy,
+-- max_slot_wal_keep_size and idle_replication_slot_timeout acts first.
+CREATE VIEW readscale.slot_retention AS
+SELECT r.slot_name, r.slot_type, r.plugin, r.database, r.active, r.active_pid, r.restart_lsn,
+       r.confirmed_flush_lsn, r.retained_bytes, r.wal_status, r.safe_wal_size, r.inactive_since, r.disk_share,
+       r.policy, r.verdict, r.reason,
        r.retained_bytes::double precision
          / NULLIF(greatest(pg_catalog.pg_size_bytes(pg_catalog.current_setting('max_slot_wal_keep_size')), 0), 0)
-         AS keep_size_share
+         AS keep_size_share,
+       r.failover, r.synced, r.conflicting, r.invalidation_reason, r.catalog_xmin_age, r.temporary, r.acts_first
 FROM readscale._slot_retention() r;
 COMMENT ON VIEW readscale.slot_retention IS
-    'Each replication slot''s retained WAL (from the current, or on a standby the replayed, position), inactive_since (shared clock when preloaded), share of the pg_wal filesystem and of max_slot_wal_keep_size, the slot_policy pattern that applied (NULL: GUC defaults) and its verdict';
+    'Each replication slot''s retained WAL (from the current, or on a standby the replayed, position), inactive_since (17+: the server''s; before: shared clock when preloaded), share of the pg_wal filesystem and of max_slot_wal_keep_size, the slot_policy pattern that applied (NULL: GUC defaults) and its verdict; failover, synced, conflicting, invalidation_reason (NULL before 16/17), catalog_xmin age, temporary, and which mechanism acts first';
+GRANT SELECT ON readscale.slot_retention TO pg_monitor, readscale_slot_admin;
+REVOKE ALL ON FUNCTION readscale._slot_retention() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._slot_retention() TO pg_monitor, readscale_slot_admin;
 
 -- pg_monitor previews; a pass, which writes the audit log even as a dry run,
 -- is for readscale_slot_admin only.

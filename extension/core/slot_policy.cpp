@@ -17,6 +17,26 @@ format_share(double share) {
 	return buf;
 }
 
+/* What each invalidation means for the operator (pg_replication_slots.invalidation_reason, 17-19). */
+std::string
+invalidation_text(std::string_view reason) {
+	std::string what;
+	if (reason == "wal_removed")
+		what = ": WAL it needed was removed (max_slot_wal_keep_size)";
+	else if (reason == "rows_removed")
+		what = ": catalog rows it needed were removed";
+	else if (reason == "wal_level_insufficient")
+		what = ": wal_level on the primary is below logical";
+	else if (reason == "idle_timeout")
+		what = ": inactive longer than idle_replication_slot_timeout";
+	return "invalidated (" + std::string(reason) + ")" + what + "; it can never be used again";
+}
+
+char
+fold(char c) noexcept {
+	return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 } // namespace
 
 const char *
@@ -34,6 +54,11 @@ slot_action_name(SlotAction action) noexcept {
 
 SlotJudgement
 judge_slot(const SlotSample &sample, const SlotPolicy &policy) {
+	if (!sample.invalidation_reason.empty())
+		return {Verdict::kCritical, invalidation_text(sample.invalidation_reason)};
+	if (sample.listed_in_synchronized_standby_slots && !sample.active)
+		return {Verdict::kCritical, "listed in synchronized_standby_slots and inactive, so every logical walsender on "
+		                            "this primary waits for it"};
 	if (sample.wal_status == "lost")
 		return {Verdict::kCritical, "slot has lost WAL it needs and can no longer be used"};
 	std::uint64_t retained = sample.retained_bytes.value_or(0);
@@ -60,20 +85,49 @@ judge_slot(const SlotSample &sample, const SlotPolicy &policy) {
 	return {Verdict::kOk, "retains " + format_bytes(retained) + " of WAL, within the thresholds"};
 }
 
+SlotJudgement
+judge_missing_standby_slot(std::string_view slot_name) {
+	return {Verdict::kCritical,
+	        "synchronized_standby_slots lists \"" + std::string(slot_name) +
+	            "\", which does not exist, so every logical walsender on this primary waits for it"};
+}
+
+std::string
+never_drop_reason(const SlotSample &sample, const SlotPolicy &policy, bool in_recovery) {
+	if (sample.temporary)
+		return "temporary slot";
+	if (sample.synced)
+		return "synced from the primary";
+	if (sample.listed_in_synchronized_standby_slots)
+		return "listed in synchronized_standby_slots";
+	if (policy.is_protected)
+		return "protected";
+	if (sample.failover && !in_recovery && !policy.names_slot)
+		return "failover slot, the policy does not name it";
+	if (sample.keeps_logical_decoding_on && !policy.names_slot)
+		return "last valid logical slot, dropping it turns logical decoding off";
+	if (in_recovery && !policy.names_slot)
+		return "on a standby, the policy does not name the slot";
+	return "";
+}
+
 SlotDecision
 decide_slot(const SlotJudgement &judgement, const SlotSample &sample, const SlotPolicy &policy, bool in_recovery,
             bool dry_run) {
 	if (judgement.verdict == Verdict::kOk)
 		return {SlotAction::kNone, false, "ok"};
+	if (sample.temporary) /* its owner drops it; nobody to warn */
+		return {SlotAction::kNone, false, "skipped: temporary slot"};
 	if (judgement.verdict == Verdict::kWarning || policy.action != SlotAction::kDrop)
 		return {SlotAction::kWarn, false, "warned"};
-	if (policy.is_protected)
-		return {SlotAction::kWarn, false, "skipped: protected"};
+	std::string never = never_drop_reason(sample, policy, in_recovery);
+	if (!never.empty())
+		return {SlotAction::kWarn, false, "skipped: " + never};
 	if (sample.active)
 		return {SlotAction::kWarn, false, "skipped: active"};
-	if (in_recovery && !policy.names_slot)
-		return {SlotAction::kWarn, false, "skipped: on a standby, the policy does not name the slot"};
-	if (policy.max_inactive_ms >= 0 && (!sample.inactive_ms || *sample.inactive_ms < policy.max_inactive_ms))
+	bool invalidated = !sample.invalidation_reason.empty(); /* unusable: no reason to wait */
+	if (!invalidated && policy.max_inactive_ms >= 0 &&
+	    (!sample.inactive_ms || *sample.inactive_ms < policy.max_inactive_ms))
 		return {SlotAction::kWarn, false, "skipped: inactive for less than max_inactive"};
 	if (dry_run)
 		return {SlotAction::kDrop, false, "dry run: would drop"};
@@ -96,6 +150,43 @@ pattern_is_literal(std::string_view pattern) noexcept {
 bool
 pattern_names_slot(std::string_view pattern, std::string_view slot_name) {
 	return pattern == slot_name || (pattern_is_literal(pattern) && like_match(pattern, slot_name));
+}
+
+std::vector<std::string>
+parse_slot_list(std::string_view value) {
+	std::vector<std::string> names;
+	std::string name;
+	bool quoted = false, seen = false;
+	auto finish = [&]() {
+		while (!quoted && !name.empty() && (name.back() == ' ' || name.back() == '\t'))
+			name.pop_back();
+		if (!name.empty())
+			names.push_back(name);
+		name.clear();
+		seen = false;
+	};
+	for (std::size_t i = 0; i < value.size(); i++) {
+		char c = value[i];
+		if (quoted) {
+			if (c != '"')
+				name += c;
+			else if (i + 1 < value.size() && value[i + 1] == '"')
+				name += value[++i];
+			else
+				quoted = false;
+		} else if (c == ',') {
+			finish();
+		} else if (c == '"') {
+			quoted = seen = true;
+		} else if ((c == ' ' || c == '\t') && !seen) {
+			continue;
+		} else {
+			name += fold(c);
+			seen = true;
+		}
+	}
+	finish();
+	return names;
 }
 
 } // namespace readscale

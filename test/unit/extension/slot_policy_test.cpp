@@ -147,3 +147,114 @@ TEST(SlotPattern, LiteralPatternsAndNames) {
 	EXPECT_EQ(most_specific_match(patterns, "cdc_users"), 1u);
 	EXPECT_EQ(most_specific_match(patterns, "x"), 0u);
 }
+
+TEST(JudgeSlot, InvalidatedIsCriticalAndNamesTheReason) {
+	SlotSample s = inactive(0);
+	s.invalidation_reason = "idle_timeout";
+	auto j = judge_slot(s, drop_policy());
+	EXPECT_EQ(j.verdict, Verdict::kCritical);
+	EXPECT_EQ(j.reason, "invalidated (idle_timeout): inactive longer than idle_replication_slot_timeout; it can never "
+	                    "be used again");
+	s.invalidation_reason = "wal_removed";
+	s.wal_status = "lost";
+	EXPECT_EQ(
+	    judge_slot(s, drop_policy()).reason,
+	    "invalidated (wal_removed): WAL it needed was removed (max_slot_wal_keep_size); it can never be used again")
+	    << "the invalidation explains lost WAL better than wal_status";
+	s.invalidation_reason = "some_future_reason";
+	EXPECT_EQ(judge_slot(s, drop_policy()).reason, "invalidated (some_future_reason); it can never be used again");
+}
+
+TEST(JudgeSlot, SynchronizedStandbySlotInactiveOrMissingIsCritical) {
+	SlotSample s = inactive(0);
+	s.listed_in_synchronized_standby_slots = true;
+	auto j = judge_slot(s, SlotPolicy {});
+	EXPECT_EQ(j.verdict, Verdict::kCritical);
+	EXPECT_EQ(j.reason, "listed in synchronized_standby_slots and inactive, so every logical walsender on this primary "
+	                    "waits for it");
+	s.active = true;
+	EXPECT_EQ(judge_slot(s, SlotPolicy {}).verdict, Verdict::kOk) << "an active listed slot is fine";
+	j = judge_missing_standby_slot("sb1");
+	EXPECT_EQ(j.verdict, Verdict::kCritical);
+	EXPECT_EQ(j.reason, "synchronized_standby_slots lists \"sb1\", which does not exist, so every logical walsender on "
+	                    "this primary waits for it");
+}
+
+TEST(DecideSlot, InvalidatedDropsWithoutWaitingForMaxInactive) {
+	SlotPolicy p = drop_policy();
+	p.max_inactive_ms = 3600 * 1000;
+	SlotSample s = inactive(0);
+	s.invalidation_reason = "wal_removed";
+	auto d = decide_slot(judge_slot(s, p), s, p, false, false);
+	EXPECT_TRUE(d.drop);
+	s.inactive_ms.reset();
+	EXPECT_TRUE(decide_slot(judge_slot(s, p), s, p, false, false).drop) << "unknown inactivity does not matter";
+	p.action = SlotAction::kWarn;
+	EXPECT_EQ(decide_slot(judge_slot(s, p), s, p, false, false).outcome, "warned") << "a warn policy only warns";
+}
+
+TEST(DecideSlot, TemporarySlotsAreIgnored) {
+	SlotPolicy p = drop_policy();
+	SlotSample s = inactive(1u << 30);
+	s.temporary = true;
+	auto d = decide_slot(judge_slot(s, p), s, p, false, false);
+	EXPECT_FALSE(d.drop);
+	EXPECT_EQ(d.action, SlotAction::kNone);
+	EXPECT_EQ(d.outcome, "skipped: temporary slot");
+	p.names_slot = true;
+	EXPECT_FALSE(decide_slot(judge_slot(s, p), s, p, false, false).drop) << "even when named";
+}
+
+TEST(DecideSlot, SyncedSlotsAreNeverDropped) {
+	SlotPolicy p = drop_policy();
+	p.names_slot = true;
+	SlotSample s = inactive(1u << 30);
+	s.synced = true;
+	s.failover = true;
+	auto d = decide_slot(judge_slot(s, p), s, p, true, false);
+	EXPECT_FALSE(d.drop);
+	EXPECT_EQ(d.outcome, "skipped: synced from the primary");
+	s.invalidation_reason = "rows_removed";
+	EXPECT_FALSE(decide_slot(judge_slot(s, p), s, p, true, false).drop) << "not even when invalidated";
+}
+
+TEST(DecideSlot, FailoverSlotOnPrimaryNeedsAnExactName) {
+	SlotPolicy p = drop_policy();
+	SlotSample s = inactive(1u << 30);
+	s.failover = true;
+	auto d = decide_slot(judge_slot(s, p), s, p, false, false);
+	EXPECT_FALSE(d.drop);
+	EXPECT_EQ(d.outcome, "skipped: failover slot, the policy does not name it");
+	p.names_slot = true;
+	EXPECT_TRUE(decide_slot(judge_slot(s, p), s, p, false, false).drop);
+	p.is_protected = true;
+	EXPECT_EQ(decide_slot(judge_slot(s, p), s, p, false, false).outcome, "skipped: protected");
+}
+
+TEST(DecideSlot, SynchronizedStandbySlotIsNeverDropped) {
+	SlotPolicy p = drop_policy();
+	p.names_slot = true;
+	SlotSample s = inactive(1u << 30);
+	s.listed_in_synchronized_standby_slots = true;
+	auto d = decide_slot(judge_slot(s, p), s, p, false, false);
+	EXPECT_FALSE(d.drop);
+	EXPECT_EQ(d.action, SlotAction::kWarn);
+	EXPECT_EQ(d.outcome, "skipped: listed in synchronized_standby_slots");
+}
+
+TEST(DecideSlot, LastValidLogicalSlotNeedsAnExactName) {
+	SlotPolicy p = drop_policy();
+	SlotSample s = inactive(1u << 30);
+	s.keeps_logical_decoding_on = true;
+	auto d = decide_slot(judge_slot(s, p), s, p, false, false);
+	EXPECT_FALSE(d.drop);
+	EXPECT_EQ(d.outcome, "skipped: last valid logical slot, dropping it turns logical decoding off");
+	p.names_slot = true;
+	EXPECT_TRUE(decide_slot(judge_slot(s, p), s, p, false, false).drop);
+}
+
+TEST(SlotList, ParsesSynchronizedStandbySlots) {
+	EXPECT_EQ(parse_slot_list(""), std::vector<std::string> {});
+	EXPECT_EQ(parse_slot_list("sb1"), std::vector<std::string> {"sb1"});
+	EXPECT_EQ(parse_slot_list(" sb1 , SB2,,\"Sb\"\"3\" "), (std::vector<std::string> {"sb1", "sb2", "Sb\"3"}));
+}
