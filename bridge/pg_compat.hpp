@@ -181,23 +181,23 @@ rs_walrcv_is_connecting(WalRcvState state) {
 #if PG_VERSION_NUM >= 170000
 #define RS_SLOT_NEWER_COLUMNS "s.failover, s.synced, s.conflicting, s.invalidation_reason, s.inactive_since"
 #elif PG_VERSION_NUM >= 160000
-#define RS_SLOT_NEWER_COLUMNS                                                                                         \
+#define RS_SLOT_NEWER_COLUMNS                                                                                          \
 	"NULL::pg_catalog.bool, NULL::pg_catalog.bool, s.conflicting, NULL::pg_catalog.text, NULL::pg_catalog.timestamptz"
 #else
-#define RS_SLOT_NEWER_COLUMNS                                                                                         \
-	"NULL::pg_catalog.bool, NULL::pg_catalog.bool, NULL::pg_catalog.bool, NULL::pg_catalog.text,"                     \
+#define RS_SLOT_NEWER_COLUMNS                                                                                          \
+	"NULL::pg_catalog.bool, NULL::pg_catalog.bool, NULL::pg_catalog.bool, NULL::pg_catalog.text,"                      \
 	" NULL::pg_catalog.timestamptz"
 #endif
 
 /* 17: the server records when a slot became inactive; before, the guard keeps its own clock (slot_tracker.cpp). */
 constexpr bool kServerRecordsSlotInactiveSince = PG_VERSION_NUM >= 170000;
 
-/* 18: idle_replication_slot_timeout (seconds) invalidates idle slots at checkpoints; older majors have none (0: off). */
+/* 18: idle_replication_slot_timeout (s) invalidates idle slots at checkpoints; none before (0: off). */
 #if PG_VERSION_NUM < 180000
 constexpr int idle_replication_slot_timeout_secs = 0;
 #endif
 
-/* 17: synchronized_standby_slots, the physical slots logical walsenders wait for; "" (none) before (and before GUC init). */
+/* 17: synchronized_standby_slots, the physical slots logical walsenders wait for; "" before 17 or GUC init. */
 static inline const char *
 rs_synchronized_standby_slots() {
 #if PG_VERSION_NUM >= 170000
