@@ -13,9 +13,12 @@ merge_tail(ClockSample tail, ClockSample commit) noexcept {
 }
 
 std::int64_t
-staleness_us(std::optional<std::int64_t> first_time_us, std::int64_t now_us) noexcept {
+staleness_us(std::optional<std::int64_t> first_time_us, std::int64_t now_us,
+             std::optional<std::int64_t> reply_time_us) noexcept {
 	if (!first_time_us || *first_time_us >= now_us)
 		return 0;
+	if (reply_time_us && *reply_time_us - *first_time_us < kStallEvidenceUs)
+		return *reply_time_us > *first_time_us ? *reply_time_us - *first_time_us : 0;
 	return now_us - *first_time_us;
 }
 

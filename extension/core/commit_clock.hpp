@@ -45,8 +45,24 @@ append_due(std::int64_t last_append_us, std::int64_t now_us) noexcept {
 /* The larger of two samples, field by field: the tail after one more commit. */
 ClockSample merge_tail(ClockSample tail, ClockSample commit) noexcept;
 
-/* Staleness in microseconds of a standby whose first unreplayed commit was sampled at first_time_us. */
-std::int64_t staleness_us(std::optional<std::int64_t> first_time_us, std::int64_t now_us) noexcept;
+/*
+ * A standby's status reply sent this long after a commit and still not showing it
+ * replayed is evidence of a stall: a healthy standby replays within milliseconds.
+ */
+inline constexpr std::int64_t kStallEvidenceUs = 2 * kCommitClockIntervalUs;
+
+/*
+ * Staleness in microseconds of a standby whose first unreplayed commit was sampled at
+ * first_time_us, as of its last status reply at reply_time_us (unknown: nullopt).
+ * replay_lsn moves only with replies, so after the last commit before an idle period
+ * the reply that acknowledged receipt (sent before replay) is the newest word until
+ * wal_receiver_status_interval: without evidence of a stall (a reply kStallEvidenceUs
+ * or more after the commit that still shows it unreplayed) the bound is what that
+ * reply proves, reply - first, so a caught-up standby never false-alarms. With the
+ * evidence it grows with the clock: now - first.
+ */
+std::int64_t staleness_us(std::optional<std::int64_t> first_time_us, std::int64_t now_us,
+                          std::optional<std::int64_t> reply_time_us = std::nullopt) noexcept;
 
 template <std::size_t Capacity>
 struct BasicCommitRing {

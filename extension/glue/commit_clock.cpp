@@ -137,13 +137,14 @@ install_commit_clock() {
 }
 
 bool
-commit_clock_staleness(std::uint64_t replay_lsn, std::int64_t now_us, std::int64_t *staleness) {
+commit_clock_staleness(std::uint64_t replay_lsn, std::int64_t now_us, std::optional<std::int64_t> reply_us,
+                       std::int64_t *staleness) {
 	if (shared == nullptr)
 		return false;
 	SpinLockAcquire(&shared->lock);
 	std::optional<std::int64_t> first = shared->ring.first_time_after(replay_lsn, read_tail());
 	SpinLockRelease(&shared->lock);
-	*staleness = staleness_us(first, now_us);
+	*staleness = staleness_us(first, now_us, reply_us);
 	return true;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 namespace readscale::pg {
 
@@ -16,6 +17,7 @@ void install_commit_clock();
  * long a standby that replayed up to replay_lsn has at least been stale at
  * now_us (0 when no sampled commit lies beyond it). Cannot ERROR.
  */
-bool commit_clock_staleness(std::uint64_t replay_lsn, std::int64_t now_us, std::int64_t *staleness_us);
+bool commit_clock_staleness(std::uint64_t replay_lsn, std::int64_t now_us, std::optional<std::int64_t> reply_us,
+                            std::int64_t *staleness_us);
 
 } // namespace readscale::pg

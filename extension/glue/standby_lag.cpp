@@ -37,6 +37,7 @@ constexpr int kColumns = 24;
 enum Column {
 	kStateCol = 3,
 	kReplayLagCol = 15,
+	kReplyTimeCol = 16,
 	kPolicyCol = 17,
 	kStalenessCol = 20,
 	kSinceCol = 21,
@@ -154,7 +155,10 @@ fill_lag_columns(SPITupleTable *rep, std::uint64_t r, Datum *values, bool *nulls
 void
 fill_staleness(XLogRecPtr replay, TimestampTz now, Datum *values, bool *nulls) {
 	std::int64_t staleness = 0;
-	if (replay != InvalidXLogRecPtr && commit_clock_staleness(replay, now, &staleness)) {
+	std::optional<std::int64_t> reply;
+	if (!nulls[kReplyTimeCol])
+		reply = DatumGetTimestampTz(values[kReplyTimeCol]);
+	if (replay != InvalidXLogRecPtr && commit_clock_staleness(replay, now, reply, &staleness)) {
 		values[kStalenessCol] = us_interval(staleness);
 		nulls[kStalenessCol] = false;
 		return;

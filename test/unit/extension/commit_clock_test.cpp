@@ -61,6 +61,20 @@ TEST(CommitClock, StalenessGrowsWithTheClockAndIsZeroWhenCaughtUp) {
 	EXPECT_EQ(staleness_us(30, 20), 0) << "a sample from a clock ahead of the reader's never goes negative";
 }
 
+TEST(CommitClock, StalenessGrowsWithTheClockOnlyOnEvidenceOfAStall) {
+	const std::int64_t commit = 1000000;
+	/* Idle after the last commit: the newest reply acknowledged receipt 3 ms later, before replay. */
+	EXPECT_EQ(staleness_us(commit, commit + 9000000, commit + 3000), 3000);
+	/* A reply just short of the evidence window still proves only what it saw. */
+	EXPECT_EQ(staleness_us(commit, commit + 9000000, commit + kStallEvidenceUs - 1), kStallEvidenceUs - 1);
+	/* A reply that late still without the commit replayed: stalled, the bound follows the clock. */
+	EXPECT_EQ(staleness_us(commit, commit + 9000000, commit + kStallEvidenceUs), 9000000);
+	/* A reply from before the commit (clocks of primary and standby apart): never negative. */
+	EXPECT_EQ(staleness_us(commit, commit + 9000000, commit - 5), 0);
+	/* No reply time known: the clock bound. */
+	EXPECT_EQ(staleness_us(commit, commit + 9000000, std::nullopt), 9000000);
+}
+
 TEST(CommitClock, AppendIsDueOncePerInterval) {
 	EXPECT_TRUE(append_due(0, kCommitClockIntervalUs));
 	EXPECT_FALSE(append_due(0, kCommitClockIntervalUs - 1));
