@@ -87,6 +87,16 @@ sleep(1.5);
 is($primary->safe_psql('postgres', "SELECT staleness = interval '0' FROM readscale.standby_lag WHERE application_name = '$name'"),
 	't', 'still 0 on the idle primary: no false alarm');
 
+# One more commit, then idle: until the standby's next status reply (wal_receiver_status_interval,
+# 10 s) the primary only has the reply that acknowledged receipt, sent before replay. Its figure must
+# stay what that reply proves (milliseconds), not climb with the clock (it would be about 2 s here).
+$primary->safe_psql('postgres', 'INSERT INTO ticks (i) VALUES (-1)');
+sleep(2);
+my $idle = $primary->safe_psql('postgres',
+	"SELECT extract(epoch FROM staleness) FROM readscale.standby_lag WHERE application_name = '$name'");
+diag(sprintf('a commit, then 2 s idle: the primary says %.3f s', $idle));
+cmp_ok($idle, '<', 1.5, 'a commit then idle: no climb while the next status reply is pending');
+
 $standby->stop;
 $primary->stop;
 for my $node ($primary, $standby)
