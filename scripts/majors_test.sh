@@ -9,6 +9,11 @@
 major_build() { # major
 	local tree=$MAJOR_DIR/build pg_config=$MAJOR_DIR/dev/pg_config
 	mkdir -p "$tree"
+	# Objects built from another checkout may be newer than this one's sources: make would keep them.
+	if [ "$(cat "$tree/.checkout" 2>/dev/null)" != "$REPO" ]; then
+		find "$tree" \( -name '*.o' -o -name '*.so' -o -name '*.bc' \) -delete
+		echo "$REPO" >"$tree/.checkout"
+	fi
 	(cd "$REPO" && tar -cf - --exclude='*.o' --exclude='*.so' --exclude='*.bc' \
 		Makefile extension decoder common bridge mk test/modules) | tar -xf - -C "$tree" || return 1
 	# The tree keeps its objects between runs: drop sources the checkout no longer has, with their objects.
