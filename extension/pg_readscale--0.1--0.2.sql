@@ -107,6 +107,8 @@ DECLARE
     senders_used int := (SELECT count(*) FROM pg_stat_replication);
     slots int := current_setting('max_replication_slots')::int;
     slots_used int := (SELECT count(*) FROM pg_replication_slots);
+    logical_slots int := (SELECT count(*) FROM pg_replication_slots WHERE slot_type = 'logical');
+    feedback boolean := current_setting('hot_standby_feedback')::boolean;
     sync_names text := current_setting('synchronous_standby_names');
     missing text;
     role text := current_setting('readscale.replica_role', true);
@@ -164,10 +166,22 @@ BEGIN
         RETURN QUERY SELECT 'hot_standby', 'critical', 'hot_standby is off, so this standby serves no reads',
             'Set hot_standby to on and restart.';
     END IF;
-    IF standby AND NOT current_setting('hot_standby_feedback')::boolean AND role IS DISTINCT FROM 'olap' THEN
+    -- Logical slots on a standby (16+) keep their catalog rows on the primary only
+    -- through feedback over a physical slot: without either, vacuum there
+    -- invalidates them (conflicting, rows_removed) and the decoder cannot go on.
+    IF standby AND logical_slots > 0 AND NOT feedback THEN
+        RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
+            format('hot_standby_feedback is off while this standby holds %s logical slot(s), so vacuum on the primary can remove catalog rows they need and invalidate them (conflicting, rows_removed)', logical_slots),
+            'Set hot_standby_feedback to on (and primary_slot_name to a physical slot on the primary), see docs/integrations/analytics.md.';
+    ELSIF standby AND NOT feedback AND role IS DISTINCT FROM 'olap' THEN
         RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
             'hot_standby_feedback is off, so vacuum on the primary can cancel long reads here',
             'Set hot_standby_feedback to on, accepting some bloat on the primary.';
+    END IF;
+    IF standby AND logical_slots > 0 AND current_setting('primary_slot_name') = '' THEN
+        RETURN QUERY SELECT 'primary_slot_name', 'warning',
+            format('primary_slot_name is empty while this standby holds %s logical slot(s), so the primary forgets this standby''s feedback whenever the connection drops and vacuum can invalidate them (conflicting, rows_removed)', logical_slots),
+            'Create a physical slot on the primary (pg_create_physical_replication_slot) and set primary_slot_name to it here.';
     END IF;
     -- Replica roles (docs/lag.md "OLTP and OLAP replicas"): replay waits up to
     -- max_standby_streaming_delay for a conflicting query, so an OLTP replica's
@@ -183,10 +197,14 @@ BEGIN
             END,
             'Set max_standby_streaming_delay below readscale.lag_warning, and send long queries to an OLAP replica.';
     END IF;
-    IF standby AND role = 'olap' AND current_setting('hot_standby_feedback')::boolean THEN
+    -- With logical slots here, feedback must stay on: then the advice is to move long queries, not to turn it off.
+    IF standby AND role = 'olap' AND feedback THEN
         RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
             'this OLAP replica has hot_standby_feedback on, so its long queries hold back vacuum on the primary and bloat it (standby_lag.xmin_age there shows by how much)',
-            'Turn hot_standby_feedback off here and raise max_standby_streaming_delay (or set it to -1): an OLAP replica may lag, the primary should not bloat.';
+            CASE WHEN logical_slots > 0
+                 THEN 'Keep hot_standby_feedback on: the logical slots here need it. Send long queries to another OLAP replica without logical slots, or decode from another standby.'
+                 ELSE 'Turn hot_standby_feedback off here and raise max_standby_streaming_delay (or set it to -1): an OLAP replica may lag, the primary should not bloat.'
+            END;
     END IF;
     IF standby AND NOT current_setting('default_transaction_read_only')::boolean THEN
         RETURN QUERY SELECT 'default_transaction_read_only', 'info',
