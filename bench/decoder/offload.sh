@@ -10,7 +10,10 @@
 # time, the CPU of the walsender that decoded, and the CPU of each whole
 # cluster (postmaster, its children, and the children it reaped: the
 # walsender exits with pg_recvlogical), from /proc/PID/stat (10 ms ticks).
-# Prints the best of REPEAT per side; never asserts.
+# Then live: the workload again (fresh tables) while a subscriber decodes it
+# on the primary, on the standby, or while none does (the baseline), with
+# each cluster's CPU from the workload's start until the subscriber has it.
+# Prints the best of REPEAT per case; never asserts.
 #
 # As root it builds this tree for MAJOR (default 17; 16+ and a chroot from
 # scripts/majors.sh) and re-runs itself as postgres in that major's chroot,
@@ -152,6 +155,57 @@ for ((r = 0; r < REPEAT; r++)); do
 	done
 done
 
+# Live: the workload runs while a subscriber decodes it on the primary, on the standby, or while
+# none does (the baseline). Fresh tables and slot per round; the round ends when the subscriber has
+# written a message emitted after the workload (and the standby has replayed it), and its CPU is
+# measured from just before the workload to then.
+live_round() { # side(none|primary|standby) round
+	local side=$1 slot=live_$1_$2 port pm before_p before_s start subscriber sampler out=$base/live.ndjson
+	qp -c 'DROP TABLE t0, t1, t2, t3, t4, t5, t6, t7, t8, t9' >/dev/null
+	decoder_tables_sql | qp >/dev/null
+	if [ "$side" = primary ]; then
+		port=$primary_port pm=$primary_pm
+		qp -c "SELECT 'init' FROM pg_create_logical_replication_slot('$slot', 'readscale_decoder')" >/dev/null
+	elif [ "$side" = standby ]; then
+		port=$standby_port pm=$standby_pm
+		create_standby_slot "$slot"
+	fi
+	wait_replayed "$(qp -c 'SELECT pg_current_wal_lsn()')"
+	before_p=$(cluster_ticks "$primary_pm")
+	before_s=$(cluster_ticks "$standby_pm")
+	if [ "$side" != none ]; then
+		walsender_sampler "$pm" "$(children_of "$pm")" "$base/walsender.ticks" &
+		sampler=$!
+		pg_recvlogical -h "$base" -p "$port" -d postgres -S "$slot" --start -o batch-bytes=65536 -f "$out" &
+		subscriber=$!
+	fi
+	start=$(date +%s%N)
+	decoder_workload_sql | qp >/dev/null
+	qp -c "SELECT 'end' FROM pg_logical_emit_message(false, 'offload', 'end')" >/dev/null
+	local workload_ms=$((($(date +%s%N) - start) / 1000000))
+	wait_replayed "$(qp -c 'SELECT pg_current_wal_lsn()')"
+	if [ "$side" != none ]; then
+		until tail -c 200 "$out" 2>/dev/null | grep -q '"prefix":"offload"'; do sleep 0.02; done
+	fi
+	local ms=$((($(date +%s%N) - start) / 1000000)) walsender=0
+	if [ "$side" != none ]; then
+		kill -INT "$subscriber"
+		wait "$subscriber" || true
+		wait "$sampler"
+		walsender=$(cat "$base/walsender.ticks")
+		rm -f "$out"
+		if [ "$side" = primary ]; then qp -c "SELECT pg_drop_replication_slot('$slot')" >/dev/null; fi
+		if [ "$side" = standby ]; then qs -c "SELECT pg_drop_replication_slot('$slot')" >/dev/null; fi
+	fi
+	echo "$side $workload_ms $ms $walsender $(($(cluster_ticks "$primary_pm") - before_p)) $(($(cluster_ticks "$standby_pm") - before_s))"
+}
+live_results=$base/live_results
+for ((r = 0; r < REPEAT; r++)); do
+	for side in none primary standby; do
+		live_round "$side" "$r" >>"$live_results"
+	done
+done
+
 tck=$(getconf CLK_TCK)
 printf 'PostgreSQL %s, SCALE %s (workload %.1f s on the primary, %s MB of WAL), best of %d, %s\n\n' \
 	"$(qp -c 'SHOW server_version')" "$SCALE" "$(awk -v ms="$workload_ms" 'BEGIN { print ms / 1000 }')" \
@@ -175,3 +229,22 @@ if [ "$(awk '{ print $7 }' "$results" | sort -u | wc -l)" -eq 1 ]; then
 else
 	echo "files DIFFER between runs"
 fi
+
+printf '\nLive: the workload while a subscriber decodes it (best of %d; "until decoded": from the workload'"'"'s start\n' "$REPEAT"
+printf 'to the last change written by pg_recvlogical and replayed by the standby):\n\n'
+printf '| decoded on | workload s | until decoded s | decoding walsender CPU s | primary cluster CPU s | standby cluster CPU s |\n'
+printf '|---|---:|---:|---:|---:|---:|\n'
+for side in none primary standby; do
+	awk -v side="$side" -v tck="$tck" '$1 == side {
+			if (n == 0 || $2 < w) w = $2
+			if (n == 0 || $3 < u) u = $3
+			if (n == 0 || $4 < ws) ws = $4
+			if (n == 0 || $5 < p) p = $5
+			if (n == 0 || $6 < s) s = $6
+			n++
+		}
+		END { printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", side == "none" ? "nowhere (baseline)" : side,
+			w / 1000, u / 1000, ws / tck, p / tck, s / tck }' "$live_results"
+done
+printf '\nevery live round (side, workload ms, until decoded ms, walsender ticks, primary ticks, standby ticks):\n'
+cat "$live_results"

@@ -40,6 +40,9 @@ if ($major < 16)
 	is($audit->($standby, 'primary_slot_name'), '', '15: no primary_slot_name finding without logical slots');
 	unlike($audit->($standby, 'hot_standby_feedback'), qr/logical slot/,
 		'15: the hot_standby_feedback finding does not speak of logical slots');
+	my (undef, undef, $refused) = $standby->psql('postgres',
+		"SELECT pg_create_logical_replication_slot('sb_refused', 'readscale_decoder')");
+	like($refused, qr/logical decoding cannot be used while in recovery/, '15: a standby refuses logical slots');
 	SKIP: { skip 'logical decoding on a standby needs PostgreSQL 16', 1; }
 	done_testing();
 	exit;
@@ -143,6 +146,15 @@ unlike($stream{standby}, qr/"id":9999/, 'the rolled-back change is not');
 ok($stream{standby} eq $stream{primary}, 'the standby slot gives byte-identical lines (xids, LSNs, commit times included)')
   or diag("primary:\n" . substr($stream{primary}, 0, 2000) . "\nstandby:\n" . substr($stream{standby}, 0, 2000));
 
+# 17+: failover slots live on the primary; a standby refuses to make one.
+if ($major >= 17)
+{
+	my (undef, undef, $refused) = $standby->psql('postgres',
+		"SELECT pg_create_logical_replication_slot('sb_failover', 'readscale_decoder', failover => true)");
+	like($refused, qr/cannot enable failover for a replication slot created on the standby/,
+		'a standby refuses failover => true');
+}
+
 # (b) A subscriber across a standby restart. pg_recvlogical without --no-loop
 # reconnects by itself and resumes from the slot's confirmed position.
 $create_standby_slot->($standby, 'sb_restart');
@@ -205,9 +217,9 @@ $primary->safe_psql('postgres',
 my $bare = new_standby($primary, 'sb_bare', "hot_standby_feedback = off\n");
 $create_standby_slot->($bare, 'sb_doomed');
 like($audit->($bare, 'hot_standby_feedback'),
-	qr/^warning: hot_standby_feedback is off while this standby holds 1 logical slot/,
-	'config_audit warns: hot_standby_feedback off with a logical slot');
-like($audit->($bare, 'primary_slot_name'), qr/^warning: primary_slot_name is empty while this standby holds 1 logical slot/,
+	qr/^warning: hot_standby_feedback is off while this standby holds 1 logical slot\(s\), so vacuum on the primary [^\n]*\z/,
+	'config_audit warns, in one row: hot_standby_feedback off with a logical slot');
+like($audit->($bare, 'primary_slot_name'), qr/^warning: primary_slot_name is empty while this standby holds 1 logical slot\(s\)[^\n]*\z/,
 	'config_audit warns: primary_slot_name empty with a logical slot');
 
 my $conflicting = sub {
@@ -235,7 +247,9 @@ else
 	SKIP: { skip "invalidation_reason needs PostgreSQL 17 (this is $major); slot_retention judges by it", 3; }
 }
 IPC::Run::run([ $recv->($bare, 'sb_doomed', $primary->basedir . '/doomed.ndjson', '--no-loop') ], '2>', \my $doomed_err);
-like($doomed_err, qr/can no longer (be used|get changes)|invalidated|conflict/i, 'pg_recvlogical is refused the invalidated slot');
+like($doomed_err, qr/can no longer (get changes from|access) replication slot "sb_doomed"/,
+	'pg_recvlogical is refused the invalidated slot');
+note("pg_recvlogical: $doomed_err");
 
 $bare->stop;
 $primary->stop;
