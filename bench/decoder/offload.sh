@@ -13,7 +13,7 @@
 # Then live: the workload again (fresh tables) while a subscriber decodes it
 # on the primary, on the standby, or while none does (the baseline), with
 # each cluster's CPU from the workload's start until the subscriber has it.
-# Prints the best of REPEAT per case; never asserts.
+# Prints the best of REPEAT per case (live: the median); never asserts.
 #
 # As root it builds this tree for MAJOR (default 17; 16+ and a chroot from
 # scripts/majors.sh) and re-runs itself as postgres in that major's chroot,
@@ -230,21 +230,23 @@ else
 	echo "files DIFFER between runs"
 fi
 
-printf '\nLive: the workload while a subscriber decodes it (best of %d; "until decoded": from the workload'"'"'s start\n' "$REPEAT"
-printf 'to the last change written by pg_recvlogical and replayed by the standby):\n\n'
-printf '| decoded on | workload s | until decoded s | decoding walsender CPU s | primary cluster CPU s | standby cluster CPU s |\n'
-printf '|---|---:|---:|---:|---:|---:|\n'
+# The live rounds are compared by median: differences of a few tenths of a second between cases
+# are the point, and a best-of would pit one case's luckiest round against another's.
+median_of() { # side column file
+	awk -v side="$1" -v col="$2" '$1 == side { print $col }' "$3" | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+printf '\nLive: the workload while a subscriber decodes it (median of %d; "until decoded": from the workload'"'"'s\n' "$REPEAT"
+printf 'start to the last change written by pg_recvlogical and replayed by the standby):\n\n'
+printf '| decoded on | workload s | until decoded s | decoding walsender CPU s | primary cluster CPU s | primary CPU over the baseline | standby cluster CPU s |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|\n'
+baseline=$(median_of none 5 "$live_results")
 for side in none primary standby; do
-	awk -v side="$side" -v tck="$tck" '$1 == side {
-			if (n == 0 || $2 < w) w = $2
-			if (n == 0 || $3 < u) u = $3
-			if (n == 0 || $4 < ws) ws = $4
-			if (n == 0 || $5 < p) p = $5
-			if (n == 0 || $6 < s) s = $6
-			n++
-		}
-		END { printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", side == "none" ? "nowhere (baseline)" : side,
-			w / 1000, u / 1000, ws / tck, p / tck, s / tck }' "$live_results"
+	awk -v side="$side" -v tck="$tck" -v base="$baseline" -v w="$(median_of "$side" 2 "$live_results")" \
+		-v u="$(median_of "$side" 3 "$live_results")" -v ws="$(median_of "$side" 4 "$live_results")" \
+		-v p="$(median_of "$side" 5 "$live_results")" -v s="$(median_of "$side" 6 "$live_results")" \
+		'BEGIN { printf "| %s | %.2f | %.2f | %.2f | %.2f | %+.2f s (%+.0f %%) | %.2f |\n", side == "none" ? "nowhere (baseline)" : side,
+			w / 1000, u / 1000, ws / tck, p / tck, (p - base) / tck, 100 * (p - base) / base, s / tck }'
 done
 printf '\nevery live round (side, workload ms, until decoded ms, walsender ticks, primary ticks, standby ticks):\n'
 cat "$live_results"

@@ -52,7 +52,8 @@ if ($major < 16)
 # running-xacts record from the primary; pg_log_standby_snapshot() writes one
 # now instead of at the next checkpoint or bgwriter round.
 my $create_standby_slot = sub {
-	my ($standby, $slot) = @_;
+	my ($standby, $slot, $upstream) = @_;
+	$upstream //= $primary;
 	my $h = IPC::Run::start(
 		[
 			'psql', '-X', '-q', '-d', $standby->connstr('postgres'), '-c',
@@ -62,7 +63,7 @@ my $create_standby_slot = sub {
 	my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
 	while ($h->pumpable && time < $deadline)
 	{
-		$primary->safe_psql('postgres', 'SELECT pg_log_standby_snapshot()');
+		$upstream->safe_psql('postgres', 'SELECT pg_log_standby_snapshot()');
 		$h->pump_nb;
 		select(undef, undef, undef, 0.1);
 	}
@@ -253,7 +254,42 @@ note("pg_recvlogical: $doomed_err");
 
 $bare->stop;
 $primary->stop;
-for my $node ($standby, $bare, $primary)
+
+# 19: with wal_level = replica the primary's first logical slot turns logical
+# decoding on (effective_wal_level), and dropping its last one turns it off,
+# which invalidates the standby's slots (wal_level_insufficient).
+my @nodes = ($standby, $bare, $primary);
+if ($major >= 19)
+{
+	my $replica_primary = new_primary('sb_replica_level', "wal_level = replica\n");
+	my $effective = sub { $replica_primary->safe_psql('postgres', 'SHOW effective_wal_level') };
+	is($effective->(), 'replica', '19: effective_wal_level is replica before any logical slot');
+	$replica_primary->safe_psql('postgres',
+		"SELECT 'init' FROM pg_create_logical_replication_slot('sb_keeper', 'readscale_decoder');
+		 SELECT 'init' FROM pg_create_physical_replication_slot('sb_physical19')");
+	$replica_primary->poll_query_until('postgres', "SELECT current_setting('effective_wal_level') = 'logical'")
+	  or diag('effective_wal_level stayed ' . $effective->());
+	is($effective->(), 'logical', '19: the first logical slot turns logical decoding on');
+	my $standby19 = new_standby($replica_primary, 'sb_standby19', "primary_slot_name = 'sb_physical19'\n");
+	$create_standby_slot->($standby19, 'sb_level', $replica_primary);
+	$replica_primary->safe_psql('postgres', "SELECT pg_drop_replication_slot('sb_keeper')");
+	ok($standby19->poll_query_until('postgres',
+			"SELECT invalidation_reason = 'wal_level_insufficient' FROM readscale.slot_retention WHERE slot_name = 'sb_level'"),
+		"19: dropping the primary's last logical slot invalidates the standby's (wal_level_insufficient)");
+	is($standby19->safe_psql('postgres',
+			"SELECT conflicting::text || ' ' || verdict FROM readscale.slot_retention WHERE slot_name = 'sb_level'"),
+		'true critical', '19: it is conflicting and critical');
+	like($standby19->safe_psql('postgres', "SELECT reason FROM readscale.slot_retention WHERE slot_name = 'sb_level'"),
+		qr/^invalidated \(wal_level_insufficient\)/, '19: the reason names the invalidation');
+	$standby19->stop;
+	$replica_primary->stop;
+	push @nodes, $standby19, $replica_primary;
+}
+else
+{
+	SKIP: { skip "effective_wal_level needs PostgreSQL 19 (this is $major)", 5; }
+}
+for my $node (@nodes)
 {
 	unlike(slurp_file($node->logfile), qr/terminated by signal/, $node->name . ': no backend crashed');
 }
