@@ -1,9 +1,10 @@
 # A real promotion with a failover slot synced to the standby (17+): the
 # primary lists the standby's physical slot in synchronized_standby_slots, the
 # standby runs the slot sync worker; a readscale_decoder slot created with
-# failover => true is consumed by pg_recvlogical. failover_candidates ranks
-# the standby whose failover slots are synced first, a second standby without
-# slot sync lower, and lists no logical walsender; the guard on the standby
+# failover => true is consumed by pg_recvlogical. failover_candidates says
+# the synced standby is not ready until synchronized_standby_slots lists its
+# slot, then ranks it first, a second standby without slot sync lower, and
+# lists no logical walsender; the guard on the standby
 # never tries to drop the synced slot; after the promotion pg_recvlogical goes
 # on from the synced slot on the new primary and every committed change
 # arrives (the stream is at-least-once: duplicates are counted and printed).
@@ -42,8 +43,6 @@ my $conninfo = sub {
 my $synced_standby = new_standby($primary, 'fo_synced',
 	"primary_slot_name = 'sb1_slot'\nsync_replication_slots = on\n" . $conninfo->('fo_synced'));
 my $plain_standby = new_standby($primary, 'fo_plain', "primary_slot_name = 'sb2_slot'\n" . $conninfo->('fo_plain'));
-$primary->safe_psql('postgres', "ALTER SYSTEM SET synchronized_standby_slots = 'sb1_slot'");
-$primary->reload;
 $primary->safe_psql('postgres',
 	"SELECT 'init' FROM pg_create_logical_replication_slot('cdc', 'readscale_decoder', false, false, true)");
 
@@ -84,7 +83,16 @@ if ($major >= 19)
 		't', "19: the server's slotsync_skip_reason is NULL on the synced slot too");
 }
 
-# The primary's view: the synced standby is ready once its feedback carries the synced slot's catalog_xmin.
+# The primary's view: synced, but consumers may get ahead of the standby until synchronized_standby_slots lists it.
+ok($primary->poll_query_until('postgres',
+		"SELECT failover_slots_ready IS FALSE AND failover_slots_reason LIKE '%not in synchronized_standby_slots%'"
+		  . " FROM readscale.failover_candidates WHERE application_name = 'fo_synced'"),
+	'not ready while its slot is not in synchronized_standby_slots')
+  or diag($primary->safe_psql('postgres', 'SELECT * FROM readscale.failover_candidates'));
+$primary->safe_psql('postgres', "ALTER SYSTEM SET synchronized_standby_slots = 'sb1_slot'");
+$primary->reload;
+
+# Ready once listed (and once its feedback carries the synced slot's catalog_xmin).
 ok($primary->poll_query_until('postgres',
 		"SELECT failover_slots_ready FROM readscale.failover_candidates WHERE application_name = 'fo_synced'"),
 	'the primary sees the synced standby ready for its failover slots')
