@@ -32,7 +32,7 @@ struct SlotRow {
 	bool retained_known;
 	std::int64_t retained;
 	const char *wal_status;
-	const char *invalidation_reason; /* "": valid (or a major without the column) */
+	const char *invalidation_reason; /* "": valid (or 15); on 16 "conflicting" stands for it */
 	bool temporary;
 	bool failover;
 	bool synced;
