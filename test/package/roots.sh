@@ -78,7 +78,11 @@ package_server_root() { # major cache-dir
 	local nn=$1 root=$2/server
 	[ -f "$root.ready" ] && { echo "$root"; return 0; }
 	package_new_root "$nn" "$root" || return 1
-	package_apt_in "$root" install "$(package_from_suite "postgresql-$nn" "$nn")" >"$2/server-root.log" 2>&1 ||
+	# Named with their suite: experimental's postgresql-19 needs experimental's client and libpq5 (as majors.sh).
+	# shellcheck disable=SC2046 # one word per package
+	package_apt_in "$root" install $(for name in "postgresql-$nn" "postgresql-client-$nn" libpq5; do
+		package_from_suite "$name" "$nn"
+	done) >"$2/server-root.log" 2>&1 ||
 		{ tail -20 "$2/server-root.log" >&2; return 1; }
 	touch "$root.ready"
 	echo "$root"
