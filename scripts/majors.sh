@@ -20,7 +20,8 @@ majors_take_lock() {
 }
 
 major_suite() { # major -> the Debian suite its chroot is made of
-	case "$1" in 17) echo trixie ;; 18 | 19) echo sid ;; *) return 1 ;; esac
+	# 15 runs on the host; test/package/run checks its Debian package in a bookworm chroot.
+	case "$1" in 15) echo bookworm ;; 17) echo trixie ;; 18 | 19) echo sid ;; *) return 1 ;; esac
 }
 
 # The suite its packages come from (19 is only in experimental).
@@ -166,6 +167,8 @@ majors_configure_chroot() { # root major
 	{
 		echo "deb $MAJORS_MIRROR $suite main"
 		[ "$(major_package_suite "$nn")" = experimental ] && echo "deb $MAJORS_MIRROR experimental main"
+		# bookworm (the package check of 15): the host's server comes from its security updates.
+		[ "$suite" = bookworm ] && echo "deb $MAJORS_MIRROR-security bookworm-security main"
 	} >"$root/etc/apt/sources.list"
 	echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99readscale"
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
