@@ -83,6 +83,23 @@ TEST(JudgeLag, ConnectingReceiverIsTransitional) {
 	    << "lag over the critical threshold stays critical";
 }
 
+TEST(JudgeLag, ConnectingPastTheWarningThresholdNamesBoth) {
+	auto j = judge_lag({"connecting", 0, 2000}, thresholds());
+	EXPECT_EQ(j.verdict, Verdict::kWarning);
+	EXPECT_EQ(j.reason, "WAL receiver is \"connecting\" to the primary, not yet streaming; replay lag 2.0 s exceeds "
+	                    "the warning threshold 1.0 s");
+}
+
+TEST(ConnectingStaleness, CountsFromTheLastContactWithThePrimary) {
+	const std::int64_t now = 1'000'000'000;
+	EXPECT_EQ(connecting_staleness_ms(0, now, now - 3'000'000), 3000) << "caught up with what arrived is not fresh";
+	EXPECT_EQ(connecting_staleness_ms(5000, now, now - 3'000'000), 5000) << "older replayed data stays the bound";
+	EXPECT_EQ(connecting_staleness_ms(std::nullopt, now, now - 3'000'000), 3000);
+	EXPECT_EQ(connecting_staleness_ms(0, now, std::nullopt), 0) << "no contact time known: unchanged";
+	EXPECT_EQ(connecting_staleness_ms(std::nullopt, now, std::nullopt), std::nullopt);
+	EXPECT_EQ(connecting_staleness_ms(0, now, now + 5'000'000), 0) << "clock skew is not negative staleness";
+}
+
 TEST(VerdictName, AllNames) {
 	EXPECT_STREQ(verdict_name(Verdict::kOk), "ok");
 	EXPECT_STREQ(verdict_name(Verdict::kWarning), "warning");
