@@ -40,6 +40,10 @@ sub matches_core
 		$standby->safe_psql('postgres', $core), "$what: as " . ($has_view ? 'pg_stat_recovery' : 'the server functions'));
 }
 matches_core('streaming');
+$primary->safe_psql('postgres', 'CREATE ROLE recstate_monitor IN ROLE pg_monitor');
+$primary->wait_for_catchup($standby, 'replay');
+is($standby->safe_psql('postgres', "SET ROLE recstate_monitor; SELECT $cols FROM readscale.local_lag"),
+	'not paused|1|1|f', 'a pg_monitor member reads the same');
 $standby->safe_psql('postgres', 'SELECT pg_wal_replay_pause()');
 ok($standby->poll_query_until('postgres', "SELECT replay_pause_state = 'paused' AND replay_paused FROM readscale.local_lag"),
 	'paused replay shows as paused');
