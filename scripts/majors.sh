@@ -114,7 +114,6 @@ majors_umount_under() { # folder
 	done
 }
 
-# proc, dev, dev/pts and dev/shm (PostgreSQL's dynamic shared memory); slaves, so nothing propagates back.
 # Ends what a chroot run left running (servers of a TAP test killed by a timeout), by pid.
 majors_kill_leftovers() { # root
 	local link pid
@@ -126,6 +125,7 @@ majors_kill_leftovers() { # root
 	return 0
 }
 
+# proc, dev, dev/pts and dev/shm (PostgreSQL's dynamic shared memory); slaves, so nothing propagates back.
 majors_mount() { # root
 	local sub
 	mount -t proc proc "$1/proc" || return 1
@@ -138,6 +138,12 @@ majors_mount() { # root
 # Runs a command in the chroot with proc and dev mounted, unmounting afterwards whatever happens.
 # MAJORS_BIND: a host folder also mounted at the same path inside (test scratch folders).
 majors_in_chroot() { # root command...
+	majors_with_mounts "$1" chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root "${@:2}"
+}
+
+# Runs a host command while the chroot has proc, dev and MAJORS_BIND mounted (it may
+# start processes inside: servers), then ends what it left running there and unmounts.
+majors_with_mounts() { # root command...
 	local root=$1 status
 	shift
 	if [ -n "${MAJORS_BIND:-}" ]; then
@@ -145,7 +151,7 @@ majors_in_chroot() { # root command...
 	fi
 	majors_mount "$root" || { majors_umount_under "$root"; return 1; }
 	trap 'majors_umount_under "'"$root"'"; exit 130' INT TERM
-	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root "$@"
+	"$@"
 	status=$?
 	majors_kill_leftovers "$root"
 	majors_umount_under "$root"

@@ -11,7 +11,7 @@
 namespace readscale::pg {
 
 constexpr std::size_t kSlotTextCapacity = 256;
-constexpr int kSlotQueryColumns = 18;
+constexpr int kSlotQueryColumns = 19;
 constexpr int kMaxStandbySlots = 64; /* names read from synchronized_standby_slots */
 
 /* A policy row as plain values; -1 = NULL (inherit the GUC default or disabled). */
