@@ -123,13 +123,12 @@ judge_lag(const LagSample &raw, const LagThresholds &t) {
 	if (sample.lag_ms && *sample.lag_ms < 0)
 		sample.lag_ms = 0; /* clock skew or nonsense input: never "less than caught up" */
 	if (sample.state == "connecting") {
+		/* the lag is counted from the last contact with the primary (connecting_staleness_ms): say why */
 		LagJudgement judgement = judge_thresholds(sample, t);
-		if (judgement.verdict == Verdict::kCritical)
-			return judgement;
 		std::string reason = "WAL receiver is \"connecting\" to the primary, not yet streaming";
-		if (judgement.verdict == Verdict::kWarning)
+		if (judgement.verdict != Verdict::kOk)
 			reason += "; " + judgement.reason;
-		return {Verdict::kWarning, reason};
+		return {judgement.verdict == Verdict::kCritical ? Verdict::kCritical : Verdict::kWarning, reason};
 	}
 	if (sample.state != "streaming" && t.non_streaming_is_critical)
 		return {Verdict::kCritical, "standby is \"" +

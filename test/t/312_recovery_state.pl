@@ -80,8 +80,8 @@ SKIP:
 	$standby->safe_psql('postgres', "ALTER SYSTEM SET readscale.lag_critical = '1s'");
 	$standby->reload;
 	ok($standby->poll_query_until('postgres',
-			"SELECT verdict = 'critical' AND staleness > interval '1s' FROM readscale.local_lag"),
-		'still connecting past lag_critical: critical');
+			"SELECT verdict = 'critical' AND staleness > interval '1s' AND reason LIKE 'WAL receiver is \"connecting\"%' FROM readscale.local_lag"),
+		'still connecting past lag_critical: critical, and the reason says connecting');
 	diag('stuck connecting: ' . $standby->safe_psql('postgres', 'SELECT staleness, since_last_message, reason FROM readscale.local_lag'));
 	is((http_get($http_port, '/replica?max_lag=500ms'))[0], 503, '/replica refuses data older than the request allows');
 	is((http_get($http_port, '/replica'))[0], 503, '/replica without limits: the critical threshold applies to connecting');

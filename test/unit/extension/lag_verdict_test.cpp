@@ -81,6 +81,10 @@ TEST(JudgeLag, ConnectingReceiverIsTransitional) {
 	EXPECT_EQ(judge_lag({"connecting", 0, 0}, t).verdict, Verdict::kWarning);
 	EXPECT_EQ(judge_lag({"connecting", UINT64_MAX, INT64_MAX}, thresholds()).verdict, Verdict::kCritical)
 	    << "lag over the critical threshold stays critical";
+	EXPECT_EQ(
+	    judge_lag({"connecting", 0, 20000}, thresholds()).reason,
+	    "WAL receiver is \"connecting\" to the primary, not yet streaming; replay lag 20.0 s exceeds the critical "
+	    "threshold 10.0 s");
 }
 
 TEST(JudgeLag, ConnectingPastTheWarningThresholdNamesBoth) {
