@@ -169,6 +169,22 @@ rs_walrcv_is_connecting(WalRcvState state) {
 #endif
 }
 
+/*
+ * 19: pg_stat_recovery, the startup process's state read in one go (pause
+ * state, timeline of the last replayed record, whether a promotion was
+ * triggered). Before 19 recovery_state.cpp reads the same shared-memory fields
+ * through GetRecoveryPauseState(), GetXLogReplayRecPtr() and
+ * PromoteIsTriggered(). The SQL scripts never name the view: they run on
+ * every major.
+ */
+#if PG_VERSION_NUM >= 190000
+constexpr const char *kRecoveryViewQuery =
+    "SELECT r.pause_state::pg_catalog.text, r.last_replayed_tli::pg_catalog.int4, r.promote_triggered"
+    " FROM pg_catalog.pg_stat_recovery r";
+#else
+constexpr const char *kRecoveryViewQuery = nullptr;
+#endif
+
 /* ---- replication slots (extension/glue/slot_fns.cpp) --------------------------- */
 
 /*

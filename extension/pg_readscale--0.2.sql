@@ -219,6 +219,19 @@ SELECT * FROM readscale._standby_lag();
 COMMENT ON VIEW readscale.standby_lag IS
     'On a primary: each connected standby''s byte and time lag and staleness (age of its oldest unreplayed commit), each expected standby that is not connected (state disconnected), the lag_policy pattern that applied (NULL: GUC defaults), the verdict and the age of the xmin its hot_standby_feedback holds back vacuum with';
 
+-- The startup process's pause state, replayed timeline and promotion request:
+-- on 19 from pg_stat_recovery, on 15-18 from the same shared-memory fields
+-- (extension/glue/recovery_state.cpp); NULLs on a primary. RESTRICTED: SPI on 19.
+CREATE FUNCTION readscale._recovery_state(OUT replay_pause_state text, OUT replay_timeline integer,
+    OUT promote_triggered boolean)
+RETURNS record
+LANGUAGE c VOLATILE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_recovery_state';
+COMMENT ON FUNCTION readscale._recovery_state() IS
+    'On a standby: replay pause state, timeline of the last replayed record and whether promotion was triggered (19: pg_stat_recovery); used by local_lag';
+REVOKE ALL ON FUNCTION readscale._recovery_state() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._recovery_state() TO pg_monitor;
+
 CREATE VIEW readscale.local_lag AS
 SELECT pg_last_wal_receive_lsn() AS receive_lsn,
        pg_last_wal_replay_lsn() AS replay_lsn,
@@ -238,9 +251,14 @@ SELECT pg_last_wal_receive_lsn() AS receive_lsn,
        b.blocked_for AS replay_blocked_for,
        b.blocker_pid AS replay_blocker_pid,
        coalesce(b.blockers, 0)::integer AS replay_blockers,
-       current_setting('readscale.replica_role', true) AS replica_role
+       current_setting('readscale.replica_role', true) AS replica_role,
+       rs.replay_pause_state,
+       rs.replay_timeline,
+       w.received_tli AS received_timeline,
+       rs.promote_triggered
 FROM (SELECT 1) AS one
 LEFT JOIN pg_catalog.pg_stat_wal_receiver w ON true
+CROSS JOIN readscale._recovery_state() rs
 CROSS JOIN LATERAL readscale._lag_verdict(coalesce(w.status, 'stopped'),
     greatest(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::bigint,
     readscale._local_staleness(), NULL, NULL, NULL, NULL, NULL) v
@@ -248,7 +266,7 @@ LEFT JOIN LATERAL (SELECT r.reason, r.blocked_for, r.blocker_pid, count(r.blocke
                    FROM readscale.replay_blockers r LIMIT 1) b ON true
 WHERE pg_is_in_recovery();
 COMMENT ON VIEW readscale.local_lag IS
-    'On a standby (no row on a primary): received and replayed WAL, staleness (0 when replay has caught up with everything received), WAL receiver state, the verdict under the GUC defaults, what blocks replay (from replay_blockers, named in reason) and this replica''s role (readscale.replica_role)';
+    'On a standby (no row on a primary): received and replayed WAL, staleness (0 when replay has caught up with everything received), WAL receiver state, the verdict under the GUC defaults, what blocks replay (from replay_blockers, named in reason), this replica''s role (readscale.replica_role), the replay pause state, the replayed and received timelines and whether promotion was triggered';
 
 CREATE FUNCTION readscale.check_lag(OUT scope text, OUT application_name text, OUT verdict text, OUT reason text)
 RETURNS SETOF record
@@ -689,6 +707,9 @@ BEGIN
                    || E'# HELP readscale_wal_receiver_up Whether the WAL receiver is streaming from the primary.\n'
                    || E'# TYPE readscale_wal_receiver_up gauge\n'
                    || format(E'readscale_wal_receiver_up %s\n', r.wal_receiver_streaming::int)
+                   || E'# HELP readscale_wal_receiver_connecting Whether the WAL receiver is connecting to the primary (19; transitional, not yet streaming).\n'
+                   || E'# TYPE readscale_wal_receiver_connecting gauge\n'
+                   || format(E'readscale_wal_receiver_connecting %s\n', (r.wal_receiver_status = 'connecting')::int)
                    || E'# HELP readscale_local_replay_paused Whether WAL replay is paused.\n'
                    || E'# TYPE readscale_local_replay_paused gauge\n'
                    || format(E'readscale_local_replay_paused %s\n', r.replay_paused::int)
@@ -825,18 +846,71 @@ $$;
 COMMENT ON FUNCTION readscale._metrics_conflicts() IS
     'Prometheus text of a standby''s blocked replay (seconds, blockers) and recovery-conflict cancellations per database and type (part of metrics())';
 
+-- Decoding statistics of the readscale_decoder slots (pg_stat_replication_slots,
+-- counters since the slot's stats_reset), labelled slot_name. Through jsonb,
+-- so that no column is named here: a family whose column this major lacks
+-- (mem_exceeded_count, from 19) is left out, HELP and TYPE included.
+CREATE FUNCTION readscale._metrics_decoding()
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    out text := '';
+    slots jsonb[] := ARRAY(
+        SELECT to_jsonb(s) FROM pg_stat_replication_slots s
+        JOIN pg_replication_slots p ON p.slot_name::text = s.slot_name
+        WHERE p.plugin = 'readscale_decoder' ORDER BY s.slot_name);
+    f record;
+    slot jsonb;
+BEGIN
+    FOR f IN SELECT * FROM (VALUES
+        (1, 'spill_txns', 'readscale_decoding_spilled_transactions_total',
+            'Transactions spilled to disk because decoding them exceeded logical_decoding_work_mem.'),
+        (2, 'spill_count', 'readscale_decoding_spills_total',
+            'Times decoded changes were spilled to disk (one transaction may spill several times).'),
+        (3, 'spill_bytes', 'readscale_decoding_spilled_bytes_total', 'Decoded transaction data spilled to disk.'),
+        (4, 'stream_txns', 'readscale_decoding_streamed_transactions_total',
+            'In-progress transactions streamed to the output plugin because decoding them exceeded logical_decoding_work_mem.'),
+        (5, 'stream_count', 'readscale_decoding_streams_total',
+            'Times decoded changes were streamed to the output plugin before commit.'),
+        (6, 'stream_bytes', 'readscale_decoding_streamed_bytes_total', 'Decoded transaction data streamed before commit.'),
+        (7, 'mem_exceeded_count', 'readscale_decoding_memory_exceeded_total',
+            'Times decoding exceeded logical_decoding_work_mem (PostgreSQL 19 and later).'),
+        (8, 'total_txns', 'readscale_decoding_transactions_total', 'Decoded transactions sent to the output plugin.'),
+        (9, 'total_bytes', 'readscale_decoding_bytes_total',
+            'Decoded transaction data sent to the output plugin (before the plugin formats it).'))
+        AS v(n, stat, metric, help)
+        WHERE EXISTS (SELECT 1 FROM pg_attribute a
+                      WHERE a.attrelid = 'pg_catalog.pg_stat_replication_slots'::regclass
+                        AND a.attname = v.stat AND NOT a.attisdropped)
+        ORDER BY n LOOP
+        out := out || format(E'# HELP %s %s\n# TYPE %s counter\n', f.metric, f.help, f.metric);
+        FOREACH slot IN ARRAY slots LOOP
+            out := out || format(E'%s{slot_name="%s"} %s\n', f.metric,
+                                 readscale._prom_label(slot ->> 'slot_name'), slot ->> f.stat);
+        END LOOP;
+    END LOOP;
+    RETURN out;
+END
+$$;
+COMMENT ON FUNCTION readscale._metrics_decoding() IS
+    'Prometheus text of the readscale_decoder slots'' decoding statistics: spilled, streamed and total transactions and bytes (19: times logical_decoding_work_mem was exceeded) (part of metrics())';
+
 CREATE FUNCTION readscale.metrics()
 RETURNS text
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT readscale._metrics_lag() || readscale._metrics_local() || readscale._metrics_gate()
-        || readscale._metrics_slots() || readscale._metrics_conflicts()
+        || readscale._metrics_slots() || readscale._metrics_conflicts() || readscale._metrics_decoding()
 $$;
 COMMENT ON FUNCTION readscale.metrics() IS
-    'Prometheus text exposition (format 0.0.4): lag, staleness, verdicts, WAL receiver state, read gate counters, replication slot retention, blocked replay and recovery conflicts';
+    'Prometheus text exposition (format 0.0.4): lag, staleness, verdicts, WAL receiver state, read gate counters, replication slot retention, blocked replay, recovery conflicts and readscale_decoder slots'' decoding statistics';
 
 REVOKE ALL ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate(),
-    readscale._metrics_slots(), readscale._metrics_conflicts(), readscale.metrics() FROM PUBLIC;
+    readscale._metrics_slots(), readscale._metrics_conflicts(), readscale._metrics_decoding(),
+    readscale.metrics() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION readscale._metrics_lag(), readscale._metrics_local(), readscale._metrics_gate(),
-    readscale._metrics_slots(), readscale._metrics_conflicts(), readscale.metrics() TO pg_monitor;
+    readscale._metrics_slots(), readscale._metrics_conflicts(), readscale._metrics_decoding(),
+    readscale.metrics() TO pg_monitor;

@@ -130,6 +130,9 @@ node_metrics_text(const NodeState &node) {
 		return out;
 	gauge(&out, "readscale_wal_receiver_up", "Whether the WAL receiver is streaming from the primary.",
 	      node.receiver_streaming ? "1" : "0");
+	gauge(&out, "readscale_wal_receiver_connecting",
+	      "Whether the WAL receiver is connecting to the primary (19; transitional, not yet streaming).",
+	      node.receiver_connecting ? "1" : "0");
 	gauge(&out, "readscale_local_replay_paused", "Whether WAL replay is paused.", node.replay_paused ? "1" : "0");
 	gauge(&out, "readscale_local_unreplayed_bytes", "WAL received but not yet replayed.",
 	      std::to_string(node.unreplayed_bytes));
@@ -156,6 +159,8 @@ node_status_json(const NodeState &node) {
 		out += std::string(",\"replay_paused\":") + (node.replay_paused ? "true" : "false");
 		out += ",\"unreplayed_bytes\":" + std::to_string(node.unreplayed_bytes);
 		out += ",\"staleness_ms\":" + (node.staleness_ms ? std::to_string(*node.staleness_ms) : std::string("null"));
+		/* 19's transitional receiver state; after the fields clients already read */
+		out += std::string(",\"wal_receiver_connecting\":") + (node.receiver_connecting ? "true" : "false");
 		if (!node.replica_role.empty()) /* one of the setting's fixed names: nothing to escape */
 			out += ",\"replica_role\":\"" + std::string(node.replica_role) + "\"";
 	}

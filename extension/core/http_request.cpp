@@ -286,9 +286,17 @@ replica_check(const Request &request, const NodeState &node) {
 	}
 	if (node.primary)
 		return respond(503, "not a standby");
-	/* connecting (19) is transitional: the staleness limits below still apply */
+	/*
+	 * connecting (19) is transitional: it may serve reads while its staleness,
+	 * counted from the last contact with the primary, is within the request's
+	 * limits, or within the critical SLA when the request names none.
+	 */
 	if (!node.receiver_streaming && !node.receiver_connecting)
 		return respond(503, "wal receiver is not streaming");
+	if (node.receiver_connecting && max_ms < 0 && max_bytes < 0) {
+		max_ms = node.connecting_max_ms;
+		max_bytes = node.connecting_max_bytes;
+	}
 	if (node.replay_paused)
 		return respond(503, "replay is paused");
 	if (const std::string *role = query_value(request, "role"); role != nullptr && *role != node.replica_role)

@@ -69,6 +69,9 @@ struct NodeState {
 	bool primary = false;
 	bool receiver_streaming = false;
 	bool receiver_connecting = false; /* 19: (re)connecting to the primary, transitional */
+	/* Bounds a connecting standby must meet when a request names none (readscale.lag_critical, _bytes; -1 none) */
+	std::int64_t connecting_max_ms = -1;
+	std::int64_t connecting_max_bytes = -1;
 	bool replay_paused = false;
 	std::optional<std::int64_t> staleness_ms; /* unknown when absent */
 	std::uint64_t unreplayed_bytes = 0;

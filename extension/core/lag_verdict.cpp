@@ -123,10 +123,12 @@ judge_lag(const LagSample &raw, const LagThresholds &t) {
 	if (sample.lag_ms && *sample.lag_ms < 0)
 		sample.lag_ms = 0; /* clock skew or nonsense input: never "less than caught up" */
 	if (sample.state == "connecting") {
+		/* the lag is counted from the last contact with the primary (connecting_staleness_ms): say why */
 		LagJudgement judgement = judge_thresholds(sample, t);
-		if (judgement.verdict == Verdict::kCritical)
-			return judgement;
-		return {Verdict::kWarning, "WAL receiver is \"connecting\" to the primary, not yet streaming"};
+		std::string reason = "WAL receiver is \"connecting\" to the primary, not yet streaming";
+		if (judgement.verdict != Verdict::kOk)
+			reason += "; " + judgement.reason;
+		return {judgement.verdict == Verdict::kCritical ? Verdict::kCritical : Verdict::kWarning, reason};
 	}
 	if (sample.state != "streaming" && t.non_streaming_is_critical)
 		return {Verdict::kCritical, "standby is \"" +
@@ -156,6 +158,17 @@ local_staleness_ms(Lsn receive, Lsn replay, std::optional<std::int64_t> now_us,
 	/* Found by fuzzing: now - last overflows int64 for far-apart timestamps; the unsigned difference cannot. */
 	auto delta = static_cast<std::uint64_t>(*now_us) - static_cast<std::uint64_t>(*last_xact_us);
 	return static_cast<std::int64_t>(delta / 1000);
+}
+
+std::optional<std::int64_t>
+connecting_staleness_ms(std::optional<std::int64_t> staleness_ms, std::int64_t now_us,
+                        std::optional<std::int64_t> last_contact_us) noexcept {
+	if (!last_contact_us)
+		return staleness_ms;
+	auto silence = local_staleness_ms(kInvalidLsn, kInvalidLsn, now_us, last_contact_us);
+	if (!staleness_ms || (silence && *silence > *staleness_ms))
+		return silence;
+	return staleness_ms;
 }
 
 std::optional<Error>

@@ -7,7 +7,10 @@
  * - judge_lag(): ok | warning | critical plus a human-readable reason. The
  *   worst finding wins; critical is checked before warning, time before bytes.
  *   A WAL receiver "connecting" (19: (re)connecting to the primary) is
- *   transitional: at least a warning, never critical by itself.
+ *   transitional: at least a warning, never critical by itself; its
+ *   staleness counts from the last contact with the primary
+ *   (connecting_staleness_ms), so a receiver stuck connecting turns critical
+ *   once that exceeds the critical threshold.
  * - effective_time_lag_ms(): pg_stat_replication's write/flush/replay_lag go
  *   NULL once a standby has been idle for a while; a streaming standby that has
  *   replayed everything sent is 0 ms behind, not "unknown".
@@ -67,6 +70,16 @@ std::optional<std::int64_t> effective_time_lag_ms(std::optional<std::int64_t> re
 
 std::optional<std::int64_t> local_staleness_ms(Lsn receive, Lsn replay, std::optional<std::int64_t> now_us,
                                                std::optional<std::int64_t> last_xact_us) noexcept;
+
+/*
+ * 19: while the WAL receiver is "connecting" nothing new arrives, so "replay
+ * has caught up with everything received" says nothing about the primary: the
+ * data may be as old as the last contact with it (the last message received,
+ * or the start of this connection attempt). Staleness is then at least
+ * now - last_contact; unchanged without a known contact time.
+ */
+std::optional<std::int64_t> connecting_staleness_ms(std::optional<std::int64_t> staleness_ms, std::int64_t now_us,
+                                                    std::optional<std::int64_t> last_contact_us) noexcept;
 
 /*
  * Raises nothing itself: returns the 55R02 Error a standby must report when

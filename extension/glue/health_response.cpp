@@ -37,6 +37,7 @@
 #include "core/health_state.hpp"
 #include "core/http_request.hpp"
 #include "core/lag_verdict.hpp"
+#include "core/units.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -44,6 +45,7 @@
 #include "bridge/postgres.hpp"
 #include "glue/gucs.hpp"
 #include "glue/health_endpoint.hpp"
+#include "glue/staleness.hpp"
 #include "glue/workers.hpp"
 
 namespace readscale::pg::health {
@@ -113,12 +115,11 @@ read_node_state(readscale::http::NodeState *node) {
 	node->receiver_connecting = rs_walrcv_is_connecting(WalRcv->walRcvState);
 	SpinLockRelease(&WalRcv->mutex);
 	node->replay_paused = GetRecoveryPauseState() != RECOVERY_NOT_PAUSED;
-	XLogRecPtr receive = GetWalRcvFlushRecPtr(nullptr, nullptr);
-	XLogRecPtr replay = GetXLogReplayRecPtr(nullptr);
-	TimestampTz last_xact = GetLatestXTime();
-	node->unreplayed_bytes = readscale::lsn_distance(receive, replay);
-	node->staleness_ms = readscale::local_staleness_ms(
-	    receive, replay, GetCurrentTimestamp(), last_xact != 0 ? std::optional<std::int64_t>(last_xact) : std::nullopt);
+	node->connecting_max_ms = lag_critical_ms;
+	node->connecting_max_bytes = readscale::kb_to_bytes(lag_critical_kb);
+	std::int64_t staleness_ms = 0;
+	bool known = local_staleness(&staleness_ms, &node->unreplayed_bytes); /* as local_lag and the gate see it */
+	node->staleness_ms = known ? std::optional<std::int64_t>(staleness_ms) : std::nullopt;
 }
 
 /*

@@ -77,9 +77,17 @@ local_staleness(std::int64_t *staleness_ms, std::uint64_t *unreplayed) {
 	XLogRecPtr receive = GetWalRcvFlushRecPtr(nullptr, nullptr);
 	XLogRecPtr replay = GetXLogReplayRecPtr(nullptr);
 	TimestampTz last_xact = GetLatestXTime();
+	TimestampTz now = GetCurrentTimestamp();
 	*unreplayed = readscale::lsn_distance(receive, replay);
 	auto staleness = readscale::local_staleness_ms(
-	    receive, replay, GetCurrentTimestamp(), last_xact != 0 ? std::optional<std::int64_t>(last_xact) : std::nullopt);
+	    receive, replay, now, last_xact != 0 ? std::optional<std::int64_t>(last_xact) : std::nullopt);
+	SpinLockAcquire(&WalRcv->mutex);
+	bool connecting = rs_walrcv_is_connecting(WalRcv->walRcvState);
+	TimestampTz last_contact = WalRcv->lastMsgReceiptTime;
+	SpinLockRelease(&WalRcv->mutex);
+	if (connecting) /* 19: nothing arrives while connecting (core/lag_verdict.hpp) */
+		staleness = readscale::connecting_staleness_ms(
+		    staleness, now, last_contact != 0 ? std::optional<std::int64_t>(last_contact) : std::nullopt);
 	if (staleness)
 		*staleness_ms = *staleness;
 	return staleness.has_value();

@@ -56,6 +56,7 @@ TEST(NodeMetrics, PrimaryAndStandby) {
 	standby.staleness_ms = 1500;
 	std::string text = node_metrics_text(standby);
 	EXPECT_NE(text.find("\nreadscale_wal_receiver_up 1\n"), std::string::npos);
+	EXPECT_NE(text.find("\nreadscale_wal_receiver_connecting 0\n"), std::string::npos);
 	EXPECT_NE(text.find("\nreadscale_local_unreplayed_bytes 42\n"), std::string::npos);
 	EXPECT_NE(text.find("\nreadscale_local_staleness_seconds 1.500\n"), std::string::npos);
 	standby.staleness_ms.reset();
@@ -70,7 +71,18 @@ TEST(NodeStatus, Json) {
 	NodeState standby;
 	EXPECT_EQ(node_status_json(standby),
 	          "{\"role\":\"standby\",\"wal_receiver_streaming\":false,\"replay_paused\":false,"
-	          "\"unreplayed_bytes\":0,\"staleness_ms\":null}\n");
+	          "\"unreplayed_bytes\":0,\"staleness_ms\":null,\"wal_receiver_connecting\":false}\n");
+}
+
+TEST(NodeStatus, ConnectingReceiverIsNotStreaming) {
+	NodeState standby;
+	standby.receiver_connecting = true;
+	std::string json = node_status_json(standby);
+	EXPECT_NE(json.find("\"wal_receiver_streaming\":false"), std::string::npos);
+	EXPECT_NE(json.find("\"wal_receiver_connecting\":true"), std::string::npos);
+	std::string text = node_metrics_text(standby);
+	EXPECT_NE(text.find("\nreadscale_wal_receiver_up 0\n"), std::string::npos);
+	EXPECT_NE(text.find("\nreadscale_wal_receiver_connecting 1\n"), std::string::npos);
 }
 
 TEST(NodeStatus, ShowsTheReplicaRole) {
@@ -78,7 +90,8 @@ TEST(NodeStatus, ShowsTheReplicaRole) {
 	standby.replica_role = "oltp";
 	EXPECT_EQ(node_status_json(standby),
 	          "{\"role\":\"standby\",\"wal_receiver_streaming\":false,\"replay_paused\":false,"
-	          "\"unreplayed_bytes\":0,\"staleness_ms\":null,\"replica_role\":\"oltp\"}\n")
+	          "\"unreplayed_bytes\":0,\"staleness_ms\":null,\"wal_receiver_connecting\":false,"
+	          "\"replica_role\":\"oltp\"}\n")
 	    << "added last, after the fields clients already read";
 }
 

@@ -157,6 +157,19 @@ TEST(Route, ReplicaNotServingWhenNotStreamingPausedOrUnknown) {
 	EXPECT_EQ(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).body, "wal receiver is not streaming\n");
 	s.receiver_connecting = true;
 	EXPECT_EQ(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).status, 200) << "connecting is transitional";
+	s.staleness_ms = 90'000;
+	s.connecting_max_ms = 60'000;
+	EXPECT_EQ(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).status, 503)
+	    << "connecting longer than the critical SLA: no reads";
+	EXPECT_EQ(route(request_of("GET /replica?max_lag=2min HTTP/1.1\r\n\r\n"), s).status, 200)
+	    << "the request's own limit applies";
+	s.staleness_ms.reset();
+	EXPECT_EQ(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).status, 503) << "unknown is not fresh";
+	s = streaming_standby();
+	s.staleness_ms = 90'000;
+	s.connecting_max_ms = 60'000;
+	EXPECT_EQ(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).status, 200)
+	    << "a streaming standby keeps the request's (absent) limits";
 	s = streaming_standby();
 	s.replay_paused = true;
 	EXPECT_EQ(route(request_of("GET /replica HTTP/1.1\r\n\r\n"), s).status, 503);

@@ -81,6 +81,27 @@ TEST(JudgeLag, ConnectingReceiverIsTransitional) {
 	EXPECT_EQ(judge_lag({"connecting", 0, 0}, t).verdict, Verdict::kWarning);
 	EXPECT_EQ(judge_lag({"connecting", UINT64_MAX, INT64_MAX}, thresholds()).verdict, Verdict::kCritical)
 	    << "lag over the critical threshold stays critical";
+	EXPECT_EQ(
+	    judge_lag({"connecting", 0, 20000}, thresholds()).reason,
+	    "WAL receiver is \"connecting\" to the primary, not yet streaming; replay lag 20.0 s exceeds the critical "
+	    "threshold 10.0 s");
+}
+
+TEST(JudgeLag, ConnectingPastTheWarningThresholdNamesBoth) {
+	auto j = judge_lag({"connecting", 0, 2000}, thresholds());
+	EXPECT_EQ(j.verdict, Verdict::kWarning);
+	EXPECT_EQ(j.reason, "WAL receiver is \"connecting\" to the primary, not yet streaming; replay lag 2.0 s exceeds "
+	                    "the warning threshold 1.0 s");
+}
+
+TEST(ConnectingStaleness, CountsFromTheLastContactWithThePrimary) {
+	const std::int64_t now = 1'000'000'000;
+	EXPECT_EQ(connecting_staleness_ms(0, now, now - 3'000'000), 3000) << "caught up with what arrived is not fresh";
+	EXPECT_EQ(connecting_staleness_ms(5000, now, now - 3'000'000), 5000) << "older replayed data stays the bound";
+	EXPECT_EQ(connecting_staleness_ms(std::nullopt, now, now - 3'000'000), 3000);
+	EXPECT_EQ(connecting_staleness_ms(0, now, std::nullopt), 0) << "no contact time known: unchanged";
+	EXPECT_EQ(connecting_staleness_ms(std::nullopt, now, std::nullopt), std::nullopt);
+	EXPECT_EQ(connecting_staleness_ms(0, now, now + 5'000'000), 0) << "clock skew is not negative staleness";
 }
 
 TEST(VerdictName, AllNames) {
