@@ -259,3 +259,80 @@ rs_buffer_tag_file(const BufferTag *tag) {
 }
 
 /* ---- end of runtime behaviour back-ports ------------------------------------------ */
+
+/* ---- standby waits (extension/glue/wait_loop.cpp, wait_locks.cpp) ---------------- */
+
+#if PG_VERSION_NUM < 190000
+/*
+ * 19: GetAnyGrantedHeavyweightLock reports one heavyweight lock this backend
+ * holds (WAIT FOR LSN refuses to wait while one is held). Before 19 we read
+ * our own PGPROC: first the fast-path relation slots (weak locks on plain
+ * relations live only there until a strong locker moves them), then the
+ * PROCLOCKs of every lock partition. Our own virtual transaction lock is not
+ * a lock replay can wait for, so it is skipped, as 19's local-lock scan never
+ * sees it.
+ */
+constexpr int kRsFastPathBitsPerSlot = 3; /* lock.c's FAST_PATH_BITS_PER_SLOT, unchanged 15-19 */
+
+static inline bool
+rs_fast_path_lock(LOCKTAG *locktag) {
+#if PG_VERSION_NUM >= 180000
+	const int slots = FP_LOCK_SLOTS_PER_GROUP * FastPathLockGroupsPerBackend;
+#else
+	const int slots = FP_LOCK_SLOTS_PER_BACKEND;
+#endif
+	bool found = false;
+	LWLockAcquire(&MyProc->fpInfoLock, LW_SHARED);
+	for (int slot = 0; slot < slots && !found; slot++) {
+#if PG_VERSION_NUM >= 180000
+		uint64 bits = MyProc->fpLockBits[slot / FP_LOCK_SLOTS_PER_GROUP] >>
+		              (kRsFastPathBitsPerSlot * (slot % FP_LOCK_SLOTS_PER_GROUP));
+#else
+		uint64 bits = MyProc->fpLockBits >> (kRsFastPathBitsPerSlot * slot);
+#endif
+		if ((bits & ((1 << kRsFastPathBitsPerSlot) - 1)) == 0)
+			continue;
+		SET_LOCKTAG_RELATION(*locktag, MyDatabaseId, MyProc->fpRelId[slot]);
+		found = true;
+	}
+	LWLockRelease(&MyProc->fpInfoLock);
+	return found;
+}
+
+/* Caller holds the partition's lock. */
+static inline bool
+rs_granted_in_partition(int partition, LOCKTAG *locktag) {
+#if PG_VERSION_NUM >= 160000
+	dlist_iter iter;
+	dlist_foreach(iter, &MyProc->myProcLocks[partition]) {
+		PROCLOCK *proclock = dlist_container(PROCLOCK, procLink, iter.cur);
+#else
+	SHM_QUEUE *list = &MyProc->myProcLocks[partition];
+	for (PROCLOCK *proclock = reinterpret_cast<PROCLOCK *>(SHMQueueNext(list, list, offsetof(PROCLOCK, procLink)));
+	     proclock != nullptr; proclock = reinterpret_cast<PROCLOCK *>(
+	                              SHMQueueNext(list, &proclock->procLink, offsetof(PROCLOCK, procLink)))) {
+#endif
+		const LOCKTAG &tag = proclock->tag.myLock->tag;
+		if (proclock->holdMask == 0 || tag.locktag_type == LOCKTAG_VIRTUALTRANSACTION)
+			continue;
+		*locktag = tag;
+		return true;
+	}
+	return false;
+}
+
+static inline bool
+GetAnyGrantedHeavyweightLock(LOCKTAG *locktag) {
+	if (rs_fast_path_lock(locktag))
+		return true;
+	for (int partition = 0; partition < NUM_LOCK_PARTITIONS; partition++) {
+		LWLock *partition_lock = LockHashPartitionLockByIndex(partition);
+		LWLockAcquire(partition_lock, LW_SHARED);
+		bool found = rs_granted_in_partition(partition, locktag);
+		LWLockRelease(partition_lock);
+		if (found)
+			return true;
+	}
+	return false;
+}
+#endif

@@ -80,3 +80,12 @@ SET readscale.max_staleness = '1ms';
 SELECT 'served by the primary' AS result;
 RESET readscale.max_staleness;
 SHOW readscale.max_staleness;
+
+-- the lock rule (55R04) is for standby waits: on a primary a wait while holding locks is allowed
+CREATE TABLE wait_locked (id int);
+BEGIN;
+LOCK TABLE wait_locked IN ACCESS EXCLUSIVE MODE;
+SELECT readscale.wait_for_lsn(pg_current_wal_flush_lsn(), '1s', mode => 'primary_flush');
+SELECT readscale.wait_for_lsn(pg_current_wal_flush_lsn(), '1s');
+COMMIT;
+DROP TABLE wait_locked;

@@ -156,14 +156,6 @@ assign_min_lsn(const char *, void *extra) {
 
 namespace {
 
-/* An LSN as this server prints pg_lsn (zero-padded on 19); a plain array, so ereport may longjmp past it. */
-struct LsnText {
-	explicit LsnText(XLogRecPtr lsn) noexcept {
-		format_lsn_into(text, lsn, kServerLsnZeroPadded);
-	}
-	char text[kLsnTextCapacity];
-};
-
 constexpr const char *kTimeoutHint = "Read from the primary, or raise \"readscale.gate_timeout\".";
 
 /* C-shaped: the configured reaction (readscale.gate_on_timeout) when the gate cannot prove min_lsn. */

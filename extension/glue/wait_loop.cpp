@@ -9,8 +9,10 @@
  * its timeout by more than one latch wake-up.
  */
 #include "common/failure.hpp"
+#include "common/sqlstate.hpp"
 #include "core/wait_policy.hpp"
 
+#include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/wait_loop.hpp"
 #include "glue/waiters.hpp"
@@ -122,6 +124,33 @@ run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, b
 	}
 }
 
+/*
+ * Core 19's deadlock rule for WAIT FOR LSN, on every major: replay may need a
+ * lock this session holds (a standby takes AccessExclusiveLock to replay DROP,
+ * TRUNCATE, vacuum truncation), and nothing tells the deadlock detector that
+ * we wait for replay. So a standby wait that would actually sleep is refused
+ * while any heavyweight lock is held. A target already reached, and a zero
+ * timeout (a check, not a wait), never sleep and are allowed.
+ */
+void
+refuse_wait_holding_locks(const WaitRequest *request, WaitResult *result) {
+	if (request->mode == WaitMode::PrimaryFlush || request->timeout_ms == 0 || !RecoveryInProgress() ||
+	    reached(request, result, true))
+		return;
+	LOCKTAG locktag;
+	if (!GetAnyGrantedHeavyweightLock(&locktag))
+		return;
+	StringInfoData held;
+	initStringInfo(&held);
+	DescribeLockTag(&held, &locktag);
+	ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kWaitWhileHoldingLocks)),
+	                errmsg("cannot wait for LSN %s while this session holds locks", LsnText(request->target).text),
+	                errdetail("This session holds a lock on %s. Replay may need it, and would then wait for this "
+	                          "session while this session waits for replay.",
+	                          held.data),
+	                errhint("Wait before taking locks, e.g. as the first statement of the transaction.")));
+}
+
 } // namespace
 
 XLogRecPtr
@@ -143,6 +172,7 @@ wait_for_position(const WaitRequest *request, WaitResult *result) {
 	result->outcome = WaitOutcome::Timeout;
 	result->failed_fast = false;
 	result->reason[0] = '\0';
+	refuse_wait_holding_locks(request, result);
 	count(kWaits);
 	TimestampTz start = GetCurrentTimestamp();
 	TimestampTz deadline = start + request->timeout_ms * 1000;

@@ -4,11 +4,20 @@
  */
 #pragma once
 
+#include "common/lsn_text.hpp"
 #include "core/wait_policy.hpp"
 
 #include "bridge/postgres.hpp"
 
 namespace readscale::pg {
+
+/* An LSN as this server prints pg_lsn (zero-padded on 19); a plain array, so ereport may longjmp past it. */
+struct LsnText {
+	explicit LsnText(XLogRecPtr lsn) noexcept {
+		format_lsn_into(text, lsn, kServerLsnZeroPadded);
+	}
+	char text[kLsnTextCapacity];
+};
 
 struct WaitRequest {
 	XLogRecPtr target;
@@ -25,7 +34,10 @@ struct WaitResult {
 	char reason[512]; /* DETAIL sentence when failed_fast */
 };
 
-/* Waits as requested. May ERROR on cancel, statement_timeout or a full registry; never leaks its slot. */
+/*
+ * Waits as requested. May ERROR on cancel, statement_timeout, a full registry, or (55R04) a standby wait
+ * that would sleep while this session holds locks; never leaks its slot.
+ */
 void wait_for_position(const WaitRequest *request, WaitResult *result);
 
 /* Current position for mode (on a primary: flushed WAL). */
