@@ -303,9 +303,11 @@ rs_fast_path_lock(LOCKTAG *locktag) {
 static inline bool
 rs_granted_in_partition(int partition, LOCKTAG *locktag) {
 #if PG_VERSION_NUM >= 160000
-	dlist_iter iter;
-	dlist_foreach(iter, &MyProc->myProcLocks[partition]) {
-		PROCLOCK *proclock = dlist_container(PROCLOCK, procLink, iter.cur);
+	/* dlist_foreach and dlist_container assert types with a C-only builtin: walk the list by hand. */
+	dlist_head *list = &MyProc->myProcLocks[partition];
+	for (dlist_node *node = list->head.next; node != nullptr && node != &list->head; node = node->next) {
+		PROCLOCK *proclock =
+		    reinterpret_cast<PROCLOCK *>(reinterpret_cast<char *>(node) - offsetof(PROCLOCK, procLink));
 #else
 	SHM_QUEUE *list = &MyProc->myProcLocks[partition];
 	for (PROCLOCK *proclock = reinterpret_cast<PROCLOCK *>(SHMQueueNext(list, list, offsetof(PROCLOCK, procLink)));
