@@ -338,3 +338,18 @@ GetAnyGrantedHeavyweightLock(LOCKTAG *locktag) {
 	return false;
 }
 #endif
+
+/*
+ * 17: WaitEventExtensionNew registers a named wait event (pg_stat_activity.wait_event
+ * shows the name, wait_event_type "Extension"). Before 17 every extension wait is
+ * the one event "Extension". Registering takes a lock and a hash lookup: cache the result.
+ */
+static inline uint32
+rs_wait_event_extension(const char *name) {
+#if PG_VERSION_NUM >= 170000
+	return WaitEventExtensionNew(name);
+#else
+	(void)name;
+	return PG_WAIT_EXTENSION;
+#endif
+}

@@ -190,7 +190,8 @@ gate_after_set() {
 		                errmsg("LSN %s in \"readscale.min_lsn\" is ahead of this server's WAL", LsnText(min_lsn).text),
 		                errdetail("This server has written WAL up to %s.", LsnText(GetXLogInsertRecPtr()).text),
 		                errhint("Check that the token was taken on this cluster's primary.")));
-	WaitRequest request {min_lsn, gate_timeout_ms, in_recovery ? WaitMode::Replay : WaitMode::PrimaryFlush, true, 0};
+	WaitRequest request {min_lsn, gate_timeout_ms,  in_recovery ? WaitMode::Replay : WaitMode::PrimaryFlush, true,
+	                     0,       WaitPurpose::Gate};
 	WaitResult result;
 	wait_for_position(&request, &result);
 	if (result.outcome == WaitOutcome::Success || result.outcome == WaitOutcome::NotInRecovery) {

@@ -78,6 +78,17 @@ watch_fail_fast_signals() {
 	seen = now;
 }
 
+/* The wait event for purpose, registered on first use (17+: a name of its own). */
+uint32
+wait_event_for(WaitPurpose purpose) {
+	static uint32 registered[3];
+	static constexpr const char *kNames[3] = {"ReadscaleWaitForLSN", "ReadscaleWaitForToken", "ReadscaleGate"};
+	auto index = static_cast<int>(purpose);
+	if (registered[index] == 0)
+		registered[index] = rs_wait_event_extension(kNames[index]);
+	return registered[index];
+}
+
 void
 run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, bool registered) {
 	for (int round = 0;; round++) {
@@ -119,7 +130,7 @@ run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, b
 		if (registered && round > 0)
 			rearm_waiter();
 		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, Min(sleep_ms, remaining_ms),
-		                PG_WAIT_EXTENSION);
+		                wait_event_for(request->purpose));
 		CHECK_FOR_INTERRUPTS();
 	}
 }

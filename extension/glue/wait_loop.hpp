@@ -19,12 +19,16 @@ struct LsnText {
 	char text[kLsnTextCapacity];
 };
 
+/* Who waits: names the wait event pg_stat_activity shows on 17+ (all are "Extension" on 15, 16). */
+enum class WaitPurpose { Lsn, Token, Gate };
+
 struct WaitRequest {
 	XLogRecPtr target;
 	int64 timeout_ms;
 	WaitMode mode;
 	bool fail_fast;
 	TimeLineID min_timeline; /* 0, or the timeline replay must reach (causal tokens) */
+	WaitPurpose purpose;
 };
 
 struct WaitResult {

@@ -57,16 +57,16 @@ for my $id (101 .. 200)
 		"SELECT readscale.wait_for_lsn('$row_token', '120s', fail_fast => false); SELECT count(*) FROM t WHERE id = $id");
 }
 ok($standby->poll_query_until('postgres',
-		"SELECT count(*) = 100 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
+		"SELECT count(*) = 100 FROM pg_stat_activity WHERE wait_event_type = 'Extension'"),
 	'100 sessions are waiting');
 is($standby->safe_psql('postgres', 'SELECT count(*) FROM t WHERE id > 100'), '0', 'none of their rows is visible yet');
 
 # A waiter can be cancelled; statement_timeout ends a wait too.
 my $cancelled = start_waiter($standby, "SELECT readscale.wait_for_lsn('$token', '120s', fail_fast => false)");
 ok($standby->poll_query_until('postgres',
-		"SELECT count(*) = 101 FROM pg_stat_activity WHERE wait_event = 'Extension'"), 'one more waiter');
+		"SELECT count(*) = 101 FROM pg_stat_activity WHERE wait_event_type = 'Extension'"), 'one more waiter');
 $standby->safe_psql('postgres',
-	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'Extension' AND query LIKE '%(''$token'', ''120s''%'");
+	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Extension' AND query LIKE '%(''$token'', ''120s''%'");
 like($cancelled->query('\echo :LAST_ERROR_MESSAGE'), qr/canceling statement due to user request/,
 	'pg_cancel_backend ends a wait');
 $cancelled->quit;
@@ -109,7 +109,7 @@ for my $session (@hasty)
 is(client_waiters($standby), '1', 'the watcher (no fail-fast) goes on waiting');
 $standby->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
 $standby->safe_psql('postgres',
-	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'Extension' AND backend_type = 'client backend'");
+	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Extension' AND backend_type = 'client backend'");
 like($watcher->query('\echo :LAST_ERROR_MESSAGE'), qr/canceling statement due to user request/, 'the watcher is cancelled');
 $watcher->quit;
 
@@ -139,7 +139,7 @@ SKIP:
 # A fast shutdown ends a wait at once; after the restart the registry works again.
 $token = $primary->safe_psql('postgres', "SELECT readscale.current_token() + 1024 * 1024 * 1024");
 my $shutdown_waiter = start_psql($standby, "SELECT readscale.wait_for_lsn('$token', '120s', fail_fast => false)");
-ok($standby->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
+ok($standby->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event_type = 'Extension'"),
 	'a waiter waits before the restart');
 $standby->restart;
 ($ret, $out, $err) = finish_psql($shutdown_waiter);
@@ -157,7 +157,7 @@ my @promoted_waiters = map {
 	start_waiter($standby,
 		"SELECT readscale.wait_for_lsn('$token'::pg_lsn + $_, '120s', on_timeout => 'return', fail_fast => false)")
 } (1 .. 3);
-ok($standby->poll_query_until('postgres', "SELECT count(*) = 3 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
+ok($standby->poll_query_until('postgres', "SELECT count(*) = 3 FROM pg_stat_activity WHERE wait_event_type = 'Extension'"),
 	'three waiters wait before promotion');
 $standby->promote;
 for my $waiter (@promoted_waiters)

@@ -21,7 +21,7 @@ $primary->safe_psql('postgres', 'INSERT INTO t VALUES (1)');
 my $token = $primary->safe_psql('postgres', 'SELECT readscale.current_token()');
 my $waiter = start_waiter($standby,
 	"SELECT readscale.wait_for_lsn('$token', '60s', fail_fast => false); SELECT count(*) FROM t WHERE id = 1");
-ok($standby->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
+ok($standby->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event_type = 'Extension'"),
 	'the polling waiter waits while replay is paused');
 $standby->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
 is($waiter->query_safe(''), "success\n1", 'after resume the polling wait succeeds and the row is visible');
