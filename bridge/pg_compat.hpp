@@ -353,3 +353,29 @@ rs_wait_event_extension(const char *name) {
 	return PG_WAIT_EXTENSION;
 #endif
 }
+
+/*
+ * 19: WAIT FOR LSN 'x' [WITH (MODE ...)] is a utility statement (WaitStmt). This
+ * returns x for a WAIT in replay mode (the default, "standby_replay"), the only
+ * mode that makes the LSN visible to queries; InvalidXLogRecPtr for any other
+ * statement, and always before 19. Call it after the statement ran: the literal
+ * was parsed by the WAIT itself, so it cannot fail here.
+ */
+static inline XLogRecPtr
+rs_wait_stmt_replay_lsn(Node *statement) {
+#if PG_VERSION_NUM >= 190000
+	if (statement == nullptr || !IsA(statement, WaitStmt))
+		return InvalidXLogRecPtr;
+	auto *wait = reinterpret_cast<WaitStmt *>(statement);
+	ListCell *cell;
+	foreach (cell, wait->options) {
+		auto *option = static_cast<DefElem *>(lfirst(cell));
+		if (strcmp(option->defname, "mode") == 0 && pg_strcasecmp(defGetString(option), "standby_replay") != 0)
+			return InvalidXLogRecPtr;
+	}
+	return DatumGetLSN(DirectFunctionCall1(pg_lsn_in, CStringGetDatum(wait->lsn_literal)));
+#else
+	(void)statement;
+	return InvalidXLogRecPtr;
+#endif
+}

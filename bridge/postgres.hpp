@@ -115,6 +115,7 @@ extern "C" {
 #include "storage/lock.h"
 #if PG_VERSION_NUM >= 190000
 #include "access/xlogwait.h"
+#include "commands/defrem.h"
 #endif
 }
 

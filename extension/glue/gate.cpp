@@ -15,6 +15,9 @@
  *   options) is checked without waiting.
  * - ExecutorStart refuses any statement when neither check proved the LSN
  *   replayed before its snapshot.
+ * - 19: after WAIT FOR LSN 'x' (replay mode) the same check as a SET runs: the
+ *   WAIT leaves no snapshot, so replay having passed x now vouches for every
+ *   snapshot taken afterwards (a REPEATABLE READ transaction's first one too).
  * verified_lsn only ever holds a position seen replayed *before* the
  * snapshots it vouches for, so it never lets an old snapshot through.
  */
@@ -222,6 +225,8 @@ readscale_process_utility(PlannedStmt *pstmt, const char *query_string, bool rea
 		standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
 	if (is_min_lsn_set(pstmt->utilityStmt))
 		guarded([]() { gate_after_set(); });
+	else if (XLogRecPtr waited = rs_wait_stmt_replay_lsn(pstmt->utilityStmt); waited != InvalidXLogRecPtr)
+		guarded([=]() { verify_if_no_snapshot(waited); });
 }
 
 /*
