@@ -379,3 +379,26 @@ rs_wait_stmt_replay_lsn(Node *statement) {
 	return InvalidXLogRecPtr;
 #endif
 }
+
+/*
+ * 19: core keeps LSN waiters in shared memory and wakes them itself: the startup
+ * process after each replayed record, the WAL receiver for write/flush, WAL
+ * flushers on a primary (WaitForLSN, access/xlogwait.h). On 19 our waits sleep
+ * in WaitForLSN and the rm_redo wrapper is not installed; before 19 these names
+ * exist only so that glue compiles once, and kCoreWakesLsnWaiters keeps them unused.
+ */
+constexpr bool kCoreWakesLsnWaiters = PG_VERSION_NUM >= 190000;
+#if PG_VERSION_NUM < 190000
+typedef enum { WAIT_LSN_RESULT_SUCCESS, WAIT_LSN_RESULT_NOT_IN_RECOVERY, WAIT_LSN_RESULT_TIMEOUT } WaitLSNResult;
+typedef enum WaitLSNType {
+	WAIT_LSN_TYPE_STANDBY_REPLAY,
+	WAIT_LSN_TYPE_STANDBY_WRITE,
+	WAIT_LSN_TYPE_STANDBY_FLUSH,
+	WAIT_LSN_TYPE_PRIMARY_FLUSH
+} WaitLSNType;
+static inline WaitLSNResult
+WaitForLSN(WaitLSNType, XLogRecPtr, int) {
+	elog(ERROR, "WaitForLSN needs PostgreSQL 19");
+	return WAIT_LSN_RESULT_TIMEOUT;
+}
+#endif

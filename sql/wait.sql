@@ -1,5 +1,7 @@
 -- LSN-gated reads on a single primary: the API and every bad input.
-SELECT readscale.wake_mode();
+-- 19: core's WaitForLSN wakes waiters ("core"); before, the redo hook (preloaded here).
+SELECT readscale.wake_mode() = CASE WHEN current_setting('server_version_num')::int >= 190000
+    THEN 'core' ELSE 'redo hook' END AS expected_wake_mode;
 -- wait_mode() is its 0.1 name.
 SELECT readscale.wait_mode() = readscale.wake_mode() AS alias_agrees;
 
@@ -63,7 +65,7 @@ SELECT current_setting('readscale.last_commit_lsn')::pg_lsn <= pg_current_wal_fl
 DROP TABLE wait_probe;
 
 -- gate_stats is for pg_monitor
-SELECT wake_mode, waits >= 4 AS counted FROM readscale.gate_stats;
+SELECT wake_mode = readscale.wake_mode() AS same_wake_mode, waits >= 4 AS counted FROM readscale.gate_stats;
 CREATE ROLE wait_nobody;
 SET ROLE wait_nobody;
 SELECT * FROM readscale.gate_stats;

@@ -1,12 +1,16 @@
 /*
  * wait_loop.cpp: the wait itself (see waiters.cpp for how replay wakes it).
  *
- * Sleeping: registered replay waiters sleep on their latch and are woken by
+ * Sleeping, 15-18: registered replay waiters sleep on their latch and are woken by
  * the startup process; only the watcher (see waiters.cpp) also re-checks
  * every 100 ms, for promotion, and wakes the others when recovery has ended.
  * Flush/write waits and backends without the preload poll with backoff (1, 2,
  * 4, then 8 ms). Every sleep is capped by the deadline, so no wait outlives
  * its timeout by more than one latch wake-up.
+ *
+ * 19: every wait (replay, write, flush, primary_flush), with or without the
+ * preload, sleeps in core's WaitForLSN (sleep_in_core), which core wakes; the
+ * checks around it (timelines, fail-fast, deadlines, promotion) stay ours.
  */
 #include "common/failure.hpp"
 #include "common/sqlstate.hpp"
@@ -89,6 +93,40 @@ wait_event_for(WaitPurpose purpose) {
 	return registered[index];
 }
 
+WaitLSNType
+core_wait_type(WaitMode mode) {
+	switch (mode) {
+	case WaitMode::Flush:
+		return WAIT_LSN_TYPE_STANDBY_FLUSH;
+	case WaitMode::Write:
+		return WAIT_LSN_TYPE_STANDBY_WRITE;
+	case WaitMode::PrimaryFlush:
+		return WAIT_LSN_TYPE_PRIMARY_FLUSH;
+	default:
+		return WAIT_LSN_TYPE_STANDBY_REPLAY;
+	}
+}
+
+/*
+ * 19: sleep in core's WaitForLSN, woken when the position passes the target, at
+ * most sleep_ms (never 0: core reads 0 as no timeout). When what fail-fast keys
+ * on or a causal token's timeline must be re-checked, in kRecheckMs slices
+ * (each adds and removes one entry of core's pairing heap: cheap at that rate).
+ * A target whose LSN is passed but whose timeline is not yet reached would
+ * return at once, so that case sleeps on the latch.
+ */
+void
+sleep_in_core(const WaitRequest *request, const WaitResult *result, long sleep_ms) {
+	if (request->fail_fast || request->min_timeline != 0)
+		sleep_ms = Min(sleep_ms, kRecheckMs);
+	sleep_ms = Max(sleep_ms, 1);
+	if (result->position >= request->target)
+		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, sleep_ms,
+		                wait_event_for(request->purpose));
+	else
+		(void)WaitForLSN(core_wait_type(request->mode), request->target, static_cast<int>(sleep_ms));
+}
+
 void
 run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, bool registered) {
 	for (int round = 0;; round++) {
@@ -122,6 +160,11 @@ run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, b
 			return;
 		}
 		long remaining_ms = static_cast<long>((deadline - now + 999) / 1000);
+		if (kCoreWakesLsnWaiters) {
+			sleep_in_core(request, result, remaining_ms);
+			CHECK_FOR_INTERRUPTS();
+			continue;
+		}
 		long sleep_ms = remaining_ms;
 		if (!registered)
 			sleep_ms = static_cast<long>(poll_backoff_ms(round));
@@ -188,7 +231,7 @@ wait_for_position(const WaitRequest *request, WaitResult *result) {
 	TimestampTz start = GetCurrentTimestamp();
 	TimestampTz deadline = start + request->timeout_ms * 1000;
 	bool registered = false;
-	if (request->mode == WaitMode::Replay && RecoveryInProgress())
+	if (request->mode == WaitMode::Replay && RecoveryInProgress() && !kCoreWakesLsnWaiters)
 		registered = register_waiter(request->target);
 	PG_TRY();
 	{ run_loop(request, result, deadline, registered); }

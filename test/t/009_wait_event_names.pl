@@ -1,7 +1,8 @@
-# What pg_stat_activity shows for a backend waiting in the extension: on 17+
-# a wait event of its own per kind of wait (WaitEventExtensionNew), listed in
-# pg_wait_events; on 15 and 16 every extension wait is "Extension". The
-# wait_event_type is "Extension" on every major.
+# What pg_stat_activity shows for a backend waiting in the extension: on 17
+# and 18 a wait event of its own per kind of wait (WaitEventExtensionNew),
+# listed in pg_wait_events; on 15 and 16 every extension wait is "Extension"
+# (wait_event_type "Extension" on 15-18). On 19 the waits sleep in core's
+# WaitForLSN, so they show core's event: WaitForWalReplay (type IPC).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -14,7 +15,8 @@ my $primary = new_primary('primary');
 my $standby = new_standby($primary, 'standby');
 $primary->safe_psql('postgres', 'CREATE TABLE t (id int PRIMARY KEY)');
 $primary->wait_for_catchup($standby, 'replay');
-my $named = $standby->safe_psql('postgres', 'SHOW server_version_num') >= 170000;
+my $version = $standby->safe_psql('postgres', 'SHOW server_version_num');
+my $named = $version >= 170000 && $version < 190000;
 
 # Replay held back by an apply delay shorter than the waits' timeouts (a paused replay would fail the gate fast).
 $standby->append_conf('postgresql.conf', "recovery_min_apply_delay = '40s'");
@@ -34,11 +36,11 @@ for my $name (sort keys %waits)
 	my ($sql, $result) = @{ $waits{$name} };
 	$sessions{$name} = start_waiter($standby, $sql);
 	my ($prefix) = $sql =~ /(?:.*; )?((?:SELECT|SET) readscale\.\w+)/;
-	my $shown = $named ? $name : 'Extension';
+	my ($type, $shown) = $version >= 190000 ? ('IPC', 'WaitForWalReplay') : ('Extension', $named ? $name : 'Extension');
 	ok($standby->poll_query_until('postgres',
-			"SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event_type = 'Extension' "
+			"SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event_type = '$type' "
 			  . "AND wait_event = '$shown' AND query LIKE '$prefix%'"),
-		"a waiting $prefix shows wait_event $shown");
+		"a waiting $prefix shows wait_event $type/$shown");
 }
 if ($named)
 {
@@ -48,7 +50,9 @@ if ($named)
 }
 else
 {
-	note('PostgreSQL 15/16: no custom wait events (WaitEventExtensionNew is 17+); the waits show "Extension"');
+	note($version >= 190000
+		? 'PostgreSQL 19: the waits sleep in core\'s WaitForLSN and show its wait event'
+		: 'PostgreSQL 15/16: no custom wait events (WaitEventExtensionNew is 17+); the waits show "Extension"');
 }
 
 $standby->adjust_conf('postgresql.conf', 'recovery_min_apply_delay', '0');
