@@ -212,10 +212,16 @@ current_position(WaitMode mode, bool in_recovery, TimeLineID *timeline) {
 	if (!in_recovery || mode == WaitMode::PrimaryFlush)
 		return GetFlushRecPtr(timeline);
 	switch (mode) {
+	/*
+	 * Replay is a floor for flush and write (as for core's WAIT FOR): what is
+	 * replayed was written and flushed here, also when it came from the archive
+	 * with no WAL receiver. Without it such a wait would not end, and on 19
+	 * core's WaitForLSN (which uses the floor) would return at once, each time.
+	 */
 	case WaitMode::Flush:
-		return GetWalRcvFlushRecPtr(nullptr, timeline);
+		return Max(GetWalRcvFlushRecPtr(nullptr, timeline), replayed_position(nullptr));
 	case WaitMode::Write:
-		return GetWalRcvWriteRecPtr();
+		return Max(GetWalRcvWriteRecPtr(), replayed_position(nullptr));
 	default:
 		return replayed_position(timeline);
 	}
