@@ -227,12 +227,11 @@ current_position(WaitMode mode, bool in_recovery, TimeLineID *timeline) {
 	}
 }
 
+namespace {
+
+/* The wait itself: registers (15-18 replay waits), loops, and always unregisters. */
 void
-wait_for_position(const WaitRequest *request, WaitResult *result) {
-	result->outcome = WaitOutcome::Timeout;
-	result->failed_fast = false;
-	result->reason[0] = '\0';
-	refuse_wait_holding_locks(request, result);
+run_wait(const WaitRequest *request, WaitResult *result) {
 	count(kWaits);
 	TimestampTz start = GetCurrentTimestamp();
 	TimestampTz deadline = start + request->timeout_ms * 1000;
@@ -250,6 +249,28 @@ wait_for_position(const WaitRequest *request, WaitResult *result) {
 	PG_END_TRY();
 	unregister_waiter();
 	count_wait_time(GetCurrentTimestamp() - start);
+}
+
+} // namespace
+
+void
+wait_for_position(const WaitRequest *request, WaitResult *result) {
+	result->outcome = WaitOutcome::Timeout;
+	result->failed_fast = false;
+	result->reason[0] = '\0';
+	refuse_wait_holding_locks(request, result);
+	/*
+	 * Begun on a primary, a standby mode waits for the flush: a target past the
+	 * flushed WAL (a session's asynchronous commit, or WAL of a transaction
+	 * without an xid) is not lost WAL, and "not in recovery" would claim a promotion.
+	 */
+	if (request->mode != WaitMode::PrimaryFlush && !RecoveryInProgress()) {
+		WaitRequest on_primary = *request;
+		on_primary.mode = WaitMode::PrimaryFlush;
+		run_wait(&on_primary, result);
+		return;
+	}
+	run_wait(request, result);
 }
 
 } // namespace readscale::pg
