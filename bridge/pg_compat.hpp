@@ -174,19 +174,39 @@ rs_walrcv_is_connecting(WalRcvState state) {
 /*
  * pg_replication_slots columns newer than 15, as the end of a select list over
  * "pg_catalog.pg_replication_slots s": failover, synced, conflicting (16),
- * invalidation_reason, inactive_since (17). Older majors select typed NULLs, so
- * the SPI query, and every view built on it, has the same shape on each major.
- * The SQL scripts are shared by all majors and must never name these columns.
+ * invalidation_reason, inactive_since (17), slotsync_skip_reason (19). Older
+ * majors select typed NULLs, so the SPI query, and every view built on it, has
+ * the same shape on each major. The SQL scripts are shared by all majors and
+ * must never name these columns.
  */
-#if PG_VERSION_NUM >= 170000
-#define RS_SLOT_NEWER_COLUMNS "s.failover, s.synced, s.conflicting, s.invalidation_reason, s.inactive_since"
+#if PG_VERSION_NUM >= 190000
+#define RS_SLOT_NEWER_COLUMNS                                                                                          \
+	"s.failover, s.synced, s.conflicting, s.invalidation_reason, s.inactive_since, "                                   \
+	"s.slotsync_skip_reason::pg_catalog.text"
+#elif PG_VERSION_NUM >= 170000
+#define RS_SLOT_NEWER_COLUMNS                                                                                          \
+	"s.failover, s.synced, s.conflicting, s.invalidation_reason, s.inactive_since, NULL::pg_catalog.text"
 #elif PG_VERSION_NUM >= 160000
 #define RS_SLOT_NEWER_COLUMNS                                                                                          \
-	"NULL::pg_catalog.bool, NULL::pg_catalog.bool, s.conflicting, NULL::pg_catalog.text, NULL::pg_catalog.timestamptz"
+	"NULL::pg_catalog.bool, NULL::pg_catalog.bool, s.conflicting, NULL::pg_catalog.text,"                              \
+	" NULL::pg_catalog.timestamptz, NULL::pg_catalog.text"
 #else
 #define RS_SLOT_NEWER_COLUMNS                                                                                          \
 	"NULL::pg_catalog.bool, NULL::pg_catalog.bool, NULL::pg_catalog.bool, NULL::pg_catalog.text,"                      \
-	" NULL::pg_catalog.timestamptz"
+	" NULL::pg_catalog.timestamptz, NULL::pg_catalog.text"
+#endif
+
+/*
+ * 17: logical slots with failover = true, which a standby's slot sync worker
+ * copies (and, valid ones only, whose consumers a promotion can keep), as a
+ * condition on "pg_catalog.pg_replication_slots s"; no slot before 17.
+ */
+#if PG_VERSION_NUM >= 170000
+#define RS_VALID_FAILOVER_SLOT "s.failover AND s.invalidation_reason IS NULL"
+constexpr bool kServerHasFailoverSlots = true;
+#else
+#define RS_VALID_FAILOVER_SLOT "false"
+constexpr bool kServerHasFailoverSlots = false;
 #endif
 
 /* 17: the server records when a slot became inactive; before, the guard keeps its own clock (slot_tracker.cpp). */

@@ -68,17 +68,40 @@ SELECT * FROM readscale._standby_lag();
 COMMENT ON VIEW readscale.standby_lag IS
     'On a primary: each connected standby''s byte and time lag and staleness (age of its oldest unreplayed commit), each expected standby that is not connected (state disconnected), the lag_policy pattern that applied (NULL: GUC defaults), the verdict and the age of the xmin its hot_standby_feedback holds back vacuum with';
 
+-- What failover_candidates adds per walsender (RESTRICTED: SPI over
+-- pg_stat_replication, pg_stat_activity and pg_replication_slots): whether it
+-- is a physical standby, its physical slot and, on a 17+ primary with failover
+-- slots, what the primary can check of their synchronization to it (see
+-- docs/lag.md "Failover slots").
+CREATE FUNCTION readscale._failover_readiness(
+    OUT pid integer, OUT is_standby boolean, OUT physical_slot text, OUT failover_slots integer,
+    OUT failover_slots_ahead integer, OUT slot_sync_last_fetch timestamptz,
+    OUT failover_slots_ready boolean, OUT failover_slots_reason text)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'readscale_failover_readiness';
+COMMENT ON FUNCTION readscale._failover_readiness() IS
+    'Per walsender: physical standby or not, its physical slot and whether promoting it keeps this primary''s failover slots (used by failover_candidates)';
+
+-- Standbys whose failover slots are known ready rank first: promoting one of
+-- them keeps the consumers of this primary's failover slots. Logical
+-- walsenders and base backups are no candidates.
 CREATE VIEW readscale.failover_candidates AS
-SELECT rank() OVER (ORDER BY s.state = 'streaming' DESC, s.flush_lsn DESC NULLS LAST, s.replay_lsn DESC NULLS LAST,
+SELECT rank() OVER (ORDER BY f.failover_slots_ready IS TRUE DESC, s.state = 'streaming' DESC,
+                    s.flush_lsn DESC NULLS LAST, s.replay_lsn DESC NULLS LAST,
                     s.sync_state = 'sync' DESC, s.sync_state = 'quorum' DESC) AS rank,
        s.application_name, s.client_addr, s.state, s.sync_state, s.flush_lsn, s.replay_lsn,
-       s.network_bytes + s.pending_send_bytes AS missing_bytes, s.verdict, s.staleness
-FROM readscale.standby_lag s;
+       s.network_bytes + s.pending_send_bytes AS missing_bytes, s.verdict, s.staleness,
+       f.physical_slot, f.failover_slots, f.failover_slots_ahead, f.slot_sync_last_fetch,
+       f.failover_slots_ready, f.failover_slots_reason
+FROM readscale.standby_lag s
+LEFT JOIN readscale._failover_readiness() f ON f.pid = s.pid
+WHERE f.is_standby IS NOT FALSE;
 COMMENT ON VIEW readscale.failover_candidates IS
-    'On a primary: standbys ranked for promotion: streaming first, then by WAL flushed, then replayed, then sync state; disconnected expected standbys rank last';
+    'On a primary: standbys ranked for promotion: those whose failover slots are known ready first (17+), then streaming, then by WAL flushed, then replayed, then sync state; disconnected expected standbys rank last';
 GRANT SELECT ON readscale.standby_lag, readscale.failover_candidates TO pg_monitor;
-REVOKE ALL ON FUNCTION readscale._standby_lag() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION readscale._standby_lag() TO pg_monitor;
+REVOKE ALL ON FUNCTION readscale._standby_lag(), readscale._failover_readiness() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION readscale._standby_lag(), readscale._failover_readiness() TO pg_monitor;
 COMMENT ON FUNCTION readscale.check_lag() IS
     'Verdict rows: one per connected or expected standby (scope standby) and, on a standby, one for this server (scope local)';
 
@@ -107,6 +130,8 @@ DECLARE
     senders_used int := (SELECT count(*) FROM pg_stat_replication);
     slots int := current_setting('max_replication_slots')::int;
     slots_used int := (SELECT count(*) FROM pg_replication_slots);
+    logical_slots int := (SELECT count(*) FROM pg_replication_slots WHERE slot_type = 'logical');
+    feedback boolean := current_setting('hot_standby_feedback')::boolean;
     sync_names text := current_setting('synchronous_standby_names');
     missing text;
     role text := current_setting('readscale.replica_role', true);
@@ -164,10 +189,22 @@ BEGIN
         RETURN QUERY SELECT 'hot_standby', 'critical', 'hot_standby is off, so this standby serves no reads',
             'Set hot_standby to on and restart.';
     END IF;
-    IF standby AND NOT current_setting('hot_standby_feedback')::boolean AND role IS DISTINCT FROM 'olap' THEN
+    -- Logical slots on a standby (16+) keep their catalog rows on the primary only
+    -- through feedback over a physical slot: without either, vacuum there
+    -- invalidates them (conflicting, rows_removed) and the decoder cannot go on.
+    IF standby AND logical_slots > 0 AND NOT feedback THEN
+        RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
+            format('hot_standby_feedback is off while this standby holds %s logical slot(s), so vacuum on the primary can remove catalog rows they need and invalidate them (conflicting, rows_removed)', logical_slots),
+            'Set hot_standby_feedback to on (and primary_slot_name to a physical slot on the primary), see docs/integrations/analytics.md.';
+    ELSIF standby AND NOT feedback AND role IS DISTINCT FROM 'olap' THEN
         RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
             'hot_standby_feedback is off, so vacuum on the primary can cancel long reads here',
             'Set hot_standby_feedback to on, accepting some bloat on the primary.';
+    END IF;
+    IF standby AND logical_slots > 0 AND current_setting('primary_slot_name') = '' THEN
+        RETURN QUERY SELECT 'primary_slot_name', 'warning',
+            format('primary_slot_name is empty while this standby holds %s logical slot(s), so the primary forgets this standby''s feedback whenever the connection drops and vacuum can invalidate them (conflicting, rows_removed)', logical_slots),
+            'Create a physical slot on the primary (pg_create_physical_replication_slot) and set primary_slot_name to it here.';
     END IF;
     -- Replica roles (docs/lag.md "OLTP and OLAP replicas"): replay waits up to
     -- max_standby_streaming_delay for a conflicting query, so an OLTP replica's
@@ -183,10 +220,14 @@ BEGIN
             END,
             'Set max_standby_streaming_delay below readscale.lag_warning, and send long queries to an OLAP replica.';
     END IF;
-    IF standby AND role = 'olap' AND current_setting('hot_standby_feedback')::boolean THEN
+    -- With logical slots here, feedback must stay on: then the advice is to move long queries, not to turn it off.
+    IF standby AND role = 'olap' AND feedback THEN
         RETURN QUERY SELECT 'hot_standby_feedback', 'warning',
             'this OLAP replica has hot_standby_feedback on, so its long queries hold back vacuum on the primary and bloat it (standby_lag.xmin_age there shows by how much)',
-            'Turn hot_standby_feedback off here and raise max_standby_streaming_delay (or set it to -1): an OLAP replica may lag, the primary should not bloat.';
+            CASE WHEN logical_slots > 0
+                 THEN 'Keep hot_standby_feedback on: the logical slots here need it. Send long queries to another OLAP replica without logical slots, or decode from another standby.'
+                 ELSE 'Turn hot_standby_feedback off here and raise max_standby_streaming_delay (or set it to -1): an OLAP replica may lag, the primary should not bloat.'
+            END;
     END IF;
     IF standby AND NOT current_setting('default_transaction_read_only')::boolean THEN
         RETURN QUERY SELECT 'default_transaction_read_only', 'info',
@@ -274,7 +315,7 @@ CREATE FUNCTION readscale._slot_retention(
     OUT wal_status text, OUT safe_wal_size bigint, OUT inactive_since timestamptz, OUT disk_share double precision,
     OUT policy text, OUT verdict text, OUT reason text, OUT failover boolean, OUT synced boolean,
     OUT conflicting boolean, OUT invalidation_reason text, OUT catalog_xmin_age integer, OUT temporary boolean,
-    OUT acts_first text)
+    OUT acts_first text, OUT slotsync_skip_reason text)
 RETURNS SETOF record
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'readscale_slot_retention';
@@ -286,7 +327,8 @@ COMMENT ON FUNCTION readscale._slot_retention() IS
 -- invalidates the slot. The columns after it come from PostgreSQL 16 and 17
 -- (NULL on older majors; _slot_retention() selects them per major, as no
 -- script may name them) and acts_first, which of the guard's policy,
--- max_slot_wal_keep_size and idle_replication_slot_timeout acts first.
+-- max_slot_wal_keep_size and idle_replication_slot_timeout acts first, then
+-- 19's slotsync_skip_reason (why the slot sync last skipped a synced slot).
 CREATE VIEW readscale.slot_retention AS
 SELECT r.slot_name, r.slot_type, r.plugin, r.database, r.active, r.active_pid, r.restart_lsn,
        r.confirmed_flush_lsn, r.retained_bytes, r.wal_status, r.safe_wal_size, r.inactive_since, r.disk_share,
@@ -294,10 +336,11 @@ SELECT r.slot_name, r.slot_type, r.plugin, r.database, r.active, r.active_pid, r
        r.retained_bytes::double precision
          / NULLIF(greatest(pg_catalog.pg_size_bytes(pg_catalog.current_setting('max_slot_wal_keep_size')), 0), 0)
          AS keep_size_share,
-       r.failover, r.synced, r.conflicting, r.invalidation_reason, r.catalog_xmin_age, r.temporary, r.acts_first
+       r.failover, r.synced, r.conflicting, r.invalidation_reason, r.catalog_xmin_age, r.temporary, r.acts_first,
+       r.slotsync_skip_reason
 FROM readscale._slot_retention() r;
 COMMENT ON VIEW readscale.slot_retention IS
-    'Each replication slot''s retained WAL (from the current, or on a standby the replayed, position), inactive_since (17+: the server''s; before: shared clock when preloaded), share of the pg_wal filesystem and of max_slot_wal_keep_size, the slot_policy pattern that applied (NULL: GUC defaults) and its verdict; failover, synced, conflicting, invalidation_reason (NULL before 16/17), catalog_xmin age, temporary, and which mechanism acts first';
+    'Each replication slot''s retained WAL (from the current, or on a standby the replayed, position), inactive_since (17+: the server''s; before: shared clock when preloaded), share of the pg_wal filesystem and of max_slot_wal_keep_size, the slot_policy pattern that applied (NULL: GUC defaults) and its verdict; failover, synced, conflicting, invalidation_reason (NULL before 16/17), catalog_xmin age, temporary, which mechanism acts first, and (19, on a standby) why the slot sync skipped a synced slot';
 GRANT SELECT ON readscale.slot_retention TO pg_monitor, readscale_slot_admin;
 REVOKE ALL ON FUNCTION readscale._slot_retention() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION readscale._slot_retention() TO pg_monitor, readscale_slot_admin;

@@ -1,22 +1,24 @@
 # Throwaway PostgreSQL nodes on loopback for scripts/demo, test/clients/run and bench/:
 # a primary and hot standbys in one temporary directory, run as the postgres OS
 # user, trust authentication on 127.0.0.1 only. Sourced after lib.sh, not run.
-# The caller owns cleanup: call cluster_stop_all from its EXIT trap.
+# The servers are the host's PostgreSQL 15, or a newer major's in its chroot when
+# scripts/test sets READSCALE_PG_ROOT (as_pg_server, pg_server_dir in lib.sh);
+# psql runs on the host either way. The caller owns cleanup: call
+# cluster_stop_all from its EXIT trap.
 # shellcheck shell=bash
 
 CLUSTER_DIR=
 CLUSTER_NODES=()
 
 cluster_init() { # prefix
-	CLUSTER_DIR=$(mktemp -d "/tmp/$1.XXXXXX")
-	chown postgres: "$CLUSTER_DIR"
+	CLUSTER_DIR=$(pg_server_dir "$1")
 }
 
 # Stops every node started here (fast shutdown) and removes the directory.
 cluster_stop_all() {
 	local node
 	for node in "${CLUSTER_NODES[@]}"; do
-		as_postgres pg_ctl -D "$CLUSTER_DIR/$node" -m fast -w stop >/dev/null 2>&1 || true
+		as_pg_server pg_ctl -D "$CLUSTER_DIR/$node" -m fast -w stop >/dev/null 2>&1 || true
 	done
 	CLUSTER_NODES=()
 	if [ -n "$CLUSTER_DIR" ]; then rm -rf "$CLUSTER_DIR"; fi
@@ -27,13 +29,13 @@ cluster_stop_all() {
 # first, so that cluster_stop_all also stops one whose start timed out.
 cluster_start() { # name
 	CLUSTER_NODES+=("$1")
-	as_postgres pg_ctl -D "$CLUSTER_DIR/$1" -l "$CLUSTER_DIR/$1.log" -w start >/dev/null
+	as_pg_server pg_ctl -D "$CLUSTER_DIR/$1" -l "$CLUSTER_DIR/$1.log" -w start >/dev/null
 }
 
 # A primary with pg_readscale preloaded and created in database postgres.
 cluster_primary() { # name port [extra postgresql.conf lines]
 	local name=$1 port=$2 extra=${3:-}
-	as_postgres initdb -D "$CLUSTER_DIR/$name" -A trust -U postgres >/dev/null
+	as_pg_server initdb -D "$CLUSTER_DIR/$name" -A trust -U postgres >/dev/null
 	cat >>"$CLUSTER_DIR/$name/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
@@ -56,7 +58,7 @@ cluster_standby() { # name port primary_port [extra postgresql.conf lines]
 # A standby's data directory, not started (a bench may copy it or start it its own way).
 cluster_basebackup() { # name port primary_port [extra postgresql.conf lines]
 	local name=$1 port=$2 primary_port=$3 extra=${4:-}
-	as_postgres pg_basebackup -h 127.0.0.1 -p "$primary_port" -D "$CLUSTER_DIR/$name" -R -X stream -c fast \
+	as_pg_server pg_basebackup -h 127.0.0.1 -p "$primary_port" -D "$CLUSTER_DIR/$name" -R -X stream -c fast \
 		-d "application_name=$name"
 	sed -i "s/^port = .*/port = $port/" "$CLUSTER_DIR/$name/postgresql.conf"
 	if [ -n "$extra" ]; then printf '%s\n' "$extra" >>"$CLUSTER_DIR/$name/postgresql.conf"; fi

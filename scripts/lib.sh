@@ -48,6 +48,34 @@ as_postgres() {
 	(cd / && "${netns[@]}" runuser -u postgres -- env PATH="$PG_BIN:$PATH" "$@")
 }
 
+# Runs a PostgreSQL server program (initdb, pg_ctl, pg_basebackup) as the
+# servers' postgres user: the host's PostgreSQL 15 (as_postgres), or, when
+# READSCALE_PG_ROOT names a newer major's chroot (scripts/test sets it, with
+# READSCALE_PG_MAJOR and READSCALE_PG_SHARED), that major's own binaries inside
+# it, where the data directories must sit under READSCALE_PG_SHARED (mounted at
+# the same path inside; pg_server_dir). Clients (psql, drivers, HAProxy) stay on
+# the host and connect over TCP. In network namespace $READSCALE_NETNS when set.
+as_pg_server() {
+	[ -n "${READSCALE_PG_ROOT:-}" ] || { as_postgres "$@"; return; }
+	local netns=()
+	if [ -n "${READSCALE_NETNS:-}" ]; then netns=(ip netns exec "$READSCALE_NETNS"); fi
+	"${netns[@]}" chroot "$READSCALE_PG_ROOT" runuser -u postgres -- \
+		env -i PATH="/usr/lib/postgresql/$READSCALE_PG_MAJOR/bin:/usr/bin:/bin" LANG=C.UTF-8 "$@"
+}
+
+# The servers' postgres user for chown (a chroot's uid and gid may differ from the host's).
+pg_server_owner() {
+	if [ -z "${READSCALE_PG_ROOT:-}" ]; then echo postgres: && return; fi
+	echo "$(chroot "$READSCALE_PG_ROOT" id -u postgres):$(chroot "$READSCALE_PG_ROOT" id -g postgres)"
+}
+
+# A new folder for data directories, server logs and sockets, owned by the servers' postgres user.
+pg_server_dir() { # prefix
+	local dir owner
+	dir=$(mktemp -d "${READSCALE_PG_SHARED:-/tmp}/$1.XXXXXX") && owner=$(pg_server_owner) && chown "$owner" "$dir" || return 1
+	echo "$dir"
+}
+
 # A TCP port on 127.0.0.1 with nothing listening, starting from $1.
 free_port() {
 	local port=$1

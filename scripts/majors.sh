@@ -20,7 +20,8 @@ majors_take_lock() {
 }
 
 major_suite() { # major -> the Debian suite its chroot is made of
-	case "$1" in 17) echo trixie ;; 18 | 19) echo sid ;; *) return 1 ;; esac
+	# 15 runs on the host; test/package/run checks its Debian package in a bookworm chroot.
+	case "$1" in 15) echo bookworm ;; 17) echo trixie ;; 18 | 19) echo sid ;; *) return 1 ;; esac
 }
 
 # The suite its packages come from (19 is only in experimental).
@@ -114,7 +115,6 @@ majors_umount_under() { # folder
 	done
 }
 
-# proc, dev, dev/pts and dev/shm (PostgreSQL's dynamic shared memory); slaves, so nothing propagates back.
 # Ends what a chroot run left running (servers of a TAP test killed by a timeout), by pid.
 majors_kill_leftovers() { # root
 	local link pid
@@ -126,6 +126,7 @@ majors_kill_leftovers() { # root
 	return 0
 }
 
+# proc, dev, dev/pts and dev/shm (PostgreSQL's dynamic shared memory); slaves, so nothing propagates back.
 majors_mount() { # root
 	local sub
 	mount -t proc proc "$1/proc" || return 1
@@ -138,6 +139,12 @@ majors_mount() { # root
 # Runs a command in the chroot with proc and dev mounted, unmounting afterwards whatever happens.
 # MAJORS_BIND: a host folder also mounted at the same path inside (test scratch folders).
 majors_in_chroot() { # root command...
+	majors_with_mounts "$1" chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root "${@:2}"
+}
+
+# Runs a host command while the chroot has proc, dev and MAJORS_BIND mounted (it may
+# start processes inside: servers), then ends what it left running there and unmounts.
+majors_with_mounts() { # root command...
 	local root=$1 status
 	shift
 	if [ -n "${MAJORS_BIND:-}" ]; then
@@ -145,7 +152,7 @@ majors_in_chroot() { # root command...
 	fi
 	majors_mount "$root" || { majors_umount_under "$root"; return 1; }
 	trap 'majors_umount_under "'"$root"'"; exit 130' INT TERM
-	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root "$@"
+	"$@"
 	status=$?
 	majors_kill_leftovers "$root"
 	majors_umount_under "$root"
@@ -160,6 +167,8 @@ majors_configure_chroot() { # root major
 	{
 		echo "deb $MAJORS_MIRROR $suite main"
 		[ "$(major_package_suite "$nn")" = experimental ] && echo "deb $MAJORS_MIRROR experimental main"
+		# bookworm (the package check of 15): the host's server comes from its security updates.
+		[ "$suite" = bookworm ] && echo "deb $MAJORS_MIRROR-security bookworm-security main"
 	} >"$root/etc/apt/sources.list"
 	echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99readscale"
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"

@@ -42,6 +42,20 @@ major_as_postgres() { # [VAR=value...] command...
 	return $status
 }
 
+# Runs a host command (a suite whose servers start through as_pg_server:
+# scripts/cluster.sh, test/net/wan_latency.sh) with the major's own server
+# binaries, run in its chroot; data directories go under MAJOR_SCRATCH, mounted
+# at the same path inside. Clients stay on the host.
+major_with_servers() { # command...
+	local status
+	export READSCALE_PG_ROOT=$MAJOR_DIR/root READSCALE_PG_MAJOR=$MAJOR_NN READSCALE_PG_SHARED=$MAJOR_SCRATCH
+	MAJORS_BIND=$MAJOR_SCRATCH majors_with_mounts "$MAJOR_DIR/root" "$@"
+	status=$?
+	unset READSCALE_PG_ROOT READSCALE_PG_MAJOR READSCALE_PG_SHARED
+	rmdir "$MAJOR_DIR/root$MAJOR_SCRATCH" 2>/dev/null
+	return $status
+}
+
 # What the chroot lacks, as "kind name reason" lines: pg_regress files needing the
 # wal2json plugin, TAP files calling a program the major's suite does not ship.
 major_skips() { # source-tree

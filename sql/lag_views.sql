@@ -10,6 +10,10 @@ SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
 WHERE attrelid = 'readscale.standby_lag'::regclass AND attnum > 0 ORDER BY attnum;
 SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
 WHERE attrelid = 'readscale.local_lag'::regclass AND attnum > 0 ORDER BY attnum;
+-- failover_candidates has the failover-slot columns on every major (NULL before 17).
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+WHERE attrelid = 'readscale.failover_candidates'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT count(*) FROM readscale._failover_readiness();
 
 -- assert_fresh passes on a primary, with and without a limit.
 SELECT readscale.assert_fresh();

@@ -22,6 +22,13 @@ staleness_us(std::optional<std::int64_t> first_time_us, std::int64_t now_us,
 	return now_us - *first_time_us;
 }
 
+std::int64_t
+reported_staleness_us(std::int64_t clock_bound_us, std::optional<std::int64_t> replay_lag_us, bool caught_up) noexcept {
+	if (caught_up || !replay_lag_us)
+		return clock_bound_us;
+	return std::max(clock_bound_us, *replay_lag_us);
+}
+
 DueSamples
 next_samples(ClockSample tail, ClockSample commit) noexcept {
 	if (tail.lsn > commit.lsn) /* a concurrent later commit already merged into the tail */

@@ -64,6 +64,17 @@ inline constexpr std::int64_t kStallEvidenceUs = 2 * kCommitClockIntervalUs;
 std::int64_t staleness_us(std::optional<std::int64_t> first_time_us, std::int64_t now_us,
                           std::optional<std::int64_t> reply_time_us = std::nullopt) noexcept;
 
+/*
+ * The staleness a primary reports for a standby: the clock's bound and, while the
+ * standby still has WAL to replay, never less than the replay_lag its newest reply
+ * measured. The ring samples once per interval, so under steady writes the first
+ * unreplayed sample is often newer than that reply and the bound alone reads near 0
+ * on a link whose round trip is 40 ms. Once caught up, replay_lag is the lag of WAL
+ * already replayed (after a pause it stays high until the next replies): not used.
+ */
+std::int64_t reported_staleness_us(std::int64_t clock_bound_us, std::optional<std::int64_t> replay_lag_us,
+                                   bool caught_up) noexcept;
+
 template <std::size_t Capacity>
 struct BasicCommitRing {
 	ClockSample samples[Capacity];

@@ -17,7 +17,7 @@ format_share(double share) {
 	return buf;
 }
 
-/* What each invalidation means for the operator (pg_replication_slots.invalidation_reason, 17-19). */
+/* What each invalidation means for the operator (pg_replication_slots.invalidation_reason, 17-19; 16: conflicting). */
 std::string
 invalidation_text(std::string_view reason) {
 	std::string what;
@@ -27,6 +27,8 @@ invalidation_text(std::string_view reason) {
 		what = ": catalog rows it needed were removed";
 	else if (reason == "wal_level_insufficient")
 		what = ": wal_level on the primary is below logical";
+	else if (reason == "conflicting") /* 16, which has no invalidation_reason */
+		what = ": it conflicted with recovery (catalog rows removed, or wal_level below logical on the primary)";
 	else if (reason == "idle_timeout")
 		what = ": inactive longer than idle_replication_slot_timeout";
 	return "invalidated (" + std::string(reason) + ")" + what + "; it can never be used again";

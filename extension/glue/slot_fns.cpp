@@ -35,7 +35,8 @@ using readscale::pg::SlotRow;
 
 namespace {
 
-constexpr int kRetentionColumns = 23;
+constexpr int kRetentionColumns = 24;
+constexpr int kSlotsyncSkipColumn = 18; /* in the slot query: 19's slotsync_skip_reason */
 
 /* Raises 42501 unless the caller is a superuser or has the privileges of readscale_slot_admin. */
 void
@@ -143,6 +144,8 @@ retention_row(const GuardPass *pass, const SlotRow *slot, const Evaluation *e, c
 	}
 	out[22] = e->acts_first != nullptr ? CStringGetTextDatum(e->acts_first) : static_cast<Datum>(0);
 	out_nulls[22] = e->acts_first == nullptr;
+	out[23] = values[kSlotsyncSkipColumn];
+	out_nulls[23] = nulls[kSlotsyncSkipColumn];
 }
 
 } // namespace

@@ -60,6 +60,7 @@ enum SlotColumn {
 	kTemporary = 11,
 	kFailover = 13,
 	kSynced = 14,
+	kConflicting = 15,
 	kInvalidation = 16,
 	kInactiveSince = 17
 };
@@ -181,6 +182,9 @@ read_slot(const GuardPass *pass, std::uint64_t r, Datum *values, bool *nulls, Sl
 	slot->retained = nulls[kRetained] ? 0 : DatumGetInt64(values[kRetained]);
 	slot->wal_status = nulls[kWalStatus] ? "" : TextDatumGetCString(values[kWalStatus]);
 	slot->invalidation_reason = nulls[kInvalidation] ? "" : TextDatumGetCString(values[kInvalidation]);
+	/* 16 has conflicting but no invalidation_reason: its conflicting slots are invalidated too. */
+	if (nulls[kInvalidation] && bool_column(table, r, kConflicting))
+		slot->invalidation_reason = "conflicting";
 	slot->temporary = bool_column(table, r, kTemporary);
 	slot->failover = bool_column(table, r, kFailover);
 	slot->synced = bool_column(table, r, kSynced);

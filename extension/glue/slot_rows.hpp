@@ -11,7 +11,7 @@
 namespace readscale::pg {
 
 constexpr std::size_t kSlotTextCapacity = 256;
-constexpr int kSlotQueryColumns = 18;
+constexpr int kSlotQueryColumns = 19;
 constexpr int kMaxStandbySlots = 64; /* names read from synchronized_standby_slots */
 
 /* A policy row as plain values; -1 = NULL (inherit the GUC default or disabled). */
@@ -32,7 +32,7 @@ struct SlotRow {
 	bool retained_known;
 	std::int64_t retained;
 	const char *wal_status;
-	const char *invalidation_reason; /* "": valid (or a major without the column) */
+	const char *invalidation_reason; /* "": valid (or 15); on 16 "conflicting" stands for it */
 	bool temporary;
 	bool failover;
 	bool synced;

@@ -151,15 +151,21 @@ fill_lag_columns(SPITupleTable *rep, std::uint64_t r, Datum *values, bool *nulls
 	*total_out = total;
 }
 
-/* staleness: the commit clock's bound, else (not preloaded, or no replay_lsn yet) replay_lag. */
+/*
+ * staleness: the commit clock's bound, never below replay_lag while WAL is left to
+ * replay (core/commit_clock.hpp); else (not preloaded, or no replay_lsn yet) replay_lag.
+ */
 void
-fill_staleness(XLogRecPtr replay, TimestampTz now, Datum *values, bool *nulls) {
+fill_staleness(XLogRecPtr replay, bool caught_up, TimestampTz now, Datum *values, bool *nulls) {
 	std::int64_t staleness = 0;
 	std::optional<std::int64_t> reply;
 	if (!nulls[kReplyTimeCol])
 		reply = DatumGetTimestampTz(values[kReplyTimeCol]);
 	if (replay != InvalidXLogRecPtr && commit_clock_staleness(replay, now, reply, &staleness)) {
-		values[kStalenessCol] = us_interval(staleness);
+		std::optional<std::int64_t> replay_lag;
+		if (!nulls[kReplayLagCol])
+			replay_lag = DatumGetIntervalP(values[kReplayLagCol])->time;
+		values[kStalenessCol] = us_interval(readscale::reported_staleness_us(staleness, replay_lag, caught_up));
 		nulls[kStalenessCol] = false;
 		return;
 	}
@@ -198,7 +204,7 @@ put_connected_row(ReturnSetInfo *rsinfo, SPITupleTable *rep, std::uint64_t r, co
 	XLogRecPtr replay;
 	std::uint64_t total;
 	fill_lag_columns(rep, r, values, nulls, &replay, &total);
-	fill_staleness(replay, now, values, nulls);
+	fill_staleness(replay, total == 0, now, values, nulls);
 	const char *name = nulls[1] ? "" : TextDatumGetCString(values[1]);
 	const char *state = nulls[kStateCol] ? "" : TextDatumGetCString(values[kStateCol]);
 	fill_verdict(p, name, state, total, values, nulls);

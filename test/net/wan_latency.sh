@@ -8,7 +8,11 @@
 # address) keep it in rotation, take it out when replay is paused, and bring
 # it back.
 #
-# Root only (network namespaces); servers run as postgres. The delay is
+# Root only (network namespaces); servers run as postgres: the host's
+# PostgreSQL 15, or a newer major's own binaries in its chroot when scripts/test
+# sets READSCALE_PG_ROOT (as_pg_server in scripts/lib.sh; the standby's as
+# `ip netns exec NS chroot ...`). psql, HAProxy and the delay run on the host
+# for every major, so the delay mechanism is the same for each. The delay is
 # `tc qdisc ... netem delay` on both veth ends when the kernel has netem;
 # otherwise (this project's Firecracker kernel has no sch_netem and loads no
 # modules) test/net/nfq_delay.c, fed by iptables NFQUEUE rules inside the
@@ -38,7 +42,8 @@ check() { # description command...
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root to create a network namespace"
-take_install_lock
+# Only the host's 15 loads the host's installed libraries; a chroot has its own.
+[ -n "${READSCALE_PG_ROOT:-}" ] || take_install_lock
 
 ns=rs-wan-$$
 veth_host=rswan$$h
@@ -46,15 +51,14 @@ veth_ns=rswan$$n
 subnet=10.231.$(($$ % 250 + 1))
 host_ip=$subnet.1
 ns_ip=$subnet.2
-work=$(mktemp -d /tmp/readscale-net.XXXXXX)
-chown postgres: "$work"
+work=$(pg_server_dir readscale-net) || { echo "cannot create a folder for the servers"; exit 1; }
 pids=()
 
 cleanup() {
 	set +e
 	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
 	for data in "$work/standby" "$work/primary"; do
-		[ -f "$data/postmaster.pid" ] && as_postgres pg_ctl -D "$data" -m immediate stop >/dev/null 2>&1
+		[ -f "$data/postmaster.pid" ] && as_pg_server pg_ctl -D "$data" -m immediate stop >/dev/null 2>&1
 	done
 	ip link del "$veth_host" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
@@ -134,6 +138,7 @@ echo "# standby in namespace $ns at $ns_ip (setup ${SECONDS}s), ${delay_ms} ms e
 p_sql() { psql -XAtq -U postgres -h 127.0.0.1 -p "$primary_port" -d postgres -c "$@"; }
 s_sql() { psql -XAtq -U postgres "${standby_sql[@]}" -d postgres -c "$@"; }
 in_ns() { READSCALE_NETNS=$ns as_postgres "$@"; }
+in_ns_server() { READSCALE_NETNS=$ns as_pg_server "$@"; }
 poll() { # node sql: until the query says t (up to 60 s)
 	local i
 	for i in $(seq 300); do
@@ -143,7 +148,7 @@ poll() { # node sql: until the query says t (up to 60 s)
 	return 1
 }
 
-as_postgres initdb -D "$work/primary" -A trust -U postgres --no-sync >"$work/initdb.log" 2>&1 || {
+as_pg_server initdb -D "$work/primary" -A trust -U postgres --no-sync >"$work/initdb.log" 2>&1 || {
 	cat "$work/initdb.log"
 	exit 1
 }
@@ -157,13 +162,13 @@ hot_standby_feedback = on
 fsync = off
 CONF
 printf 'host all all %s.0/30 trust\nhost replication all %s.0/30 trust\n' "$subnet" "$subnet" >>"$work/primary/pg_hba.conf"
-as_postgres pg_ctl -D "$work/primary" -l "$work/primary.log" -w start >/dev/null || { cat "$work/primary.log"; exit 1; }
+as_pg_server pg_ctl -D "$work/primary" -l "$work/primary.log" -w start >/dev/null || { cat "$work/primary.log"; exit 1; }
 p_sql 'CREATE EXTENSION pg_readscale' >/dev/null
-echo "# primary up (${SECONDS}s)"
+echo "# primary up (${SECONDS}s): $(p_sql 'SELECT version()')"
 
 # The base backup crosses the delayed link too, from inside the namespace.
 host=${upstream#host=}
-in_ns pg_basebackup -h "${host%% *}" -p "${upstream##*port=}" -U postgres -D "$work/standby" -R -X stream -c fast --no-sync \
+in_ns_server pg_basebackup -h "${host%% *}" -p "${upstream##*port=}" -U postgres -D "$work/standby" -R -X stream -c fast --no-sync \
 	>"$work/basebackup.log" 2>&1 || { cat "$work/basebackup.log"; exit 1; }
 cat >>"$work/standby/postgresql.conf" <<CONF
 port = $standby_port
@@ -171,7 +176,8 @@ listen_addresses = '$ns_ip'
 cluster_name = 'wan_standby'
 readscale.http_listen = '$ns_ip:$http_port'
 CONF
-in_ns pg_ctl -D "$work/standby" -l "$work/standby.log" -w start >/dev/null || { cat "$work/standby.log"; exit 1; }
+in_ns_server pg_ctl -D "$work/standby" -l "$work/standby.log" -w start >/dev/null || { cat "$work/standby.log"; exit 1; }
+echo "# standby up (${SECONDS}s): $(s_sql 'SELECT version()')"
 
 check "the standby in namespace $ns streams from the primary over the delayed link" \
 	poll p_sql "SELECT count(*) = 1 FROM pg_stat_replication WHERE application_name = 'wan_standby' AND state = 'streaming'"

@@ -121,3 +121,14 @@ TEST(CommitClock, BoundErrorStaysBelowOneIntervalUnderSteadyCommits) {
 		EXPECT_LT(*found - truth, kCommitClockIntervalUs) << "replayed " << replayed;
 	}
 }
+
+TEST(CommitClock, ReportedStalenessNeverBelowTheMeasuredReplayLagWhileBehind) {
+	/* Steady writes over a 40 ms round trip: the ring's first unreplayed sample is newer than the reply. */
+	EXPECT_EQ(reported_staleness_us(0, 40000, false), 40000);
+	/* A stall the clock sees is larger than the last measured replay_lag. */
+	EXPECT_EQ(reported_staleness_us(9000000, 40000, false), 9000000);
+	/* Caught up: replay_lag is the lag of WAL already replayed (high after a pause), not staleness. */
+	EXPECT_EQ(reported_staleness_us(0, 5000000, true), 0);
+	/* No replay_lag known: the clock's bound. */
+	EXPECT_EQ(reported_staleness_us(3000, std::nullopt, false), 3000);
+}

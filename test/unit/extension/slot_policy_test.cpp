@@ -163,6 +163,12 @@ TEST(JudgeSlot, InvalidatedIsCriticalAndNamesTheReason) {
 	    << "the invalidation explains lost WAL better than wal_status";
 	s.invalidation_reason = "some_future_reason";
 	EXPECT_EQ(judge_slot(s, drop_policy()).reason, "invalidated (some_future_reason); it can never be used again");
+	s.invalidation_reason = "conflicting"; /* 16: conflicting, no invalidation_reason column */
+	s.wal_status = "reserved";
+	EXPECT_EQ(judge_slot(s, drop_policy()).verdict, Verdict::kCritical);
+	EXPECT_EQ(judge_slot(s, drop_policy()).reason,
+	          "invalidated (conflicting): it conflicted with recovery (catalog rows removed, or wal_level below "
+	          "logical on the primary); it can never be used again");
 }
 
 TEST(JudgeSlot, SynchronizedStandbySlotInactiveOrMissingIsCritical) {
