@@ -295,3 +295,146 @@ rs_buffer_tag_file(const BufferTag *tag) {
 }
 
 /* ---- end of runtime behaviour back-ports ------------------------------------------ */
+
+/* ---- standby waits (extension/glue/wait_loop.cpp, wait_locks.cpp) ---------------- */
+
+#if PG_VERSION_NUM < 190000
+/*
+ * 19: GetAnyGrantedHeavyweightLock reports one heavyweight lock this backend
+ * holds (WAIT FOR LSN refuses to wait while one is held). Before 19 we read
+ * our own PGPROC: first the fast-path relation slots (weak locks on plain
+ * relations live only there until a strong locker moves them), then the
+ * PROCLOCKs of every lock partition. Our own virtual transaction lock is not
+ * a lock replay can wait for, so it is skipped, as 19's local-lock scan never
+ * sees it.
+ */
+constexpr int kRsFastPathBitsPerSlot = 3; /* lock.c's FAST_PATH_BITS_PER_SLOT, unchanged 15-19 */
+
+static inline bool
+rs_fast_path_lock(LOCKTAG *locktag) {
+#if PG_VERSION_NUM >= 180000
+	const int slots = FP_LOCK_SLOTS_PER_GROUP * FastPathLockGroupsPerBackend;
+#else
+	const int slots = FP_LOCK_SLOTS_PER_BACKEND;
+#endif
+	bool found = false;
+	LWLockAcquire(&MyProc->fpInfoLock, LW_SHARED);
+	for (int slot = 0; slot < slots && !found; slot++) {
+#if PG_VERSION_NUM >= 180000
+		uint64 bits = MyProc->fpLockBits[slot / FP_LOCK_SLOTS_PER_GROUP] >>
+		              (kRsFastPathBitsPerSlot * (slot % FP_LOCK_SLOTS_PER_GROUP));
+#else
+		uint64 bits = MyProc->fpLockBits >> (kRsFastPathBitsPerSlot * slot);
+#endif
+		if ((bits & ((1 << kRsFastPathBitsPerSlot) - 1)) == 0)
+			continue;
+		SET_LOCKTAG_RELATION(*locktag, MyDatabaseId, MyProc->fpRelId[slot]);
+		found = true;
+	}
+	LWLockRelease(&MyProc->fpInfoLock);
+	return found;
+}
+
+/* Caller holds the partition's lock. */
+static inline bool
+rs_granted_in_partition(int partition, LOCKTAG *locktag) {
+#if PG_VERSION_NUM >= 160000
+	/* dlist_foreach and dlist_container assert types with a C-only builtin: walk the list by hand. */
+	dlist_head *list = &MyProc->myProcLocks[partition];
+	for (dlist_node *node = list->head.next; node != nullptr && node != &list->head; node = node->next) {
+		PROCLOCK *proclock =
+		    reinterpret_cast<PROCLOCK *>(reinterpret_cast<char *>(node) - offsetof(PROCLOCK, procLink));
+#else
+	SHM_QUEUE *list = &MyProc->myProcLocks[partition];
+	for (PROCLOCK *proclock = reinterpret_cast<PROCLOCK *>(SHMQueueNext(list, list, offsetof(PROCLOCK, procLink)));
+	     proclock != nullptr; proclock = reinterpret_cast<PROCLOCK *>(
+	                              SHMQueueNext(list, &proclock->procLink, offsetof(PROCLOCK, procLink)))) {
+#endif
+		const LOCKTAG &tag = proclock->tag.myLock->tag;
+		if (proclock->holdMask == 0 || tag.locktag_type == LOCKTAG_VIRTUALTRANSACTION)
+			continue;
+		*locktag = tag;
+		return true;
+	}
+	return false;
+}
+
+static inline bool
+GetAnyGrantedHeavyweightLock(LOCKTAG *locktag) {
+	if (rs_fast_path_lock(locktag))
+		return true;
+	for (int partition = 0; partition < NUM_LOCK_PARTITIONS; partition++) {
+		LWLock *partition_lock = LockHashPartitionLockByIndex(partition);
+		LWLockAcquire(partition_lock, LW_SHARED);
+		bool found = rs_granted_in_partition(partition, locktag);
+		LWLockRelease(partition_lock);
+		if (found)
+			return true;
+	}
+	return false;
+}
+#endif
+
+/*
+ * 17: WaitEventExtensionNew registers a named wait event (pg_stat_activity.wait_event
+ * shows the name, wait_event_type "Extension"). Before 17 every extension wait is
+ * the one event "Extension". Registering takes a lock and a hash lookup: cache the result.
+ */
+static inline uint32
+rs_wait_event_extension(const char *name) {
+#if PG_VERSION_NUM >= 170000
+	return WaitEventExtensionNew(name);
+#else
+	(void)name;
+	return PG_WAIT_EXTENSION;
+#endif
+}
+
+/*
+ * 19: WAIT FOR LSN 'x' [WITH (MODE ...)] is a utility statement (WaitStmt). This
+ * returns x for a WAIT in replay mode (the default, "standby_replay"), the only
+ * mode that makes the LSN visible to queries; InvalidXLogRecPtr for any other
+ * statement, and always before 19. Call it after the statement ran: the literal
+ * was parsed by the WAIT itself, so it cannot fail here.
+ */
+static inline XLogRecPtr
+rs_wait_stmt_replay_lsn(Node *statement) {
+#if PG_VERSION_NUM >= 190000
+	if (statement == nullptr || !IsA(statement, WaitStmt))
+		return InvalidXLogRecPtr;
+	auto *wait = reinterpret_cast<WaitStmt *>(statement);
+	ListCell *cell;
+	foreach (cell, wait->options) {
+		auto *option = static_cast<DefElem *>(lfirst(cell));
+		if (strcmp(option->defname, "mode") == 0 && pg_strcasecmp(defGetString(option), "standby_replay") != 0)
+			return InvalidXLogRecPtr;
+	}
+	return DatumGetLSN(DirectFunctionCall1(pg_lsn_in, CStringGetDatum(wait->lsn_literal)));
+#else
+	(void)statement;
+	return InvalidXLogRecPtr;
+#endif
+}
+
+/*
+ * 19: core keeps LSN waiters in shared memory and wakes them itself: the startup
+ * process after each replayed record, the WAL receiver for write/flush, WAL
+ * flushers on a primary (WaitForLSN, access/xlogwait.h). On 19 our waits sleep
+ * in WaitForLSN and the rm_redo wrapper is not installed; before 19 these names
+ * exist only so that glue compiles once, and kCoreWakesLsnWaiters keeps them unused.
+ */
+constexpr bool kCoreWakesLsnWaiters = PG_VERSION_NUM >= 190000;
+#if PG_VERSION_NUM < 190000
+typedef enum { WAIT_LSN_RESULT_SUCCESS, WAIT_LSN_RESULT_NOT_IN_RECOVERY, WAIT_LSN_RESULT_TIMEOUT } WaitLSNResult;
+typedef enum WaitLSNType {
+	WAIT_LSN_TYPE_STANDBY_REPLAY,
+	WAIT_LSN_TYPE_STANDBY_WRITE,
+	WAIT_LSN_TYPE_STANDBY_FLUSH,
+	WAIT_LSN_TYPE_PRIMARY_FLUSH
+} WaitLSNType;
+static inline WaitLSNResult
+WaitForLSN(WaitLSNType, XLogRecPtr, int) {
+	elog(ERROR, "WaitForLSN needs PostgreSQL 19");
+	return WAIT_LSN_RESULT_TIMEOUT;
+}
+#endif

@@ -111,6 +111,12 @@ extern "C" {
 #include "storage/procarray.h"
 #include "storage/procsignal.h"
 #include "parser/parse_relation.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#if PG_VERSION_NUM >= 190000
+#include "access/xlogwait.h"
+#include "commands/defrem.h"
+#endif
 }
 
 #undef printf

@@ -14,6 +14,8 @@ inline constexpr char kReplicaNotCaughtUp[] = "55R01";
 inline constexpr char kStalenessExceeded[] = "55R02";
 /* Token belongs to another cluster, timeline or lies ahead of this server. */
 inline constexpr char kTokenNotApplicable[] = "55R03";
+/* A standby wait refused because the session holds locks replay may need (it could never end). */
+inline constexpr char kWaitWhileHoldingLocks[] = "55R04";
 /* Wrong node role, or library not preloaded. */
 inline constexpr char kObjectNotInPrerequisiteState[] = "55000";
 /* Bad option value, bad function argument, unknown plugin option. */

@@ -1,12 +1,15 @@
 -- LSN-gated reads on a single primary: the API and every bad input.
-SELECT readscale.wake_mode();
+-- 19: core's WaitForLSN wakes waiters ("core"); before, the redo hook (preloaded here).
+SELECT readscale.wake_mode() = CASE WHEN current_setting('server_version_num')::int >= 190000
+    THEN 'core' ELSE 'redo hook' END AS expected_wake_mode;
 -- wait_mode() is its 0.1 name.
 SELECT readscale.wait_mode() = readscale.wake_mode() AS alias_agrees;
 
 -- a target at or behind the flushed WAL returns at once
 SELECT readscale.wait_for_lsn(pg_current_wal_flush_lsn());
 SELECT readscale.wait_for_lsn('0/0', '0');
-SELECT readscale.wait_for_lsn(readscale.current_token(), '10ms', 'return', 'primary_flush');
+-- the token may name WAL not flushed yet (an asynchronous record): the WAL writer flushes it within 200 ms
+SELECT readscale.wait_for_lsn(readscale.current_token(), '10s', 'return', 'primary_flush');
 SELECT readscale.is_caught_up(pg_current_wal_flush_lsn()), readscale.is_caught_up('FFFFFFFF/10000000');
 
 -- a target ahead of anything this server has written: a token from elsewhere
@@ -63,7 +66,7 @@ SELECT current_setting('readscale.last_commit_lsn')::pg_lsn <= pg_current_wal_fl
 DROP TABLE wait_probe;
 
 -- gate_stats is for pg_monitor
-SELECT wake_mode, waits >= 4 AS counted FROM readscale.gate_stats;
+SELECT wake_mode = readscale.wake_mode() AS same_wake_mode, waits >= 4 AS counted FROM readscale.gate_stats;
 CREATE ROLE wait_nobody;
 SET ROLE wait_nobody;
 SELECT * FROM readscale.gate_stats;
@@ -80,3 +83,12 @@ SET readscale.max_staleness = '1ms';
 SELECT 'served by the primary' AS result;
 RESET readscale.max_staleness;
 SHOW readscale.max_staleness;
+
+-- the lock rule (55R04) is for standby waits: on a primary a wait while holding locks is allowed
+CREATE TABLE wait_locked (id int);
+BEGIN;
+LOCK TABLE wait_locked IN ACCESS EXCLUSIVE MODE;
+SELECT readscale.wait_for_lsn(pg_current_wal_flush_lsn(), '1s', mode => 'primary_flush');
+SELECT readscale.wait_for_lsn(pg_current_wal_flush_lsn(), '1s');
+COMMIT;
+DROP TABLE wait_locked;

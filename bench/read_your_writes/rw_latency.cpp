@@ -119,7 +119,7 @@ struct Connection {
 	}
 };
 
-enum class Kind { Poll, WaitForLsn, Gate, FloorOne, FloorPoll, FloorPair, FloorPairIdle };
+enum class Kind { Poll, WaitForLsn, Gate, CoreWait, FloorOne, FloorPoll, FloorPair, FloorPairIdle };
 
 struct Strategy {
 	const char *name;
@@ -170,6 +170,10 @@ read_after_write(Connection &primary, Connection &standby, const Strategy &strat
 		sample.statements = 2;
 		got = prep ? standby.pipeline({{"wait", token}, {"read", key}})
 		           : standby.multi("SELECT readscale.wait_for_lsn('" + token + "', '10s'); " + check);
+		break;
+	case Kind::CoreWait: // PostgreSQL 19's WAIT FOR LSN (a utility statement: simple protocol only)
+		sample.statements = 2;
+		got = standby.multi("WAIT FOR LSN '" + token + "' WITH (TIMEOUT '10s'); " + check);
 		break;
 	case Kind::Gate: {
 		sample.statements = 4;
@@ -235,6 +239,13 @@ percentile(std::vector<double> values, double p) {
 	return values[static_cast<size_t>(p * static_cast<double>(values.size() - 1))];
 }
 
+// True when name is one of the comma-separated names in list.
+bool
+named_in(const char *list, const char *name) {
+	std::string names = std::string(",") + list + ",";
+	return names.find(std::string(",") + name + ",") != std::string::npos;
+}
+
 } // namespace
 
 int
@@ -283,16 +294,19 @@ main(int argc, char **argv) {
 	                               {"prep poll tight", Kind::Poll, 0, true},
 	                               {"prep poll 1ms", Kind::Poll, 1000, true},
 	                               {"prep wait pipe", Kind::WaitForLsn, 0, true},
-	                               {"prep gate pipe", Kind::Gate, 0, true}};
+	                               {"prep gate pipe", Kind::Gate, 0, true},
+	                               {"WAIT FOR LSN", Kind::CoreWait, 0, false}};
 	prepare_statements(standby);
 	long reader_pid = std::atol(standby.value("SELECT pg_backend_pid()").c_str());
-	const char *only = std::getenv("RW_ONLY"); // one strategy by name, e.g. for perf or callgrind
+	// RW_ONLY: strategies by name, separated by commas, e.g. for callgrind. Unset: all but
+	// "WAIT FOR LSN", which needs PostgreSQL 19.
+	const char *only = std::getenv("RW_ONLY");
 	const char *mode = std::getenv("RW_MODE");  // "blocks": each strategy's reads in one block
 	bool blocks = mode != nullptr && std::strcmp(mode, "blocks") == 0;
 	std::fprintf(stderr, "reading backend pid %ld\n", reader_pid);
 	std::vector<const Strategy *> chosen;
 	for (const auto &strategy : strategies)
-		if (only == nullptr || std::strcmp(only, strategy.name) == 0)
+		if (only == nullptr ? strategy.kind != Kind::CoreWait : named_in(only, strategy.name))
 			chosen.push_back(&strategy);
 	std::vector<Totals> totals(chosen.size());
 	int id = 0;

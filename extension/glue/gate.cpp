@@ -15,6 +15,9 @@
  *   options) is checked without waiting.
  * - ExecutorStart refuses any statement when neither check proved the LSN
  *   replayed before its snapshot.
+ * - 19: after WAIT FOR LSN 'x' (replay mode) the same check as a SET runs: the
+ *   WAIT leaves no snapshot, so replay having passed x now vouches for every
+ *   snapshot taken afterwards (a REPEATABLE READ transaction's first one too).
  * verified_lsn only ever holds a position seen replayed *before* the
  * snapshots it vouches for, so it never lets an old snapshot through.
  */
@@ -156,14 +159,6 @@ assign_min_lsn(const char *, void *extra) {
 
 namespace {
 
-/* An LSN as this server prints pg_lsn (zero-padded on 19); a plain array, so ereport may longjmp past it. */
-struct LsnText {
-	explicit LsnText(XLogRecPtr lsn) noexcept {
-		format_lsn_into(text, lsn, kServerLsnZeroPadded);
-	}
-	char text[kLsnTextCapacity];
-};
-
 constexpr const char *kTimeoutHint = "Read from the primary, or raise \"readscale.gate_timeout\".";
 
 /* C-shaped: the configured reaction (readscale.gate_on_timeout) when the gate cannot prove min_lsn. */
@@ -198,7 +193,8 @@ gate_after_set() {
 		                errmsg("LSN %s in \"readscale.min_lsn\" is ahead of this server's WAL", LsnText(min_lsn).text),
 		                errdetail("This server has written WAL up to %s.", LsnText(GetXLogInsertRecPtr()).text),
 		                errhint("Check that the token was taken on this cluster's primary.")));
-	WaitRequest request {min_lsn, gate_timeout_ms, in_recovery ? WaitMode::Replay : WaitMode::PrimaryFlush, true, 0};
+	WaitRequest request {min_lsn, gate_timeout_ms,  in_recovery ? WaitMode::Replay : WaitMode::PrimaryFlush, true,
+	                     0,       WaitPurpose::Gate};
 	WaitResult result;
 	wait_for_position(&request, &result);
 	if (result.outcome == WaitOutcome::Success || result.outcome == WaitOutcome::NotInRecovery) {
@@ -229,6 +225,8 @@ readscale_process_utility(PlannedStmt *pstmt, const char *query_string, bool rea
 		standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
 	if (is_min_lsn_set(pstmt->utilityStmt))
 		guarded([]() { gate_after_set(); });
+	else if (XLogRecPtr waited = rs_wait_stmt_replay_lsn(pstmt->utilityStmt); waited != InvalidXLogRecPtr)
+		guarded([=]() { verify_if_no_snapshot(waited); });
 }
 
 /*

@@ -26,7 +26,8 @@ _PG_init(void) {
 		define_gucs();
 		if (process_shared_preload_libraries_in_progress) {
 			install_waiter_shmem_hooks();
-			install_redo_wrappers();
+			if (!kCoreWakesLsnWaiters) /* 19: core wakes LSN waiters itself */
+				install_redo_wrappers();
 			install_commit_clock();
 			install_standby_roster();
 		}

@@ -204,6 +204,7 @@ READSCALE_SQL_FUNCTION(readscale_wait_for_token) {
 	check_role_and_target(arguments.request, in_recovery);
 	arguments.request.target = rs::effective_wait_target(token.lsn, server_geometry());
 	arguments.request.min_timeline = token.timeline;
+	arguments.request.purpose = rs::pg::WaitPurpose::Token;
 	Datum status = finish_wait(arguments, token.lsn);
 	check_token(token); /* the node may have followed a new timeline while waiting */
 	return status;

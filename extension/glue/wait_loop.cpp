@@ -1,16 +1,22 @@
 /*
  * wait_loop.cpp: the wait itself (see waiters.cpp for how replay wakes it).
  *
- * Sleeping: registered replay waiters sleep on their latch and are woken by
+ * Sleeping, 15-18: registered replay waiters sleep on their latch and are woken by
  * the startup process; only the watcher (see waiters.cpp) also re-checks
  * every 100 ms, for promotion, and wakes the others when recovery has ended.
  * Flush/write waits and backends without the preload poll with backoff (1, 2,
  * 4, then 8 ms). Every sleep is capped by the deadline, so no wait outlives
  * its timeout by more than one latch wake-up.
+ *
+ * 19: every wait (replay, write, flush, primary_flush), with or without the
+ * preload, sleeps in core's WaitForLSN (sleep_in_core), which core wakes; the
+ * checks around it (timelines, fail-fast, deadlines, promotion) stay ours.
  */
 #include "common/failure.hpp"
+#include "common/sqlstate.hpp"
 #include "core/wait_policy.hpp"
 
+#include "bridge/guard.hpp"
 #include "bridge/postgres.hpp"
 #include "glue/wait_loop.hpp"
 #include "glue/waiters.hpp"
@@ -76,6 +82,51 @@ watch_fail_fast_signals() {
 	seen = now;
 }
 
+/* The wait event for purpose, registered on first use (17+: a name of its own). */
+uint32
+wait_event_for(WaitPurpose purpose) {
+	static uint32 registered[3];
+	static constexpr const char *kNames[3] = {"ReadscaleWaitForLSN", "ReadscaleWaitForToken", "ReadscaleGate"};
+	auto index = static_cast<int>(purpose);
+	if (registered[index] == 0)
+		registered[index] = rs_wait_event_extension(kNames[index]);
+	return registered[index];
+}
+
+WaitLSNType
+core_wait_type(WaitMode mode) {
+	switch (mode) {
+	case WaitMode::Flush:
+		return WAIT_LSN_TYPE_STANDBY_FLUSH;
+	case WaitMode::Write:
+		return WAIT_LSN_TYPE_STANDBY_WRITE;
+	case WaitMode::PrimaryFlush:
+		return WAIT_LSN_TYPE_PRIMARY_FLUSH;
+	default:
+		return WAIT_LSN_TYPE_STANDBY_REPLAY;
+	}
+}
+
+/*
+ * 19: sleep in core's WaitForLSN, woken when the position passes the target, at
+ * most sleep_ms (never 0: core reads 0 as no timeout). When what fail-fast keys
+ * on or a causal token's timeline must be re-checked, in kRecheckMs slices
+ * (each adds and removes one entry of core's pairing heap: cheap at that rate).
+ * A target whose LSN is passed but whose timeline is not yet reached would
+ * return at once, so that case sleeps on the latch.
+ */
+void
+sleep_in_core(const WaitRequest *request, const WaitResult *result, long sleep_ms) {
+	if (request->fail_fast || request->min_timeline != 0)
+		sleep_ms = Min(sleep_ms, kRecheckMs);
+	sleep_ms = Max(sleep_ms, 1);
+	if (result->position >= request->target)
+		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, sleep_ms,
+		                wait_event_for(request->purpose));
+	else
+		(void)WaitForLSN(core_wait_type(request->mode), request->target, static_cast<int>(sleep_ms));
+}
+
 void
 run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, bool registered) {
 	for (int round = 0;; round++) {
@@ -109,6 +160,11 @@ run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, b
 			return;
 		}
 		long remaining_ms = static_cast<long>((deadline - now + 999) / 1000);
+		if (kCoreWakesLsnWaiters) {
+			sleep_in_core(request, result, remaining_ms);
+			CHECK_FOR_INTERRUPTS();
+			continue;
+		}
 		long sleep_ms = remaining_ms;
 		if (!registered)
 			sleep_ms = static_cast<long>(poll_backoff_ms(round));
@@ -117,9 +173,36 @@ run_loop(const WaitRequest *request, WaitResult *result, TimestampTz deadline, b
 		if (registered && round > 0)
 			rearm_waiter();
 		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, Min(sleep_ms, remaining_ms),
-		                PG_WAIT_EXTENSION);
+		                wait_event_for(request->purpose));
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/*
+ * Core 19's deadlock rule for WAIT FOR LSN, on every major: replay may need a
+ * lock this session holds (a standby takes AccessExclusiveLock to replay DROP,
+ * TRUNCATE, vacuum truncation), and nothing tells the deadlock detector that
+ * we wait for replay. So a standby wait that would actually sleep is refused
+ * while any heavyweight lock is held. A target already reached, and a zero
+ * timeout (a check, not a wait), never sleep and are allowed.
+ */
+void
+refuse_wait_holding_locks(const WaitRequest *request, WaitResult *result) {
+	if (request->mode == WaitMode::PrimaryFlush || request->timeout_ms == 0 || !RecoveryInProgress() ||
+	    reached(request, result, true))
+		return;
+	LOCKTAG locktag;
+	if (!GetAnyGrantedHeavyweightLock(&locktag))
+		return;
+	StringInfoData held;
+	initStringInfo(&held);
+	DescribeLockTag(&held, &locktag);
+	ereport(ERROR, (errcode(sqlstate_to_errcode(sqlstate::kWaitWhileHoldingLocks)),
+	                errmsg("cannot wait for LSN %s while this session holds locks", LsnText(request->target).text),
+	                errdetail("This session holds a lock on %s. Replay may need it, and would then wait for this "
+	                          "session while this session waits for replay.",
+	                          held.data),
+	                errhint("Wait before taking locks, e.g. as the first statement of the transaction.")));
 }
 
 } // namespace
@@ -129,25 +212,31 @@ current_position(WaitMode mode, bool in_recovery, TimeLineID *timeline) {
 	if (!in_recovery || mode == WaitMode::PrimaryFlush)
 		return GetFlushRecPtr(timeline);
 	switch (mode) {
+	/*
+	 * Replay is a floor for flush and write (as for core's WAIT FOR): what is
+	 * replayed was written and flushed here, also when it came from the archive
+	 * with no WAL receiver. Without it such a wait would not end, and on 19
+	 * core's WaitForLSN (which uses the floor) would return at once, each time.
+	 */
 	case WaitMode::Flush:
-		return GetWalRcvFlushRecPtr(nullptr, timeline);
+		return Max(GetWalRcvFlushRecPtr(nullptr, timeline), replayed_position(nullptr));
 	case WaitMode::Write:
-		return GetWalRcvWriteRecPtr();
+		return Max(GetWalRcvWriteRecPtr(), replayed_position(nullptr));
 	default:
 		return replayed_position(timeline);
 	}
 }
 
+namespace {
+
+/* The wait itself: registers (15-18 replay waits), loops, and always unregisters. */
 void
-wait_for_position(const WaitRequest *request, WaitResult *result) {
-	result->outcome = WaitOutcome::Timeout;
-	result->failed_fast = false;
-	result->reason[0] = '\0';
+run_wait(const WaitRequest *request, WaitResult *result) {
 	count(kWaits);
 	TimestampTz start = GetCurrentTimestamp();
 	TimestampTz deadline = start + request->timeout_ms * 1000;
 	bool registered = false;
-	if (request->mode == WaitMode::Replay && RecoveryInProgress())
+	if (request->mode == WaitMode::Replay && RecoveryInProgress() && !kCoreWakesLsnWaiters)
 		registered = register_waiter(request->target);
 	PG_TRY();
 	{ run_loop(request, result, deadline, registered); }
@@ -160,6 +249,28 @@ wait_for_position(const WaitRequest *request, WaitResult *result) {
 	PG_END_TRY();
 	unregister_waiter();
 	count_wait_time(GetCurrentTimestamp() - start);
+}
+
+} // namespace
+
+void
+wait_for_position(const WaitRequest *request, WaitResult *result) {
+	result->outcome = WaitOutcome::Timeout;
+	result->failed_fast = false;
+	result->reason[0] = '\0';
+	refuse_wait_holding_locks(request, result);
+	/*
+	 * Begun on a primary, a standby mode waits for the flush: a target past the
+	 * flushed WAL (a session's asynchronous commit, or WAL of a transaction
+	 * without an xid) is not lost WAL, and "not in recovery" would claim a promotion.
+	 */
+	if (request->mode != WaitMode::PrimaryFlush && !RecoveryInProgress()) {
+		WaitRequest on_primary = *request;
+		on_primary.mode = WaitMode::PrimaryFlush;
+		run_wait(&on_primary, result);
+		return;
+	}
+	run_wait(request, result);
 }
 
 } // namespace readscale::pg

@@ -205,6 +205,8 @@ waiters_available() {
 
 const char *
 wake_mode() {
+	if (kCoreWakesLsnWaiters)
+		return "core";
 	return shared != nullptr ? "redo hook" : "polling";
 }
 

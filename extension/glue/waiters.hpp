@@ -26,7 +26,7 @@ void install_redo_wrappers();
 
 /* True when shared memory exists (library preloaded). */
 bool waiters_available();
-/* "redo hook" when waiters are woken by the startup process, else "polling". */
+/* 19: "core" (core's WaitForLSN wakes waiters); before: "redo hook" when preloaded, else "polling". */
 const char *wake_mode();
 
 /* Registers MyProc for target; false when there is no shared memory. ERROR 53400 when full. */

@@ -9,14 +9,15 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use ReadScale::Pair qw(new_primary new_standby);
-use ReadScale::Waiters qw(start_waiter start_psql finish_psql);
+use ReadScale::Waiters qw(start_waiter start_psql finish_psql expected_wake_mode);
 use ReadScale::Faults qw(client_waiters waiting_sql);
 
 my $primary = new_primary('primary', "max_connections = 150\n");
 my $standby = new_standby($primary, 'standby', "max_connections = 150\n");
 $primary->safe_psql('postgres', 'CREATE TABLE t (id int PRIMARY KEY)');
 $primary->wait_for_catchup($standby, 'replay');
-is($standby->safe_psql('postgres', 'SELECT readscale.wait_mode()'), 'redo hook', 'waiters are woken by the redo hook');
+my $wake_mode = expected_wake_mode($standby, 1);
+is($standby->safe_psql('postgres', 'SELECT readscale.wait_mode()'), $wake_mode, "waiters are woken by: $wake_mode");
 
 sub write_row
 {
@@ -57,16 +58,16 @@ for my $id (101 .. 200)
 		"SELECT readscale.wait_for_lsn('$row_token', '120s', fail_fast => false); SELECT count(*) FROM t WHERE id = $id");
 }
 ok($standby->poll_query_until('postgres',
-		"SELECT count(*) = 100 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
+		"SELECT count(*) = 100 FROM pg_stat_activity WHERE (wait_event_type = 'Extension' OR wait_event = 'WaitForWalReplay')"),
 	'100 sessions are waiting');
 is($standby->safe_psql('postgres', 'SELECT count(*) FROM t WHERE id > 100'), '0', 'none of their rows is visible yet');
 
 # A waiter can be cancelled; statement_timeout ends a wait too.
 my $cancelled = start_waiter($standby, "SELECT readscale.wait_for_lsn('$token', '120s', fail_fast => false)");
 ok($standby->poll_query_until('postgres',
-		"SELECT count(*) = 101 FROM pg_stat_activity WHERE wait_event = 'Extension'"), 'one more waiter');
+		"SELECT count(*) = 101 FROM pg_stat_activity WHERE (wait_event_type = 'Extension' OR wait_event = 'WaitForWalReplay')"), 'one more waiter');
 $standby->safe_psql('postgres',
-	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'Extension' AND query LIKE '%(''$token'', ''120s''%'");
+	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE (wait_event_type = 'Extension' OR wait_event = 'WaitForWalReplay') AND query LIKE '%(''$token'', ''120s''%'");
 like($cancelled->query('\echo :LAST_ERROR_MESSAGE'), qr/canceling statement due to user request/,
 	'pg_cancel_backend ends a wait');
 $cancelled->quit;
@@ -109,7 +110,7 @@ for my $session (@hasty)
 is(client_waiters($standby), '1', 'the watcher (no fail-fast) goes on waiting');
 $standby->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');
 $standby->safe_psql('postgres',
-	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'Extension' AND backend_type = 'client backend'");
+	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE (wait_event_type = 'Extension' OR wait_event = 'WaitForWalReplay') AND backend_type = 'client backend'");
 like($watcher->query('\echo :LAST_ERROR_MESSAGE'), qr/canceling statement due to user request/, 'the watcher is cancelled');
 $watcher->quit;
 
@@ -139,14 +140,14 @@ SKIP:
 # A fast shutdown ends a wait at once; after the restart the registry works again.
 $token = $primary->safe_psql('postgres', "SELECT readscale.current_token() + 1024 * 1024 * 1024");
 my $shutdown_waiter = start_psql($standby, "SELECT readscale.wait_for_lsn('$token', '120s', fail_fast => false)");
-ok($standby->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
+ok($standby->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE (wait_event_type = 'Extension' OR wait_event = 'WaitForWalReplay')"),
 	'a waiter waits before the restart');
 $standby->restart;
 ($ret, $out, $err) = finish_psql($shutdown_waiter);
 like($err, qr/terminating connection due to administrator command/, 'fast shutdown ends the wait');
 $token = write_row(400);
 is($standby->safe_psql('postgres', "SELECT readscale.wait_for_lsn('$token', '10s'); SELECT readscale.wait_mode()"),
-	"success\nredo hook", 'after the restart waits are woken by the redo hook again');
+	"success\n$wake_mode", "after the restart waits are woken by: $wake_mode");
 
 # Promotion during a wait: every waiter learns the server is no longer in
 # recovery. Only one of them (the watcher) re-checks on a timer; the others
@@ -157,7 +158,7 @@ my @promoted_waiters = map {
 	start_waiter($standby,
 		"SELECT readscale.wait_for_lsn('$token'::pg_lsn + $_, '120s', on_timeout => 'return', fail_fast => false)")
 } (1 .. 3);
-ok($standby->poll_query_until('postgres', "SELECT count(*) = 3 FROM pg_stat_activity WHERE wait_event = 'Extension'"),
+ok($standby->poll_query_until('postgres', "SELECT count(*) = 3 FROM pg_stat_activity WHERE (wait_event_type = 'Extension' OR wait_event = 'WaitForWalReplay')"),
 	'three waiters wait before promotion');
 $standby->promote;
 for my $waiter (@promoted_waiters)

@@ -15,7 +15,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use ReadScale::Pair qw(new_primary new_standby);
 use ReadScale::Faults qw(kill9_and_wait client_waiters waiting_sql);
-use ReadScale::Waiters qw(start_waiter start_psql finish_psql);
+use ReadScale::Waiters qw(start_waiter start_psql finish_psql expected_wake_mode);
 
 my $guard = "readscale.slot_guard_database = 'postgres'\nreadscale.slot_guard_interval = '200ms'\n";
 my $primary = new_primary('kill_primary', $guard);
@@ -62,7 +62,8 @@ note("what a waiter's psql printed:\n$stderr_seen");
 
 $standby->start;
 ok($standby->wait_for_log(qr/database system was interrupted while in recovery/), 'it ran crash recovery');
-is($standby->safe_psql('postgres', 'SELECT readscale.wait_mode()'), 'redo hook', 'waits use the redo hook again');
+is($standby->safe_psql('postgres', 'SELECT readscale.wait_mode()'), expected_wake_mode($standby, 1),
+	'waits are woken as before the crash');
 
 # A new wait on a target just ahead of the primary is released by the next write.
 my $near = $primary->safe_psql('postgres', 'SELECT pg_current_wal_lsn() + 65536');

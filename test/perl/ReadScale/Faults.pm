@@ -11,7 +11,7 @@ use Exporter 'import';
 
 our @EXPORT_OK = qw(kill9_and_wait client_waiters waiting_sql);
 
-my $count_waiters = "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'Extension'"
+my $count_waiters = "SELECT count(*) FROM pg_stat_activity WHERE (wait_event_type = 'Extension' OR wait_event = 'WaitForWalReplay')"
   . " AND backend_type = 'client backend'";
 
 sub client_waiters

@@ -17,7 +17,16 @@ use warnings;
 use IPC::Run;
 use Exporter 'import';
 
-our @EXPORT_OK = qw(start_waiter start_psql finish_psql);
+our @EXPORT_OK = qw(start_waiter start_psql finish_psql expected_wake_mode);
+
+# What readscale.wake_mode() says on $node: 19 sleeps in core's WaitForLSN (its wait
+# event WaitForWalReplay); before, the redo hook when preloaded, else polling.
+sub expected_wake_mode
+{
+	my ($node, $preloaded) = @_;
+	return 'core' if $node->safe_psql('postgres', 'SHOW server_version_num') >= 190000;
+	return $preloaded ? 'redo hook' : 'polling';
+}
 
 # A background session on $node that has sent $sql (still running); errors do not end it.
 sub start_waiter
