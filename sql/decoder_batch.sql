@@ -102,6 +102,9 @@ SELECT data FROM pg_logical_slot_peek_changes('batch_slot', NULL, NULL, 'batch-b
 SELECT data FROM pg_logical_slot_peek_changes('batch_slot', NULL, NULL, 'batch-bytes', '');
 SELECT data FROM pg_logical_slot_peek_changes('batch_slot', NULL, NULL, 'format', 'wal2json-v2', 'batch-bytes', '4096');
 \echo :LAST_ERROR_SQLSTATE
+-- wal2json-v2 sends numeric as numbers: numeric-as-string would be silently ignored
+SELECT data FROM pg_logical_slot_peek_changes('batch_slot', NULL, NULL, 'format', 'wal2json-v2', 'numeric-as-string', 'on');
+\echo :LAST_ERROR_SQLSTATE
 -- 0 is today's behaviour, in both formats
 SELECT count(*) FROM pg_logical_slot_peek_changes('batch_slot', NULL, NULL, 'format', 'wal2json-v2', 'batch-bytes', '0');
 

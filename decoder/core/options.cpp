@@ -195,6 +195,20 @@ apply_format_defaults(DecoderOptions &options, const std::vector<const OptionSpe
 		options.skip_empty_xacts = false;
 }
 
+/*
+ * wal2json-v2 writes numeric as a JSON number, by wal2json's rules: numeric-as-string would be
+ * silently ignored. (json-as-string is accepted: wal2json already sends json and jsonb as strings.)
+ */
+std::optional<Error>
+as_string_with_wal2json(const DecoderOptions &options) {
+	if (options.format != OutputFormat::Wal2jsonV2 || !options.numeric_as_string)
+		return std::nullopt;
+	return Error(sqlstate::kInvalidParameterValue,
+	             "option \"numeric-as-string\" cannot be used with format wal2json-v2",
+	             "wal2json's format-version 2 sends numeric values as JSON numbers.",
+	             "Use format ndjson, or leave numeric-as-string off.");
+}
+
 } // namespace
 
 std::string
@@ -262,6 +276,8 @@ parse_options(const std::vector<RawOption> &raw) {
 		return Error(sqlstate::kInvalidParameterValue, "option \"batch-bytes\" cannot be used with format wal2json-v2",
 		             "wal2json's format-version 2 sends one message per change.",
 		             "Use format ndjson, or batch-bytes 0.");
+	if (auto error = as_string_with_wal2json(options))
+		return *error;
 	return options;
 }
 

@@ -1,4 +1,5 @@
 #include "core/options.hpp"
+#include "common/sqlstate.hpp"
 
 #include <gtest/gtest.h>
 
@@ -141,6 +142,19 @@ TEST(DecoderOptions, BatchBytesNotWithWal2json) {
 	    {RawOption {"format", std::string("wal2json-v2")}, RawOption {"batch-bytes", std::string("4096")}});
 	ASSERT_FALSE(result.ok());
 	EXPECT_NE(result.error().message().find("wal2json-v2"), std::string::npos);
+}
+
+TEST(DecoderOptions, NumericAsStringNotWithWal2json) {
+	auto result = parse_options(
+	    {RawOption {"format", std::string("wal2json-v2")}, RawOption {"numeric-as-string", std::string("true")}});
+	ASSERT_FALSE(result.ok());
+	EXPECT_EQ(result.error().message(), "option \"numeric-as-string\" cannot be used with format wal2json-v2");
+	EXPECT_EQ(result.error().sqlstate(), std::string(readscale::sqlstate::kInvalidParameterValue));
+	/* off is what wal2json does anyway; ndjson honours it */
+	EXPECT_TRUE(parse_options({RawOption {"format", std::string("wal2json-v2")},
+	                           RawOption {"numeric-as-string", std::string("off")}})
+	                .ok());
+	EXPECT_TRUE(parse_options({RawOption {"numeric-as-string", std::string("true")}}).ok());
 }
 
 TEST(DecoderOptions, JsonAsString) {
