@@ -60,6 +60,8 @@ REPEAT=${REPEAT:-3}
 here=$(dirname "$(readlink -f "$0")")
 # shellcheck source=bench/decoder/workload.sh
 source "$here/workload.sh"
+# shellcheck source=bench/decoder/instance.sh
+source "$here/instance.sh"
 # shellcheck source=bench/decoder/cpu.sh
 source "$here/cpu.sh"
 
@@ -73,11 +75,7 @@ cleanup() {
 }
 trap cleanup EXIT
 initdb -D "$base/primary" --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null 2>&1
-lib=$here/../../decoder/readscale_decoder.so
-if [ -r "$lib" ]; then # this tree's build, never one another run installs mid-way
-	mkdir "$base/lib" && cp "$lib" "$base/lib/"
-	echo "dynamic_library_path = '$base/lib:\$libdir'" >>"$base/primary/postgresql.conf"
-fi
+use_tree_decoder "$base/lib" "$base/primary"
 cat >>"$base/primary/postgresql.conf" <<CONF
 port = $primary_port
 listen_addresses = ''
